@@ -1,0 +1,67 @@
+"""The calendar event value every source produces and every policy reads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+
+# An event with no usable end (no DTEND, or end <= start) is taken to last this long.
+DEFAULT_DURATION = timedelta(minutes=60)
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    calendar_id: str
+    event_id: str
+    title: str
+    start: datetime  # aware
+    end: datetime  # aware, > start (sources use DEFAULT_DURATION when the calendar has none)
+    all_day: bool = False
+    location: str = ""
+    description: str = ""  # may be HTML (Google) or plain text (ICS)
+    organizer: str = ""  # e-mail address, lower case
+    conference_links: tuple[str, ...] = ()  # conferenceData video entry points, in order
+    hangout_link: str = ""
+    status: str = "confirmed"  # confirmed | tentative | cancelled
+    response: str = ""  # the user's own answer: accepted | declined | tentative | needsAction | ""
+    calendar_name: str = ""
+    source: str = ""  # google | ics | demo
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["start"] = self.start.isoformat()
+        d["end"] = self.end.isoformat()
+        d["conference_links"] = list(self.conference_links)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "CalendarEvent":
+        d = dict(d)
+        d["start"] = datetime.fromisoformat(d["start"])
+        d["end"] = datetime.fromisoformat(d["end"])
+        d["conference_links"] = tuple(d.get("conference_links") or ())
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+
+def utc_stamp(t: datetime) -> str:
+    """The contract's compact UTC form: YYYYMMDDTHHMMSSZ."""
+    return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def plan_id(calendar_id: str, event_id: str, start: datetime) -> str:
+    """`<calendar_id>/<event_id>/<UTC start>`: stable across refreshes, new when the event moves."""
+    return f"{calendar_id}/{event_id}/{utc_stamp(start)}"
+
+
+def override_key(calendar_id: str, event_id: str) -> str:
+    """Per-event choices survive a move, so they are keyed without the start."""
+    return f"{calendar_id}/{event_id}"
+
+
+def fix_end(start: datetime, end: datetime | None) -> datetime:
+    """A missing or non-positive end becomes start + DEFAULT_DURATION."""
+    if end is None or end <= start:
+        return start + DEFAULT_DURATION
+    return end

@@ -1,0 +1,178 @@
+"""Settings: the contract's config.toml keys, their defaults, and validation.
+
+Pure: takes the parsed TOML (a dict) and the file name for messages; returns Settings and
+warnings, or raises ConfigError naming the file, the key and what was expected."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A wrong type or value in config.toml (exit 2)."""
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    client_secrets: str = "client_secret.json"
+    calendars: tuple[str, ...] = ("primary",)
+    api_endpoint: str = "https://www.googleapis.com/calendar/v3/"
+    token_store: str = "auto"
+
+
+@dataclass(frozen=True)
+class IcsSettings:
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RefreshSettings:
+    every_minutes: int = 60
+    lookahead_hours: int = 48
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    keywords: tuple[str, ...] = ("webinar",)
+    locations: tuple[str, ...] = ("BrightTALK",)
+    organizers: tuple[str, ...] = ()
+    calendars: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class JoinSettings:
+    lead_seconds: int = 60
+    grace_seconds: int = 300
+    late_join: bool = True
+    headless: bool = False
+    allowed_hosts: tuple[str, ...] = ()
+    max_concurrent: int = 3
+    step_timeout_seconds: int = 60
+    screenshot_minutes: int = 15
+    keep_evidence_days: int = 90
+    keep_awake: bool = True
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class BrowserSettings:
+    executable_path: str = ""
+    channel: str = ""
+    args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    enabled: bool = True
+    remind_minutes: int = 5
+
+
+@dataclass(frozen=True)
+class DemoSettings:
+    start_after_seconds: int = 60
+    duration_seconds: int = 120
+
+
+@dataclass(frozen=True)
+class Settings:
+    google: GoogleSettings = field(default_factory=GoogleSettings)
+    ics: IcsSettings = field(default_factory=IcsSettings)
+    refresh: RefreshSettings = field(default_factory=RefreshSettings)
+    match: MatchSettings = field(default_factory=MatchSettings)
+    join: JoinSettings = field(default_factory=JoinSettings)
+    browser: BrowserSettings = field(default_factory=BrowserSettings)
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    demo: DemoSettings = field(default_factory=DemoSettings)
+
+
+# Value rules beyond the type: (min, max) for ints, allowed values for strings.
+_RANGES: dict[str, tuple[int, int]] = {
+    "refresh.every_minutes": (1, 24 * 60),
+    "refresh.lookahead_hours": (1, 24 * 31),
+    "join.lead_seconds": (0, 3600),
+    "join.grace_seconds": (0, 6 * 3600),
+    "join.max_concurrent": (1, 20),
+    "join.step_timeout_seconds": (1, 600),
+    "join.screenshot_minutes": (0, 24 * 60),
+    "join.keep_evidence_days": (0, 3650),
+    "notifications.remind_minutes": (0, 24 * 60),
+    "demo.start_after_seconds": (0, 24 * 3600),
+    "demo.duration_seconds": (1, 24 * 3600),
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "google.token_store": ("auto", "keyring", "file"),
+    "browser.channel": ("", "chrome", "chrome-beta", "msedge", "msedge-beta", "chromium"),
+}
+
+
+def _describe(t: type) -> str:
+    return {bool: "true or false", int: "a whole number", str: "a string"}.get(t, t.__name__)
+
+
+def _convert(path: str, default: Any, value: Any, where: str) -> Any:
+    def fail(expected: str) -> ConfigError:
+        return ConfigError(f"{where}: key '{path}' must be {expected}, got {value!r}")
+
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise fail("true or false")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail("a whole number")
+        lo, hi = _RANGES.get(path, (-(2**63), 2**63))
+        if not lo <= value <= hi:
+            raise fail(f"a whole number from {lo} to {hi}")
+        return value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise fail("a string")
+        choices = _CHOICES.get(path)
+        if choices and value not in choices:
+            raise fail("one of " + ", ".join(repr(c) for c in choices))
+        return value
+    if isinstance(default, tuple):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail("a list of strings")
+        return tuple(value)
+    raise fail(_describe(type(default)))  # pragma: no cover - every default is one of the above
+
+
+def parse_settings(data: dict, where: str = "config.toml") -> tuple[Settings, list[str]]:
+    """Validate parsed TOML. Returns (settings, warnings). Raises ConfigError."""
+    warnings: list[str] = []
+    sections = {}
+    top = Settings()
+    for name, value in data.items():
+        if name not in Settings.__dataclass_fields__:
+            warnings.append(f"{where}: unknown section or key '{name}' (ignored)")
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: '{name}' must be a table ([{name}]), got {value!r}")
+        default_section = getattr(top, name)
+        known = {f.name: getattr(default_section, f.name) for f in fields(default_section)}
+        changes = {}
+        for key, raw in value.items():
+            path = f"{name}.{key}"
+            if key not in known:
+                warnings.append(f"{where}: unknown key '{path}' (ignored)")
+                continue
+            changes[key] = _convert(path, known[key], raw, where)
+        sections[name] = replace(default_section, **changes)
+    settings = replace(top, **sections)
+    _check_cross(settings, where)
+    return settings, warnings
+
+
+def _check_cross(s: Settings, where: str) -> None:
+    if not s.google.api_endpoint.startswith(("https://", "http://")):
+        raise ConfigError(f"{where}: key 'google.api_endpoint' must be an http(s) address")
+    for i, host in enumerate(s.join.allowed_hosts + s.match.hosts):
+        if "/" in host or " " in host or not host:
+            raise ConfigError(
+                f"{where}: host {host!r} in 'join.allowed_hosts'/'match.hosts' must be a bare "
+                "host name such as 'events.example.com'"
+            )

@@ -1,0 +1,72 @@
+"""The interfaces between the engine and the outside world. Adapters implement one each;
+runtime tests use fakes of these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Protocol
+
+from webinar_tray.core.events import CalendarEvent
+
+
+class SourceError(Exception):
+    """A calendar source could not be read. The message names the source (never a secret URL)."""
+
+
+class SignInNeeded(SourceError):
+    """The source needs the user to sign in again (exit 3 for `list`)."""
+
+
+class CalendarSource(Protocol):
+    name: str  # shown in logs and messages; never a secret address
+
+    def fetch(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+        """Events overlapping [start, end). Raises SourceError when the source cannot be read."""
+        ...
+
+
+@dataclass
+class Gap:
+    start: datetime
+    end: datetime
+    why: str
+
+
+@dataclass
+class AttendReport:
+    """What a Joiner reports back while and after attending one planned join."""
+
+    id: str
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    gaps: list[Gap] = field(default_factory=list)
+    error: str = ""  # which step failed and why, when never joined
+    ended_by_page: bool = False  # the page showed the webinar had ended
+    evidence: list[str] = field(default_factory=list)
+
+
+class Joiner(Protocol):
+    def attend(self, job, on_update: Callable[[str, AttendReport], None]) -> None:
+        """Start attending `job` (a core.plan.PlannedJoin) in the background. Returns at once.
+        on_update(kind, report) is called from the joiner's thread with kind in
+        'joined' | 'progress' | 'done'. 'done' comes exactly once."""
+        ...
+
+    def leave(self, job_id: str) -> None: ...
+
+    def active(self) -> list[str]: ...
+
+    def close(self, timeout: float = 10.0) -> None:
+        """Leave every page (each attend reports 'done'), then stop the browser."""
+        ...
+
+
+class Notifier(Protocol):
+    def notify(self, kind: str, title: str, message: str) -> None:
+        """kind: reminder | joined | failed | ended | signin | refresh-failing | info"""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...  # aware UTC
