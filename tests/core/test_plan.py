@@ -1,0 +1,126 @@
+"""The planner, table-driven with a fixed `now` and hand-built events."""
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from tests.fakes import T0, event
+from webinar_tray.core.events import plan_id
+from webinar_tray.core.plan import plan, plan_event
+from webinar_tray.core.settings import JoinSettings, MatchSettings, Settings
+
+S = Settings()
+NOW = T0
+IN_1H = T0 + timedelta(hours=1)
+
+
+def one(ev, settings=S, overrides=None, now=NOW):
+    out = plan([ev], settings, overrides or {}, now)
+    assert len(out) == 1, out
+    return out[0]
+
+
+def test_lead_grace_and_the_contract_id():
+    p = one(event(start=IN_1H, minutes=60))
+    assert p.auto_join and p.reason is None
+    assert p.join_at == IN_1H - timedelta(seconds=60)
+    assert p.leave_at == IN_1H + timedelta(minutes=60, seconds=300)
+    assert p.id == f"cal@example.com/{p.event_id}/20261125T100000Z" == plan_id(p.calendar_id, p.event_id, p.start)
+    assert p.provider == "BrightTALK"
+
+
+@pytest.mark.parametrize("kw, reason", [
+    (dict(status="cancelled"), "cancelled"),
+    (dict(response="declined"), "declined"),
+    (dict(all_day=True), "all-day"),
+    (dict(url=None, location="BrightTALK"), "no-link"),
+    (dict(url=None, description="Join: javascript:alert(1) or file:///etc/passwd", location="BrightTALK"), "unsafe-link"),
+    (dict(title="Weekly sync", url="https://meet.google.com/abc-defg-hij"), "no-rule"),
+    (dict(title="Vendor webinar", url="https://events.unknown-vendor.example/live/1"), "unknown-host"),
+])
+def test_reasons_for_not_joining(kw, reason):
+    p = one(event(start=IN_1H, **kw))
+    assert (p.auto_join, p.reason, p.join_at) == (False, reason, None)
+
+
+def test_allowed_hosts_let_an_unknown_host_auto_join():
+    s = replace(S, join=replace(S.join, allowed_hosts=("unknown-vendor.example",)))
+    p = one(event(title="Vendor webinar", start=IN_1H, url="https://events.unknown-vendor.example/live/1"), s)
+    assert p.auto_join
+
+
+def test_catalogue_webinar_kind_makes_an_event_a_webinar():
+    p = one(event(title="Quarterly update", start=IN_1H, url="https://event.on24.com/wcc/r/4012345/ABCDEF"))
+    assert p.auto_join and p.is_webinar and p.provider
+
+
+def test_overrides_turn_off_and_on():
+    ev = event(title="Weekly sync", start=IN_1H, url="https://meet.google.com/abc-defg-hij")
+    key = f"{ev.calendar_id}/{ev.event_id}"
+    assert one(ev, overrides={key: True}).auto_join
+    web = event(start=IN_1H)
+    assert one(web, overrides={f"{web.calendar_id}/{web.event_id}": False}).reason == "turned-off"
+
+
+def test_override_on_does_not_open_an_unsafe_or_cancelled_event():
+    ev = event(start=IN_1H, status="cancelled")
+    assert one(ev, overrides={f"{ev.calendar_id}/{ev.event_id}": True}).reason == "cancelled"
+
+
+@pytest.mark.parametrize("late_join, minutes_in, auto", [
+    (True, 20, True), (False, 20, False), (False, 1, True),
+])
+def test_late_join(late_join, minutes_in, auto):
+    s = replace(S, join=replace(S.join, late_join=late_join))
+    p = one(event(start=NOW - timedelta(minutes=minutes_in)), s)
+    assert p.auto_join is auto
+    if not auto:
+        assert p.reason == "ended"
+
+
+def test_window_running_now_to_lookahead_soonest_first():
+    evs = [
+        event("Later webinar", start=T0 + timedelta(hours=47)),
+        event("Ended webinar", start=T0 - timedelta(hours=2)),
+        event("Too far webinar", start=T0 + timedelta(hours=49)),
+        event("Running webinar", start=T0 - timedelta(minutes=10)),
+        event("Soon webinar", start=T0 + timedelta(minutes=10)),
+        event("No link, no rule", url=None, start=IN_1H),
+    ]
+    assert [p.title for p in plan(evs, S, {}, NOW)] == ["Running webinar", "Soon webinar", "Later webinar"]
+
+
+def test_planning_twice_gives_the_same_plan():
+    evs = [event(f"W{i} webinar", start=T0 + timedelta(hours=i), event_id=f"e{i}") for i in range(5)]
+    assert plan(evs, S, {}, NOW) == plan(list(reversed(evs)), S, {}, NOW)
+
+
+def test_a_moved_event_gets_a_new_id_but_keeps_its_override_key():
+    a = event(start=IN_1H)
+    b = event(start=IN_1H + timedelta(hours=1))
+    pa, pb = one(a), one(b)
+    assert pa.id != pb.id and (pa.calendar_id, pa.event_id) == (pb.calendar_id, pb.event_id)
+
+
+@pytest.mark.parametrize("match, kw, rule", [
+    (MatchSettings(), dict(title="ISC2 WEBINAR: AI"), True),
+    (MatchSettings(), dict(title="Talk", location="On BrightTALK"), True),
+    (MatchSettings(keywords=(), locations=(), organizers=("@isc2.org",)), dict(title="Talk", organizer="events@isc2.org"), True),
+    (MatchSettings(keywords=(), locations=(), organizers=("boss@corp.example",)), dict(title="Talk", organizer="events@isc2.org"), False),
+    (MatchSettings(keywords=(), locations=(), calendars=("webinars@group.calendar.google.com",)),
+     dict(title="Talk", calendar_id="webinars@group.calendar.google.com"), True),
+    (MatchSettings(keywords=(), locations=(), hosts=("meet.google.com",)), dict(title="Talk"), True),
+    (MatchSettings(keywords=(), locations=()), dict(title="Talk"), False),
+])
+def test_match_rules(match, kw, rule):
+    s = replace(S, match=match)
+    ev = event(start=IN_1H, url="https://meet.google.com/abc-defg-hij", **kw)
+    p = plan_event(ev, s, None, NOW)
+    assert p.is_webinar is rule
+
+
+def test_event_with_a_1mb_description_plans_quickly():
+    desc = ("<p>lorem ipsum dolor sit amet</p> " * 40000)[:1_000_000] + " https://www.brighttalk.com/webcast/1/2"
+    p = one(event(start=IN_1H, description=desc, url=None))
+    assert p.join_url == "https://www.brighttalk.com/webcast/1/2" and p.provider == "BrightTALK"

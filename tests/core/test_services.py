@@ -1,0 +1,183 @@
+"""The service catalogue: which row a link matches, and that the table itself is well-formed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from webinar_tray.core.services import (
+    CATALOGUE,
+    KINDS,
+    STEPS,
+    Service,
+    find_service,
+    host_matches,
+)
+
+# url, expected (name, kind, steps) or None
+CASES = [
+    # BrightTALK and ISC2 pages that embed it
+    ("https://www.brighttalk.com/webcast/288/612345?utm_source=brighttalk-portal&utm_medium=calendar",
+     ("BrightTALK", "webinar", "brighttalk")),
+    ("https://brighttalk.com/webcast/17108/598765", ("BrightTALK", "webinar", "brighttalk")),
+    ("https://www.brighttalk.com/channel/288/", ("BrightTALK", "webinar", "brighttalk")),
+    ("https://www.isc2.org/Professional-Development/Webinars/ThinkTank?commid=612345",
+     ("ISC2 (BrightTALK)", "webinar", "brighttalk")),
+    ("https://www.isc2.org/professional-development/webinars", ("ISC2 (BrightTALK)", "webinar", "brighttalk")),
+    ("https://www.isc2.org/webinars", ("ISC2 (BrightTALK)", "webinar", "brighttalk")),
+    ("https://www.isc2.org/Knowledge-Vault/Webinars/2024", ("ISC2 (BrightTALK)", "webinar", "brighttalk")),
+    ("https://www.isc2.org/certifications/cissp", None),
+    ("https://www.isc2.org/", None),
+    # ON24
+    ("https://event.on24.com/wcc/r/4012345/ABCDEF0123456789ABCDEF0123456789?partnerref=email",
+     ("ON24", "webinar", "on24")),
+    ("https://event.on24.com/eventRegistration/EventLobbyServlet?target=reg20.jsp&eventid=4012345",
+     ("ON24", "webinar", "on24")),
+    ("https://gateway.on24.com/wcc/experience/eliteon24/1910644/3811547/webinars", ("ON24", "webinar", "on24")),
+    # Zoom: webinar before meeting, other pages known but a fallback
+    ("https://us02web.zoom.us/w/81234567890?tk=AbC.DQMAAAAS&pwd=xyz", ("Zoom Webinar", "webinar", "zoom")),
+    ("https://zoom.us/webinar/register/WN_aBcDeFgHiJkLmNoPqRsT", ("Zoom Webinar", "webinar", "zoom")),
+    ("https://acme.zoom.com/w/81234567890", ("Zoom Webinar", "webinar", "zoom")),
+    ("https://www.zoomgov.com/webinar/register/WN_x", ("Zoom Webinar", "webinar", "zoom")),
+    ("https://us02web.zoom.us/j/81234567890?pwd=Ym9ndXM", ("Zoom", "meeting", "zoom")),
+    ("https://zoom.us/my/janedoe", ("Zoom", "meeting", "zoom")),
+    ("https://app.zoom.us/wc/81234567890/join", ("Zoom", "meeting", "zoom")),
+    ("https://zoom.us/meeting/register/tJ0kf-2hrz8sE9", ("Zoom", "meeting", "zoom")),
+    ("https://events.zoom.us/ev/AbCdEf", ("Zoom Events", "webinar", "zoom")),
+    ("https://us02web.zoom.us/u/kdXyZ12", ("Zoom", "meeting", "zoom")),  # the fallback row
+    # GoTo
+    ("https://attendee.gotowebinar.com/register/1234567890123456789", ("GoTo Webinar", "webinar", "generic")),
+    ("https://register.gotowebinar.com/rt/1234567890123456789", ("GoTo Webinar", "webinar", "generic")),
+    ("https://global.gotomeeting.com/join/123456789", ("GoTo Meeting", "meeting", "generic")),
+    ("https://meet.goto.com/123456789", ("GoTo Meeting", "meeting", "generic")),
+    ("https://app.goto.com/meeting/123456789", ("GoTo Meeting", "meeting", "generic")),
+    ("https://app.goto.com/settings", None),
+    # Webex: events before meetings
+    ("https://acme.webex.com/weblink/register/r1a2b3c4d5e6f", ("Webex Events", "webinar", "webex")),
+    ("https://acme.webex.com/webappng/sites/acme/webinar/webinarSeries/register/abc",
+     ("Webex Events", "webinar", "webex")),
+    ("https://acme.webex.com/acme/onstage/g.php?MTID=e123", ("Webex Events", "webinar", "webex")),
+    ("https://acme.webex.com/acme/j.php?MTID=m0123456789abcdef", ("Webex", "meeting", "webex")),
+    ("https://acme.webex.com/meet/jane.doe", ("Webex", "meeting", "webex")),
+    # Teams: town halls and live events are webinars, meetup-join is a meeting
+    ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_NjQ2YTk5%40thread.v2/0?context=%7b%7d",
+     ("Microsoft Teams", "meeting", "teams")),
+    ("https://teams.microsoft.com/meet/2345678901234?p=AbCdEf", ("Microsoft Teams", "meeting", "teams")),
+    ("https://teams.microsoft.com/convene/townhall?eventId=abc@thread.v2", ("Teams Town Hall", "webinar", "teams")),
+    ("https://teams.microsoft.com/l/broadcast/19%3ameeting_x%40thread.v2/0", ("Teams Town Hall", "webinar", "teams")),
+    ("https://teams.microsoft.com/l/event/0/abc", ("Teams Town Hall", "webinar", "teams")),
+    ("https://teams.microsoft.com/convene/webinars?eventId=x", ("Teams Town Hall", "webinar", "teams")),
+    ("https://teams.live.com/meet/9312345678901?p=x", ("Microsoft Teams", "meeting", "teams")),
+    # the rest
+    ("https://meet.google.com/abc-defg-hij", ("Google Meet", "meeting", "generic")),
+    ("https://app.livestorm.co/acme/product-tour", ("Livestorm", "webinar", "generic")),
+    ("https://www.airmeet.com/e/0f1e2d3c-4b5a", ("Airmeet", "webinar", "generic")),
+    ("https://www.bigmarker.com/acme/q3-roadmap", ("BigMarker", "webinar", "generic")),
+    ("https://event.webinarjam.com/live/12/abc3def", ("WebinarJam", "webinar", "generic")),
+    ("https://app.everwebinar.com/register/x", ("EverWebinar", "webinar", "generic")),
+    ("https://www.crowdcast.io/e/ama-2025", ("Crowdcast", "webinar", "generic")),
+    ("https://event.demio.com/ref/AbCdEf", ("Demio", "webinar", "generic")),
+    ("https://events.ringcentral.com/events/acme-summit", ("RingCentral Events", "webinar", "generic")),
+    ("https://webinar.zoho.eu/meeting/register?sessionId=123", ("Zoho Webinar", "webinar", "generic")),
+    ("https://meeting.zoho.com/meeting/register?sessionId=123", ("Zoho Meeting", "meeting", "generic")),
+    ("https://www.youtube.com/live/abcDEF12345?si=x", ("YouTube Live", "stream", "youtube")),
+    ("https://www.youtube.com/watch?v=abcDEF12345", ("YouTube Live", "stream", "youtube")),
+    ("https://youtu.be/abcDEF12345", ("YouTube Live", "stream", "youtube")),
+    ("https://www.youtube.com/@acme", ("YouTube", "stream", "youtube")),  # the fallback row
+    ("https://vimeo.com/event/1234567", ("Vimeo", "stream", "generic")),
+    ("https://streamyard.com/watch/AbCdEf", ("StreamYard", "stream", "generic")),
+    ("https://meet.jit.si/AcmeStandup", ("Jitsi Meet", "meeting", "generic")),
+    ("https://whereby.com/acme", ("Whereby", "meeting", "generic")),
+    ("https://app.chime.aws/meetings/?pin=1234567890", ("Amazon Chime", "meeting", "generic")),
+    ("https://join.skype.com/AbCdEfGh", ("Skype", "meeting", "generic")),
+    ("https://bluejeans.com/123456789", ("BlueJeans", "meeting", "generic")),
+    ("https://acme.adobeconnect.com/training/", ("Adobe Connect", "meeting", "generic")),
+    # host matching: case, port, trailing dot; look-alikes never match
+    ("HTTPS://US02WEB.ZOOM.US/J/81234567890", ("Zoom", "meeting", "zoom")),
+    ("https://zoom.us:443/j/1", ("Zoom", "meeting", "zoom")),
+    ("https://zoom.us./j/1", ("Zoom", "meeting", "zoom")),
+    ("https://evilzoom.us/j/1", None),
+    ("https://zoom.us.evil.example/j/1", None),
+    ("https://notbrighttalk.com/webcast/1/2", None),
+    ("https://brighttalk.com.evil.example/webcast/1/2", None),
+    # only http(s) links have a service
+    ("javascript://zoom.us/j/1%0aalert(1)", None),
+    ("ftp://zoom.us/j/1", None),
+    ("zoom.us/j/1", None),
+    ("", None),
+    ("https://", None),
+    ("https://[::1/j/1", None),  # unparseable
+]
+
+
+@pytest.mark.parametrize("url, expected", CASES, ids=[c[0][:60] or "empty" for c in CASES])
+def test_find_service(url, expected):
+    s = find_service(url)
+    assert (None if s is None else (s.name, s.kind, s.steps)) == expected
+
+
+@pytest.mark.parametrize(
+    "host, pattern, ok",
+    [
+        ("zoom.us", "zoom.us", True),
+        ("us02web.zoom.us", "zoom.us", True),
+        ("US02WEB.Zoom.US", "zoom.us", True),
+        ("zoom.us.", "zoom.us", True),
+        ("evilzoom.us", "zoom.us", False),
+        ("zoom.us.evil.example", "zoom.us", False),
+        ("zoom.us", "", False),
+    ],
+)
+def test_host_matches(host, pattern, ok):
+    assert host_matches(host, pattern) is ok
+
+
+@pytest.mark.parametrize(
+    "url, extra, expected",
+    [
+        ("https://webinars.acme.example/join/42", ("acme.example",), "acme.example"),
+        ("https://webinars.acme.example/join/42", (), None),
+        ("https://us02web.zoom.us/j/1", ("zoom.us",), "Zoom"),  # the catalogue comes first
+        ("javascript://acme.example/", ("acme.example",), None),
+    ],
+)
+def test_extra_hosts(url, extra, expected):
+    s = find_service(url, extra_hosts=extra)
+    assert (s.name if s else None) == expected
+
+
+def test_custom_catalogue():
+    cat = (Service("Intranet TV", "stream", ("tv.acme.example",), path=r"^/live/"),)
+    assert find_service("https://tv.acme.example/live/1", cat).name == "Intranet TV"
+    assert find_service("https://tv.acme.example/vod/1", cat) is None
+    assert find_service("https://zoom.us/j/1", cat) is None
+
+
+@pytest.mark.parametrize("row", CATALOGUE, ids=[f"{i}-{s.name}" for i, s in enumerate(CATALOGUE)])
+def test_catalogue_row_is_well_formed(row):
+    assert row.name and row.kind in KINDS and row.steps in STEPS
+    assert row.hosts
+    for h in row.hosts:
+        assert h == h.lower().strip() and re.fullmatch(r"[a-z0-9.-]+", h) and "." in h, h
+    if row.path:
+        re.compile(row.path)
+
+
+def _covers(general: Service, specific: Service) -> bool:
+    return any(host_matches(h, g) for h in specific.hosts for g in general.hosts)
+
+
+def test_no_row_is_shadowed_by_an_earlier_general_row():
+    """Rows are checked in order, so a general (any path) row must come after the specific rows
+    of the same site; otherwise the specific row could never match."""
+    for i, later in enumerate(CATALOGUE):
+        for earlier in CATALOGUE[:i]:
+            if not earlier.path:
+                assert not _covers(earlier, later), f"{earlier.name!r} shadows {later.name!r}"
+
+
+def test_fallback_rows_come_last():
+    flags = [s.fallback for s in CATALOGUE]
+    first = flags.index(True)
+    assert all(flags[first:])

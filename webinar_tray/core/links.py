@@ -1,0 +1,416 @@
+"""Join-link detection: every link of an event, unwrapped, checked and ranked; the best safe one.
+
+Ranking: by place (conference data > hangoutLink > location > description); within a place, links
+to unsubscribe/privacy/calendar/help pages and home pages go last, then catalogue webinars before
+meetings before streams before unknown links, then order of appearance. A link found in two places
+keeps the better one. Only http(s) links with a host and no userinfo are ever safe to open.
+
+Pure and bounded: one linear regex scan over the text (tags are skipped, not parsed), at most
+`MAX_LINKS` distinct links per text and `MAX_URL` characters per link.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from webinar_tray.core.services import CATALOGUE, Service, find_service
+
+if TYPE_CHECKING:
+    from webinar_tray.core.events import CalendarEvent
+
+MAX_LINKS = 200  # distinct links taken from one text (a 1 MB description is read once, linearly)
+MAX_URL = 16384  # characters of one link; a longer run is cut (and then fails to match anything)
+MAX_TAG = 16384  # characters of one HTML tag scanned for its href
+
+PLACES = ("conference", "hangout", "location", "description")
+_KIND_RANK = {"webinar": 0, "meeting": 1, "stream": 2}
+_UNKNOWN_RANK = 3
+
+
+@dataclass(frozen=True)
+class LinkCandidate:
+    url: str  # the (unwrapped) link
+    where: str  # "conference" | "hangout" | "location" | "description"
+    safe: bool  # http/https with a host, no userinfo, no control characters
+    service: Service | None
+
+
+# --- extraction ------------------------------------------------------------------------------
+
+# One pass, left to right: an HTML tag (whose href we read, and whose other attributes we skip so
+# image/stylesheet addresses are not taken for links) or a bare URL. Every quantifier is bounded or
+# stops at a delimiter the next match starts after, so the scan is linear in the text.
+_TOKEN = re.compile(
+    r"<(?P<tag>[A-Za-z][A-Za-z0-9-]{0,30})(?=[\s/>])(?P<attrs>[^<>]{0,%d})>"
+    r"|(?P<url>(?:https?|ftp|file)://[^\s<>\"'`]{1,%d})" % (MAX_TAG, MAX_URL),
+    re.IGNORECASE,
+)
+_HREF = re.compile(
+    r"""(?:^|\s)href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+_LINK_TAGS = {"a", "area"}
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};"
+                     r"|(?:amp|lt|gt|quot)(?![A-Za-z0-9=]))")
+_TAB_NL = re.compile(r"[\t\n\r]")
+_TRAILING = ".,;:!?'\"*>"
+_PAIRS = {")": "(", "]": "[", "}": "{"}
+
+
+def _unescape(s: str) -> str:
+    """HTML entities as a browser reads them in an attribute: `&name;`, `&#NN;`, `&#xHH;`, and
+    `&amp` without `;` unless a letter, digit or `=` follows (so `&region=` stays as written)."""
+    if "&" not in s:
+        return s
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), s)
+
+
+def _clean_href(s: str) -> str:
+    # What a browser does to an attribute URL: entities decoded, tabs/newlines removed, leading and
+    # trailing C0 controls and spaces stripped.
+    s = _TAB_NL.sub("", _unescape(s))
+    return s.strip("".join(chr(i) for i in range(0x21)))
+
+
+def _clean_given(s: str) -> str:
+    """A link given as a link (conference data, hangoutLink): only what a browser would drop."""
+    return _TAB_NL.sub("", s).strip("".join(chr(i) for i in range(0x21)))
+
+
+_BLOCK_START = re.compile(r"<(?:(style|script)(?=[\s>/])|!--)", re.IGNORECASE)
+_BLOCK_END = {
+    "style": re.compile(r"</style\s*>", re.IGNORECASE),
+    "script": re.compile(r"</script\s*>", re.IGNORECASE),
+    None: re.compile(r"-->"),
+}
+
+
+def _drop_blocks(text: str) -> str:
+    """Text without <style>/<script> blocks and <!-- comments --> (CSS holds image addresses).
+    Linear: every search resumes where the previous one ended; an unclosed block runs to the end."""
+    if "<" not in text:
+        return text
+    parts: list[str] = []
+    pos = 0
+    while True:
+        m = _BLOCK_START.search(text, pos)
+        if not m:
+            parts.append(text[pos:])
+            break
+        parts.append(text[pos:m.start()])
+        parts.append(" ")
+        kind = m.group(1).lower() if m.group(1) else None
+        end = _BLOCK_END[kind].search(text, m.end())
+        if not end:
+            break
+        pos = end.end()
+    return "".join(parts)
+
+
+def _clean_bare(s: str) -> str:
+    s = _unescape(s)
+    # An entity may have hidden a delimiter (`&lt;https://x&gt;`, `&quot;`): cut there.
+    for i, ch in enumerate(s):
+        if ch in "<>\"" or ch.isspace():
+            s = s[:i]
+            break
+    if "](" in s:  # markdown [text](url) written with a URL as its text
+        s = s[: s.index("](")]
+    counts = {c: s.count(c) for c in "()[]{}"}
+    end = len(s)
+    while end:
+        last = s[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last in _PAIRS and counts[last] > counts[_PAIRS[last]]:
+            counts[last] -= 1
+            end -= 1
+        else:
+            break
+    return s[:end]
+
+
+def extract_urls(text: str, limit: int = MAX_LINKS) -> list[str]:
+    """Links in plain text or HTML, in order of appearance, each once: `href` values of `<a>`
+    and `<area>` tags (any scheme: their safety is judged later) and bare http(s)/ftp/file URLs
+    (trailing punctuation and unbalanced closing brackets stripped). HTML entities are decoded."""
+    if not text:
+        return []
+    seen: set[str] = set()
+    out: list[str] = []
+    for m in _TOKEN.finditer(_drop_blocks(text)):
+        if m.group("url") is not None:
+            url = _clean_bare(m.group("url"))
+            if "://" not in url:
+                continue
+        elif m.group("tag").lower() in _LINK_TAGS:
+            h = _HREF.search(m.group("attrs"))
+            if not h:
+                continue
+            url = _clean_href(next(g for g in h.groups() if g is not None))
+            if not url or url.startswith("#"):
+                continue
+        else:
+            continue
+        if url not in seen:
+            seen.add(url)
+            out.append(url)
+            if len(out) >= limit:
+                break
+    return out
+
+
+_SOFT, _PARA = "\x00", "\x01"  # markers: a line break / a paragraph break, merged when adjacent
+_BREAK_RUN = re.compile(r"([\x00\x01][\s\x00\x01]*)")
+
+
+class _TextParser(HTMLParser):
+    _PARA_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "ul", "ol"}
+    _SOFT_TAGS = {"div", "li", "tr", "hr", "section", "article", "header", "footer"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def _block(self, tag: str) -> None:
+        if tag in self._PARA_TAGS:
+            self.parts.append(_PARA)
+        elif tag in self._SOFT_TAGS:
+            self.parts.append(_SOFT)
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "br":
+            self.parts.append("\n")
+        else:
+            self._block(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        if tag == "br":
+            self.parts.append("\n")
+        else:
+            self._block(tag)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        else:
+            self._block(tag)
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data.replace(_SOFT, "").replace(_PARA, ""))
+
+
+def strip_html(text: str) -> str:
+    """Readable text of an HTML description: tags removed, <br> as a line break, block elements
+    (<p>, <div>, <li>, ...) as line or paragraph breaks, script/style dropped, entities decoded,
+    runs of blank lines collapsed. Plain text passes through with its line breaks."""
+    if not text:
+        return ""
+    p = _TextParser()
+    p.feed(text)
+    p.close()
+    s = "".join(p.parts).replace("\r\n", "\n").replace("\xa0", " ")
+    pieces = _BREAK_RUN.split(s)  # text, break, text, break, ..., text
+    for i in range(1, len(pieces), 2):
+        pieces[i - 1] = pieces[i - 1].rstrip(" \t\r\n")
+        pieces[i] = "\n\n" if _PARA in pieces[i] else "\n"
+    s = "".join(pieces)
+    s = "\n".join(line.rstrip() for line in s.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", s).strip()
+
+
+# --- unwrapping ------------------------------------------------------------------------------
+
+_PP_RUN = {c: i + 2 for i, c in enumerate(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}
+
+
+def _proofpoint_v3(url: str) -> str | None:
+    m = re.search(r"/v3/__(.+?)__;([^!]*)!", url)
+    if not m:
+        return None
+    inner, enc = m.group(1), m.group(2)
+    if "*" not in inner:
+        return inner
+    try:
+        chars = base64.urlsafe_b64decode(enc + "=" * (-len(enc) % 4)).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    pos = 0
+    out: list[str] = []
+    i = 0
+    while i < len(inner):
+        c = inner[i]
+        if c != "*":
+            out.append(c)
+            i += 1
+            continue
+        if inner.startswith("**", i) and i + 2 < len(inner) and inner[i + 2] in _PP_RUN:
+            n = _PP_RUN[inner[i + 2]]
+            i += 3
+        else:
+            n = 1
+            i += 1
+        if pos + n > len(chars):
+            return None
+        out.append(chars[pos:pos + n])
+        pos += n
+    return "".join(out)
+
+
+def _unwrap_once(url: str) -> str | None:
+    try:
+        p = urlsplit(url)
+        host = (p.hostname or "").rstrip(".")
+    except ValueError:
+        return None
+    if p.scheme not in ("http", "https") or not host:
+        return None
+
+    def param(*names: str) -> str | None:
+        q = parse_qs(p.query)
+        for n in names:
+            if q.get(n) and q[n][0].strip():
+                return q[n][0].strip()
+        return None
+
+    # Outlook / Defender for Office 365 Safe Links (also the US government cloud's).
+    if host.endswith(".safelinks.protection.outlook.com") or host.endswith(
+        ".safelinks.protection.office365.us"
+    ):
+        return param("url")
+    # Google's redirector (calendar descriptions, Gmail).
+    if host in ("www.google.com", "google.com") and p.path == "/url":
+        return param("q", "url")
+    # Proofpoint URL Defense.
+    if host == "urldefense.com" or host == "urldefense.proofpoint.com":
+        if p.path.startswith("/v3/__"):
+            return _proofpoint_v3(url)
+        if p.path.startswith("/v2/url"):
+            u = param("u")
+            return unquote(u.replace("-", "%").replace("_", "/")) if u else None
+        if p.path.startswith("/v1/url"):
+            return param("u")
+    return None
+
+
+def unwrap(url: str) -> str:
+    """The link behind a Safe Links, Google redirect or Proofpoint wrapper (up to 3 layers)."""
+    for _ in range(3):
+        inner = _unwrap_once(url)
+        if not inner or inner == url:
+            break
+        url = inner
+    return url
+
+
+# --- safety and ranking ----------------------------------------------------------------------
+
+_HOST_OK = re.compile(r"^[\w.-]+$")
+_HOST6_OK = re.compile(r"^[0-9a-f:.]+$", re.IGNORECASE)
+
+
+def is_safe(url: str | None) -> bool:
+    """May this link be opened? Only http(s) with a plain host: no userinfo, no control
+    characters or whitespace in the address's host, no backslashes, a valid port."""
+    if not url or not isinstance(url, str) or len(url) > MAX_URL:
+        return False
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in url):
+        return False
+    if url != url.strip():
+        return False
+    try:
+        p = urlsplit(url)
+        host = p.hostname
+        p.port  # noqa: B018  (raises ValueError for a bad port)
+    except ValueError:
+        return False
+    if p.scheme not in ("http", "https") or not url.lower().startswith(p.scheme + "://"):
+        return False
+    netloc = p.netloc
+    if not host or "@" in netloc or "\\" in netloc or "%" in netloc:
+        return False
+    if "[" in netloc:
+        return bool(_HOST6_OK.match(host))
+    return bool(_HOST_OK.match(host)) and ".." not in host and not host.startswith(("-", "."))
+
+
+_JUNK_PATH = re.compile(
+    r"unsubscri|opt-?out|privacy|cookie|gdpr|preference|subscription|add-?to-?cal|addtocal"
+    r"|calendar|\.ics$|\.vcs$|/ics(?:/|$)|/meetingoptions"
+    r"|(?:^|/)(?:support|help|faq|feedback|contact|terms|legal|login|signin|sign-in|password"
+    r"|mybrighttalk)(?:[/._-]|$)",
+    re.IGNORECASE,
+)
+_JUNK_HOST = re.compile(
+    r"^(?:help|support|privacy|legal|status|docs|community|blog|careers|unsubscribe)\.",
+    re.IGNORECASE,
+)
+
+
+def looks_like_non_join(url: str) -> bool:
+    """Unsubscribe, privacy, terms, add-to-calendar, help pages and bare home pages."""
+    try:
+        p = urlsplit(url)
+        host = p.hostname or ""
+    except ValueError:
+        return False
+    if _JUNK_HOST.match(host):
+        return True
+    if p.path in ("", "/") and not p.query:
+        return True
+    return _JUNK_PATH.search(p.path) is not None
+
+
+def _rank(c: LinkCandidate, index: int) -> tuple:
+    s = c.service
+    kind = _UNKNOWN_RANK if s is None or s.fallback else _KIND_RANK.get(s.kind, _UNKNOWN_RANK)
+    return (PLACES.index(c.where), looks_like_non_join(c.url), kind, index)
+
+
+def candidates(
+    event: "CalendarEvent", catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=()
+) -> list[LinkCandidate]:
+    """Every link of `event`, unwrapped, best first (see the module's docstring)."""
+    found: list[tuple[str, str]] = []
+    for raw in event.conference_links or ():
+        if raw:
+            found.append(("conference", _clean_given(raw)))
+    if event.hangout_link:
+        found.append(("hangout", _clean_given(event.hangout_link)))
+    found += [("location", u) for u in extract_urls(event.location or "")]
+    found += [("description", u) for u in extract_urls(event.description or "")]
+
+    ranked: list[tuple[tuple, LinkCandidate]] = []
+    seen: set[str] = set()
+    for index, (where, raw) in enumerate(found):
+        if not raw:
+            continue
+        url = unwrap(raw)
+        if url in seen:  # places come in rank order: the first sighting is the best place
+            continue
+        seen.add(url)
+        c = LinkCandidate(url, where, is_safe(url), find_service(url, catalogue, extra_hosts))
+        ranked.append((_rank(c, index), c))
+    ranked.sort(key=lambda t: t[0])
+    return [c for _, c in ranked]
+
+
+def best_link(
+    event: "CalendarEvent", catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=()
+) -> LinkCandidate | None:
+    """The best safe candidate, or None."""
+    for c in candidates(event, catalogue, extra_hosts):
+        if c.safe:
+            return c
+    return None
