@@ -1,0 +1,100 @@
+import logging
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from tests.fakes import T0, event
+from webinar_tray.runtime.store import SCHEMA_VERSION, Attendance, Store, StoreError
+
+
+def att(id="c/e/20261125T100000Z", state="joining"):
+    return Attendance(id=id, title="W", provider="BrightTALK", join_url="https://x.example/w",
+                      start=T0, end=T0 + timedelta(hours=1), state=state)
+
+
+def test_events_round_trip_and_a_fetch_replaces_its_source_only(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    a, b = event("A webinar"), event("B webinar", event_id="b")
+    s.replace_events("src1", [a], T0)
+    s.replace_events("src2", [b], T0)
+    assert {e.title for e in s.events()} == {"A webinar", "B webinar"}
+    assert s.events()[0] == a or s.events()[1] == a
+    s.replace_events("src1", [], T0)
+    assert [e.title for e in s.events()] == ["B webinar"]
+
+
+def test_failed_source_keeps_its_events_and_remembers_since_when(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    s.replace_events("src", [event()], T0)
+    s.source_failed("src", "timed out", T0 + timedelta(hours=1))
+    s.source_failed("src", "timed out again", T0 + timedelta(hours=2))
+    assert len(s.events()) == 1
+    st = s.sources()[0]
+    assert st.error == "timed out again" and st.failing_since == T0 + timedelta(hours=1)
+
+
+def test_claim_is_once_per_id(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    assert s.claim(att(), T0) is True
+    assert s.claim(att(), T0) is False
+    assert s.states() == {"c/e/20261125T100000Z": "joining"}
+
+
+def test_update_and_read_back(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    a = att()
+    s.claim(a, T0)
+    a.state, a.joined_at, a.gaps = "attended", T0, [{"from": T0.isoformat(), "to": T0.isoformat(), "why": "x"}]
+    a.evidence = ["/tmp/e.png"]
+    s.update(a, T0)
+    b = s.get(a.id)
+    assert (b.state, b.joined_at, b.gaps, b.evidence) == ("attended", T0, a.gaps, ["/tmp/e.png"])
+
+
+def test_data_survives_reopening(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    s.claim(att(), T0)
+    s.set_override("cal/ev", False, T0)
+    s.close()
+    s2 = Store(tmp_path / "db.sqlite3")
+    assert s2.overrides() == {"cal/ev": False} and s2.get(att().id) is not None
+
+
+def test_corrupt_database_is_moved_aside_not_overwritten(tmp_path, caplog):
+    db = tmp_path / "db.sqlite3"
+    garbage = b"this is not a database" * 100
+    db.write_bytes(garbage)
+    with caplog.at_level(logging.WARNING):
+        s = Store(db)
+    aside = list(tmp_path.glob("db.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == garbage
+    assert "moved it to" in caplog.text and str(db) in caplog.text
+    assert s.claim(att(), T0)  # the new one works
+
+
+def test_database_from_a_newer_version_is_refused(tmp_path):
+    db = tmp_path / "db.sqlite3"
+    c = sqlite3.connect(db)
+    c.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    c.close()
+    with pytest.raises(StoreError, match="newer webinar-tray"):
+        Store(db)
+    assert db.exists() and not list(tmp_path.glob("*.corrupt-*"))
+
+
+def test_meta_set_once(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    assert s.set_meta_once("first_run", "a") == "a"
+    assert s.set_meta_once("first_run", "b") == "a"
+
+
+def test_processes_opening_a_new_database_at_once_never_move_it_aside(tmp_path):
+    import subprocess
+    import sys
+    code = ("import sys; from webinar_tray.runtime.store import Store; "
+            "s = Store(sys.argv[1]); s.states(); s.close()")
+    db = tmp_path / "db.sqlite3"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db)]) for _ in range(6)]
+    assert [p.wait(60) for p in procs] == [0] * 6
+    assert not list(tmp_path.glob("*.corrupt-*"))

@@ -1,0 +1,335 @@
+"""The engine: reconciles the plan with what is already joined or done, and drives the Joiner.
+
+Every decision takes `now` from the injected Clock, so tests run it with a fake clock by calling
+`refresh()` and `due_check()` directly; `runtime/loop.py` runs it for real on a `schedule` loop.
+The attendance row of a planned id is claimed once in the store before joining: refreshes,
+a second engine tick or a restart never join the same webinar twice."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Callable
+
+from webinar_tray.core.events import override_key
+from webinar_tray.core.outcome import judge, minutes_attended
+from webinar_tray.core.plan import PlannedJoin, adhoc, plan, plan_event
+from webinar_tray.core.redact import safe_url
+from webinar_tray.core.settings import Settings
+from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier
+from webinar_tray.runtime import sync
+from webinar_tray.runtime.store import ACTIVE_STATES, FINAL_STATES, Attendance, Store
+
+log = logging.getLogger(__name__)
+
+# The browser is started this long before join_at, so that the navigation happens on time.
+PRESTART = timedelta(seconds=15)
+# Attending rows get a heartbeat this often, so a crash's gap is known after a restart.
+HEARTBEAT = timedelta(seconds=30)
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat()
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        store: Store,
+        sources: list[CalendarSource],
+        joiner: Joiner,
+        notifier: Notifier,
+        clock: Clock,
+        on_change: Callable[[], None] | None = None,
+    ):
+        self.settings = settings
+        self.store = store
+        self.sources = sources
+        self.joiner = joiner
+        self.notifier = notifier
+        self.clock = clock
+        self.on_change = on_change or (lambda: None)
+        self._lock = threading.RLock()
+        self._jobs: dict[str, PlannedJoin] = {}  # submitted to the joiner, not yet done
+        self._reminded: set[str] = set()
+        self._plan: list[PlannedJoin] = []
+        self._last_heartbeat: datetime | None = None
+        self._closing = False
+        self.last_refresh: sync.RefreshResult | None = None
+        self.signin_needed = False
+        self.started_at = clock.now()
+        self._pid = os.getpid()
+        # Webinars that ended before the app was first run are not "missed".
+        self.known_since = datetime.fromisoformat(
+            store.set_meta_once("first_run", self.started_at.isoformat())
+        )
+
+    # ---- settings -------------------------------------------------------------------------
+    def apply_settings(self, settings: Settings) -> None:
+        with self._lock:
+            self.settings = settings
+            self.replan()
+
+    # ---- the plan -------------------------------------------------------------------------
+    def replan(self) -> list[PlannedJoin]:
+        now = self.clock.now()
+        with self._lock:
+            self._plan = plan(self.store.events(), self.settings, self.store.overrides(), now)
+            return list(self._plan)
+
+    @property
+    def current_plan(self) -> list[PlannedJoin]:
+        with self._lock:
+            return list(self._plan)
+
+    def next_deadline(self) -> datetime | None:
+        """The earliest time at which due_check() has something to do; in the past when
+        something is due now (a deadline is never dropped just because it has passed)."""
+        now = self.clock.now()
+        times = []
+        n = self.settings.notifications
+        remind = timedelta(minutes=n.remind_minutes)
+        with self._lock:
+            states = self.store.states() if self._plan else {}
+            for p in self._plan:
+                if not p.auto_join or p.id in states or p.id in self._jobs or now >= p.leave_at:
+                    continue
+                times.append(p.join_at - PRESTART)
+                if n.enabled and p.id not in self._reminded and now < p.start:
+                    times.append(p.start - remind)
+                if p.end > now:
+                    times.append(p.end)  # a webinar nobody joined is judged at its end
+        return min(times) if times else None
+
+    # ---- refresh --------------------------------------------------------------------------
+    def refresh(self) -> sync.RefreshResult:
+        now = self.clock.now()
+        result = sync.refresh(self.sources, self.store, now, self.settings.refresh.lookahead_hours)
+        was_needed = self.signin_needed
+        self.signin_needed = result.signin_needed
+        self.last_refresh = result
+        if result.signin_needed and not was_needed:
+            self.notifier.notify(
+                "signin", "Sign-in needed",
+                "Google Calendar needs you to sign in again; the cached schedule keeps running.",
+            )
+        self._warn_long_failures(now)
+        self.replan()
+        self.on_change()
+        return result
+
+    def _warn_long_failures(self, now: datetime) -> None:
+        for st in self.store.sources():
+            if st.failing_since and now - st.failing_since > timedelta(hours=3):
+                key = f"refresh-failing:{st.source}:{st.failing_since.isoformat()}"
+                if key not in self._reminded:
+                    self._reminded.add(key)
+                    self.notifier.notify(
+                        "refresh-failing", "Calendar refresh failing",
+                        f"{st.source} has failed since {st.failing_since.astimezone():%H:%M}: {st.error}",
+                    )
+
+    # ---- the due check --------------------------------------------------------------------
+    def due_check(self) -> None:
+        """Fire what is due: reminders, joins (also late joins), resumes, missed records."""
+        now = self.clock.now()
+        with self._lock:
+            self.replan()
+            states = self.store.states()
+            self._judge_missed(now, states)
+            for p in self._plan:
+                if not p.auto_join or p.id in states or p.id in self._jobs:
+                    continue
+                self._remind(p, now)
+                if p.join_at - PRESTART <= now < p.leave_at:
+                    self._start(p, now)
+            self._heartbeat(now)
+
+    def _remind(self, p: PlannedJoin, now: datetime) -> None:
+        n = self.settings.notifications
+        if not n.enabled or p.id in self._reminded:
+            return
+        if p.start - timedelta(minutes=n.remind_minutes) <= now < p.start:
+            self._reminded.add(p.id)
+            mins = max(1, round((p.start - now).total_seconds() / 60))
+            self.notifier.notify("reminder", f"Webinar in {mins} min", f"{p.title} — joining automatically")
+
+    def _judge_missed(self, now: datetime, states: dict[str, str]) -> None:
+        """Auto-joins whose webinar ended with no attempt (app not running, PC asleep)."""
+        overrides = self.store.overrides()
+        for event in self.store.events():
+            if event.end > now or event.start < self.known_since:
+                continue
+            override = overrides.get(override_key(event.calendar_id, event.event_id))
+            p = plan_event(event, self.settings, override, event.start)  # as it was planned
+            if p is None or not p.auto_join or p.id in states or p.id in self._jobs:
+                continue
+            a = self._attendance(p, "missed")
+            a.error = "the app was not running, or the computer slept through the webinar"
+            if self.store.claim(a, now):
+                log.info("missed %s (%s)", p.id, p.title)
+                states[p.id] = "missed"
+
+    def _heartbeat(self, now: datetime) -> None:
+        if self._last_heartbeat and now - self._last_heartbeat < HEARTBEAT:
+            return
+        self._last_heartbeat = now
+        for id in list(self._jobs):
+            a = self.store.get(id)
+            if a and a.state in ACTIVE_STATES:
+                a.heartbeat = now
+                self.store.update(a, now)
+
+    # ---- joining --------------------------------------------------------------------------
+    def _attendance(self, p: PlannedJoin, state: str) -> Attendance:
+        return Attendance(
+            id=p.id, title=p.title, provider=p.provider, join_url=p.join_url, start=p.start,
+            end=p.end, state=state, owner_pid=self._pid,
+        )
+
+    def _start(self, p: PlannedJoin, now: datetime) -> bool:
+        if not self.store.claim(self._attendance(p, "joining"), now):
+            return False
+        self._submit(p)
+        return True
+
+    def _submit(self, p: PlannedJoin) -> None:
+        log.info("joining %s (%s) at %s: %s", p.id, p.title, p.join_at.astimezone().isoformat(timespec="seconds"),
+                 safe_url(p.join_url))
+        self._jobs[p.id] = p
+        self.joiner.attend(p, self._on_update)
+        self.on_change()
+
+    def resume_interrupted(self) -> None:
+        """At start: attendances the last run left unfinished (crash, quit, reboot). A webinar
+        still running is rejoined once into the same record, with the time away as a gap."""
+        now = self.clock.now()
+        with self._lock:
+            self.replan()
+            by_id = {p.id: p for p in self._plan}
+            stale = [a for a in self.store.attendances() if a.interrupted or a.state in ACTIVE_STATES]
+            for a in stale:
+                if a.id in self._jobs:
+                    continue
+                p = by_id.get(a.id)
+                last_seen = a.left_at or a.heartbeat or a.joined_at
+                if p and p.auto_join and now < p.leave_at and self.settings.join.late_join:
+                    if a.joined_at and last_seen and now > last_seen:
+                        a.gaps.append({"from": _iso(last_seen), "to": _iso(now), "why": "app not running"})
+                    a.interrupted, a.state, a.owner_pid, a.left_at = False, "joining", self._pid, None
+                    self.store.update(a, now)
+                    log.info("resuming %s (%s) after a restart", a.id, a.title)
+                    self._submit(replace(p, join_at=now))
+                else:
+                    a.interrupted = False
+                    a.left_at = a.left_at or last_seen
+                    a.state = judge(a.start, a.end, a.joined_at, a.left_at, a.gaps, a.ended_by_page) \
+                        if a.joined_at else ("failed" if a.error else "missed")
+                    self.store.update(a, now)
+
+    def join_now(self, id: str) -> str:
+        """Join a planned session at once (the user's "Join now"). Returns a message."""
+        now = self.clock.now()
+        with self._lock:
+            self.replan()
+            p = next((p for p in self._plan if p.id == id), None)
+            if p is None:
+                return f"no upcoming session with id {id}"
+            if p.join_url is None:
+                return f"{p.title}: no safe join link"
+            if id in self._jobs:
+                return f"{p.title}: already joining"
+            p = replace(p, join_at=now, auto_join=True, reason=None)
+            a = self.store.get(id)
+            if a is None:
+                self.store.claim(self._attendance(p, "joining"), now)
+            else:
+                a.state, a.error, a.owner_pid, a.interrupted = "joining", None, self._pid, False
+                self.store.update(a, now)
+            self._submit(p)
+            return f"joining {p.title}"
+
+    def join_url(self, url: str, minutes: float, title: str | None = None) -> PlannedJoin:
+        """An ad-hoc join of one URL now (`webinar-tray join URL`)."""
+        from webinar_tray.core.links import is_safe
+        from webinar_tray.core.services import find_service
+
+        if not is_safe(url):
+            raise ValueError("only http(s) links can be opened")
+        now = self.clock.now()
+        service = find_service(url)
+        p = adhoc(url, title or (service.name if service else safe_url(url)), now, minutes,
+                  provider=service.name if service else None, steps=service.steps if service else "generic")
+        with self._lock:
+            self.store.claim(self._attendance(p, "joining"), now)
+            self._submit(p)
+        return p
+
+    def set_auto_join(self, calendar_id: str, event_id: str, on: bool | None) -> None:
+        self.store.set_override(override_key(calendar_id, event_id), on, self.clock.now())
+        self.replan()
+        self.on_change()
+
+    def leave(self, id: str) -> None:
+        self.joiner.leave(id)
+
+    def active_ids(self) -> list[str]:
+        with self._lock:
+            return list(self._jobs)
+
+    # ---- reports from the joiner (its thread) ---------------------------------------------
+    def _on_update(self, kind: str, report: AttendReport) -> None:
+        try:
+            self._apply_report(kind, report)
+        except Exception:
+            log.exception("could not record %s for %s", kind, report.id)
+
+    def _apply_report(self, kind: str, report: AttendReport) -> None:
+        now = self.clock.now()
+        with self._lock:
+            p = self._jobs.get(report.id)
+            a = self.store.get(report.id)
+            if a is None or p is None:
+                log.warning("report %s for unknown attendance %s", kind, report.id)
+                return
+            if report.joined_at and a.joined_at is None:
+                a.joined_at = report.joined_at
+            known = {(g["from"], g["to"]) for g in a.gaps}
+            for g in report.gaps:
+                if (_iso(g.start), _iso(g.end)) not in known:
+                    a.gaps.append({"from": _iso(g.start), "to": _iso(g.end), "why": g.why})
+            a.evidence = list(dict.fromkeys(a.evidence + list(report.evidence)))
+            a.heartbeat = now
+            if kind == "joined":
+                a.state = "attending"
+                self.store.update(a, now)
+                self.notifier.notify("joined", "Joined webinar", p.title)
+            elif kind == "done":
+                self._jobs.pop(report.id, None)
+                a.left_at = report.left_at or now
+                a.ended_by_page = report.ended_by_page
+                a.error = report.error or None
+                a.interrupted = (self._closing and bool(a.joined_at) and not a.ended_by_page
+                                 and a.left_at < p.leave_at)
+                a.state = judge(a.start, a.end, a.joined_at, a.left_at, a.gaps, a.ended_by_page)
+                self.store.update(a, now)
+                if a.joined_at is None:
+                    self.notifier.notify("failed", "Could not join webinar", f"{p.title}: {a.error or 'unknown error'}")
+                else:
+                    mins = minutes_attended(a.joined_at, a.left_at, a.gaps)
+                    self.notifier.notify("ended", "Webinar ended", f"{p.title}: {mins:g} min attended ({a.state})")
+                log.info("%s %s: %s%s", a.state, a.id, p.title, f" ({a.error})" if a.error else "")
+            else:
+                self.store.update(a, now)
+        self.on_change()
+
+    # ---- stopping -------------------------------------------------------------------------
+    def close(self, timeout: float = 15.0) -> None:
+        """Leave every page and record each attendance (interrupted when still running)."""
+        self._closing = True
+        self.joiner.close(timeout)

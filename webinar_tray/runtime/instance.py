@@ -1,0 +1,121 @@
+"""One engine per home folder, and a small local channel to hand work to it.
+
+The lock is an OS file lock (filelock): it dies with the process, so a crash leaves no stale
+lock. The running engine listens on 127.0.0.1 (port 0) and writes port, pid and a random token
+to a 0600 file in its data folder; a request without the token is refused."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import socket
+import socketserver
+import threading
+from pathlib import Path
+from typing import Callable
+
+import filelock
+
+log = logging.getLogger(__name__)
+
+
+class InstanceLock:
+    def __init__(self, lock_file: Path):
+        self.lock_file = lock_file
+        self._lock = filelock.FileLock(str(lock_file))
+
+    def acquire(self) -> bool:
+        self.lock_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=0)
+            return True
+        except filelock.Timeout:
+            return False
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._lock.release()
+
+
+def read_channel(channel_file: Path) -> dict | None:
+    try:
+        return json.loads(channel_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_private(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+class ChannelServer:
+    """Answers one JSON line with one JSON line: {"token", "cmd", ...} -> {"ok", ...}."""
+
+    def __init__(self, channel_file: Path, handler: Callable[[dict], dict]):
+        self.channel_file = channel_file
+        self.handler = handler
+        self.token = secrets.token_urlsafe(24)
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            timeout = 10
+
+            def handle(self):
+                try:
+                    line = self.rfile.readline(65536)
+                    req = json.loads(line or b"{}")
+                    if not secrets.compare_digest(str(req.get("token", "")), outer.token):
+                        reply = {"ok": False, "error": "bad token"}
+                    else:
+                        reply = outer.handler(req)
+                except Exception as e:  # a bad request never takes the engine down
+                    log.warning("channel request failed: %s", e)
+                    reply = {"ok": False, "error": str(e)}
+                self.wfile.write(json.dumps(reply).encode() + b"\n")
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._server = Server(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="channel", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+        _write_private(self.channel_file, json.dumps({"pid": os.getpid(), "port": self.port, "token": self.token}))
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        try:
+            info = read_channel(self.channel_file)
+            if info and info.get("pid") == os.getpid():
+                self.channel_file.unlink()
+        except OSError:
+            pass
+
+
+def send(channel_file: Path, request: dict, timeout: float = 10.0) -> dict | None:
+    """Send a request to the running engine; None when none answers."""
+    info = read_channel(channel_file)
+    if not info:
+        return None
+    try:
+        with socket.create_connection(("127.0.0.1", int(info["port"])), timeout=timeout) as s:
+            s.sendall(json.dumps({**request, "token": info["token"]}).encode() + b"\n")
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        return json.loads(data or b"null")
+    except (OSError, ValueError, KeyError):
+        return None

@@ -1,0 +1,118 @@
+"""The engine's thread: our own `schedule.Scheduler()` for the periodic jobs, plus a wake-up at
+the plan's next deadline. It sleeps on an Event (a command wakes it at once) and never longer
+than MAX_SLEEP, because the clock a sleep waits on stops during suspend: a resumed PC is
+noticed within seconds and what is still running is joined late."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from datetime import datetime, timezone
+from typing import Callable
+
+import schedule
+
+from webinar_tray.runtime.engine import Engine
+
+log = logging.getLogger(__name__)
+
+MAX_SLEEP = 30.0
+TICK_SECONDS = 30
+
+
+class EngineLoop:
+    def __init__(self, engine: Engine, extra_jobs: list[tuple[int, Callable[[], None]]] = ()):
+        self.engine = engine
+        self.scheduler = schedule.Scheduler()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._commands: queue.Queue[tuple[Callable, Future]] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._extra = list(extra_jobs)
+        self._refresh_job = None
+
+    # ---- control --------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
+        self._thread.start()
+
+    def call(self, fn: Callable, *args, **kwargs) -> Future:
+        """Run fn on the engine thread (menu clicks, CLI hand-overs); returns a Future."""
+        fut: Future = Future()
+        self._commands.put((lambda: fn(*args, **kwargs), fut))
+        self._wake.set()
+        return fut
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return bool(self._thread and self._thread.is_alive())
+
+    def reschedule_refresh(self, every_minutes: int) -> None:
+        if self._refresh_job is not None:
+            self.scheduler.cancel_job(self._refresh_job)
+        self._refresh_job = self.scheduler.every(every_minutes).minutes.do(self._safe, "refresh", self.engine.refresh)
+
+    # ---- the loop -------------------------------------------------------------------------
+    @staticmethod
+    def _safe(name: str, fn: Callable) -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("job %s failed; the loop goes on", name)
+
+    def _run(self) -> None:
+        e = self.engine
+        self._safe("resume", e.resume_interrupted)
+        self._safe("due-check", e.due_check)  # first from the cache: no waiting on the network
+        self._safe("refresh", e.refresh)
+        self.reschedule_refresh(e.settings.refresh.every_minutes)
+        self.scheduler.every(TICK_SECONDS).seconds.do(self._safe, "due-check", e.due_check)
+        for seconds, fn in self._extra:
+            self.scheduler.every(seconds).seconds.do(self._safe, getattr(fn, "__name__", "job"), fn)
+        while not self._stop.is_set():
+            self._drain()
+            self.scheduler.run_pending()
+            now = e.clock.now()
+            deadline = e.next_deadline()
+            if deadline is not None and deadline <= now:
+                self._safe("due-check", e.due_check)
+                deadline = e.next_deadline()
+            self._wake.wait(self._sleep_for(now, deadline))
+            self._wake.clear()
+        self._drain()
+
+    def _sleep_for(self, now: datetime, deadline: datetime | None) -> float:
+        waits = [MAX_SLEEP]
+        idle = self.scheduler.idle_seconds
+        if idle is not None:
+            waits.append(max(0.0, idle))
+        if deadline is not None:
+            left = (deadline - datetime.now(timezone.utc)).total_seconds()
+            # still due right after a due check: something is stuck; retry soon, don't spin
+            waits.append(left if left > 0 else 1.0)
+        return max(0.05, min(waits))
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                fn, fut = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except Exception as exc:
+                log.exception("command failed")
+                fut.set_exception(exc)

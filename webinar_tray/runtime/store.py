@@ -1,0 +1,313 @@
+"""The sqlite store: cached events, per-event overrides, join state and attendance history.
+
+One connection guarded by a lock (the engine's threads share it); WAL so that `list` and
+`history` in another process read while the engine writes. A corrupt database is moved aside
+with a warning and rebuilt; a database from a newer version is refused, never overwritten."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import filelock
+
+from webinar_tray.core.events import CalendarEvent
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+FINAL_STATES = ("attended", "partial", "failed", "missed")
+ACTIVE_STATES = ("joining", "attending")
+
+_SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE events (
+        source TEXT NOT NULL, calendar_id TEXT NOT NULL, event_id TEXT NOT NULL,
+        start TEXT NOT NULL, data TEXT NOT NULL,
+        PRIMARY KEY (source, calendar_id, event_id, start));
+    CREATE TABLE sources (
+        source TEXT PRIMARY KEY, fetched_at TEXT, error TEXT, failing_since TEXT);
+    CREATE TABLE overrides (key TEXT PRIMARY KEY, auto_join INTEGER NOT NULL, updated_at TEXT);
+    CREATE TABLE attendance (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, provider TEXT, join_url TEXT,
+        start TEXT NOT NULL, "end" TEXT NOT NULL, state TEXT NOT NULL,
+        joined_at TEXT, left_at TEXT, gaps TEXT NOT NULL DEFAULT '[]', error TEXT,
+        evidence TEXT NOT NULL DEFAULT '[]', owner_pid INTEGER, heartbeat TEXT,
+        interrupted INTEGER NOT NULL DEFAULT 0, ended_by_page INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE INDEX attendance_start ON attendance(start);
+    """,
+]
+
+
+class StoreError(Exception):
+    pass
+
+
+def _looks_corrupt(e: Exception) -> bool:
+    msg = str(e).lower()
+    return any(w in msg for w in ("not a database", "malformed", "integrity check", "corrupt"))
+
+
+def _ts(t: datetime | None) -> str | None:
+    return t.astimezone(timezone.utc).isoformat() if t else None
+
+
+def _dt(s: str | None) -> datetime | None:
+    return datetime.fromisoformat(s) if s else None
+
+
+@dataclass
+class Attendance:
+    id: str
+    title: str
+    provider: str | None
+    join_url: str | None
+    start: datetime
+    end: datetime
+    state: str
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+    gaps: list[dict] = field(default_factory=list)  # {"from", "to", "why"} as ISO strings
+    error: str | None = None
+    evidence: list[str] = field(default_factory=list)
+    owner_pid: int | None = None
+    heartbeat: datetime | None = None
+    interrupted: bool = False  # the app stopped while the webinar was still running
+    ended_by_page: bool = False
+
+
+@dataclass
+class SourceStatus:
+    source: str
+    fetched_at: datetime | None
+    error: str | None
+    failing_since: datetime | None
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Opening (creating, migrating, judging corruption) is serialised across processes: a
+        # `history` run while `run` creates the file must not mistake it for a corrupt one.
+        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60):
+            self._db = self._open()
+
+    # ---- opening, migration, corruption ---------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect_and_migrate()
+        except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.OperationalError) and not _looks_corrupt(e):
+                raise StoreError(f"{self.path}: cannot be opened: {e}") from e
+            time.sleep(0.5)  # judge twice before moving anything aside
+            try:
+                return self._connect_and_migrate()
+            except sqlite3.DatabaseError:
+                pass
+            aside = self._move_aside()
+            log.warning("%s was unreadable (%s); moved it to %s and started a new one",
+                        self.path, e, aside.name)
+            return self._connect_and_migrate()
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{n}")
+            n += 1
+        self.path.rename(aside)
+        for suffix in ("-wal", "-shm"):
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.rename(aside.with_name(aside.name + suffix))
+        return aside
+
+    def _connect_and_migrate(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA busy_timeout = 10000")
+            ok = db.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise sqlite3.DatabaseError(f"integrity check: {ok}")
+            db.execute("PRAGMA journal_mode = WAL")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                db.close()
+                raise StoreError(
+                    f"{self.path} was written by a newer webinar-tray (schema {version}, this "
+                    f"version knows {SCHEMA_VERSION}); update the app, or move the file away"
+                )
+            for v in range(version, SCHEMA_VERSION):
+                self._migrate(db, v)
+            if version < SCHEMA_VERSION:
+                log.info("database %s at schema %d", self.path.name, SCHEMA_VERSION)
+            return db
+        except Exception:
+            try:
+                db.close()
+            except Exception:  # pragma: no cover
+                pass
+            raise
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection, v: int) -> None:
+        db.execute("BEGIN IMMEDIATE")
+        if db.execute("PRAGMA user_version").fetchone()[0] != v:  # another process did it
+            db.execute("ROLLBACK")
+            return
+        try:
+            for stmt in _SCHEMA[v].split(";"):
+                if stmt.strip():
+                    db.execute(stmt)
+            db.execute(f"PRAGMA user_version = {v + 1}")
+            db.execute("COMMIT")
+        except Exception:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def _x(self, sql: str, args: Iterable = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, tuple(args))
+
+    # ---- event cache ----------------------------------------------------------------------
+    def replace_events(self, source: str, events: list[CalendarEvent], now: datetime) -> None:
+        """The last good fetch of `source` replaces its cached events."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("DELETE FROM events WHERE source = ?", (source,))
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)",
+                    [(source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(e.to_dict()))
+                     for e in events],
+                )
+                self._db.execute(
+                    "INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
+                    "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL",
+                    (source, _ts(now)),
+                )
+                self._db.execute("COMMIT")
+            except Exception:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def source_failed(self, source: str, error: str, now: datetime) -> None:
+        self._x(
+            "INSERT INTO sources VALUES (?, NULL, ?, ?) ON CONFLICT(source) DO UPDATE "
+            "SET error = excluded.error, failing_since = COALESCE(sources.failing_since, ?)",
+            (source, error, _ts(now), _ts(now)),
+        )
+
+    def forget_sources_except(self, keep: Iterable[str]) -> None:
+        """Drop the cache of sources no longer configured."""
+        keep = list(keep)
+        marks = ",".join("?" * len(keep)) or "''"
+        with self._lock:
+            self._db.execute(f"DELETE FROM events WHERE source NOT IN ({marks})", keep)
+            self._db.execute(f"DELETE FROM sources WHERE source NOT IN ({marks})", keep)
+
+    def events(self) -> list[CalendarEvent]:
+        out = []
+        for row in self._x("SELECT source, event_id, data FROM events ORDER BY start"):
+            try:
+                out.append(CalendarEvent.from_dict(json.loads(row["data"])))
+            except (ValueError, TypeError, KeyError) as e:
+                log.warning("cached event %s from %s is unreadable (%s); skipped",
+                            row["event_id"], row["source"], e)
+        return out
+
+    def sources(self) -> list[SourceStatus]:
+        return [
+            SourceStatus(r["source"], _dt(r["fetched_at"]), r["error"], _dt(r["failing_since"]))
+            for r in self._x("SELECT * FROM sources ORDER BY source")
+        ]
+
+    # ---- overrides ------------------------------------------------------------------------
+    def set_override(self, key: str, auto_join: bool | None, now: datetime) -> None:
+        if auto_join is None:
+            self._x("DELETE FROM overrides WHERE key = ?", (key,))
+        else:
+            self._x("INSERT OR REPLACE INTO overrides VALUES (?, ?, ?)", (key, int(auto_join), _ts(now)))
+
+    def overrides(self) -> dict[str, bool]:
+        return {r["key"]: bool(r["auto_join"]) for r in self._x("SELECT * FROM overrides")}
+
+    # ---- attendance (join state + history) ------------------------------------------------
+    def claim(self, a: Attendance, now: datetime) -> bool:
+        """Insert a new attendance row in state `a.state`; False when `a.id` already has one.
+        This is the dedup point: an id is joined once, whatever refreshes or restarts do."""
+        with self._lock:
+            cur = self._db.execute(
+                "INSERT OR IGNORE INTO attendance (id, title, provider, join_url, start, \"end\", "
+                "state, joined_at, left_at, gaps, error, evidence, owner_pid, heartbeat, interrupted, "
+                "ended_by_page, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (a.id, a.title, a.provider, a.join_url, _ts(a.start), _ts(a.end), a.state,
+                 _ts(a.joined_at), _ts(a.left_at), json.dumps(a.gaps), a.error,
+                 json.dumps(a.evidence), a.owner_pid, _ts(a.heartbeat), int(a.interrupted),
+                 int(a.ended_by_page), _ts(now), _ts(now)),
+            )
+            return cur.rowcount == 1
+
+    def update(self, a: Attendance, now: datetime) -> None:
+        self._x(
+            "UPDATE attendance SET title=?, provider=?, join_url=?, start=?, \"end\"=?, state=?, "
+            "joined_at=?, left_at=?, gaps=?, error=?, evidence=?, owner_pid=?, heartbeat=?, "
+            "interrupted=?, ended_by_page=?, updated_at=? WHERE id=?",
+            (a.title, a.provider, a.join_url, _ts(a.start), _ts(a.end), a.state,
+             _ts(a.joined_at), _ts(a.left_at), json.dumps(a.gaps), a.error,
+             json.dumps(a.evidence), a.owner_pid, _ts(a.heartbeat), int(a.interrupted),
+             int(a.ended_by_page), _ts(now), a.id),
+        )
+
+    def get(self, id: str) -> Attendance | None:
+        row = self._x("SELECT * FROM attendance WHERE id = ?", (id,)).fetchone()
+        return self._row(row) if row else None
+
+    def states(self) -> dict[str, str]:
+        return {r["id"]: r["state"] for r in self._x("SELECT id, state FROM attendance")}
+
+    def attendances(self, states: Iterable[str] | None = None) -> list[Attendance]:
+        """Newest first."""
+        rows = self._x('SELECT * FROM attendance ORDER BY start DESC, id DESC').fetchall()
+        wanted = set(states) if states is not None else None
+        return [self._row(r) for r in rows if wanted is None or r["state"] in wanted]
+
+    @staticmethod
+    def _row(r: sqlite3.Row) -> Attendance:
+        return Attendance(
+            id=r["id"], title=r["title"], provider=r["provider"], join_url=r["join_url"],
+            start=_dt(r["start"]), end=_dt(r["end"]), state=r["state"],
+            joined_at=_dt(r["joined_at"]), left_at=_dt(r["left_at"]),
+            gaps=json.loads(r["gaps"] or "[]"), error=r["error"],
+            evidence=json.loads(r["evidence"] or "[]"), owner_pid=r["owner_pid"],
+            heartbeat=_dt(r["heartbeat"]), interrupted=bool(r["interrupted"]),
+            ended_by_page=bool(r["ended_by_page"]),
+        )
+
+    # ---- meta -----------------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self._x("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row["value"] if row else None
+
+    def set_meta_once(self, key: str, value: str) -> str:
+        """Sets `key` unless it is set; returns the stored value."""
+        self._x("INSERT OR IGNORE INTO meta VALUES (?, ?)", (key, value))
+        return self.meta(key)
