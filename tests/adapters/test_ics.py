@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from webinar_tray.adapters.ics import IcsSource
+from webinar_tray.adapters.ics import MAX_DESCRIPTION_BYTES, IcsSource
 from webinar_tray.core.events import DEFAULT_DURATION, utc_stamp
 from webinar_tray.ports import SourceError
 
@@ -319,16 +319,19 @@ def test_calendar_name_defaults_to_source_name(tmp_path):
     assert e.calendar_id == src.calendar_id
 
 
-def test_huge_description_is_truncated(tmp_path, caplog):
-    big = "word " * 200_000  # 1 MB
+def test_huge_description_keeps_1mb_and_cuts_beyond(tmp_path, caplog):
+    one_mb = "word " * 200_000 + "https://www.brighttalk.com/webcast/1/2"
+    huge = "word " * 600_000  # 3 MB
     text = ics(
-        vevent("big", "DTSTART:20250115T100000Z", f"DESCRIPTION:{big}"),
+        vevent("big", "DTSTART:20250115T100000Z", f"DESCRIPTION:{one_mb}"),
+        vevent("huge", "DTSTART:20250115T120000Z", f"DESCRIPTION:{huge}"),
         vevent("small", "DTSTART:20250116T100000Z"),
     )
     with caplog.at_level(logging.DEBUG, logger="webinar_tray.adapters.ics"):
         evs = by_id(fetch(tmp_path, text))
-    d = evs["big"].description
-    assert 60_000 < len(d.encode()) <= 64 * 1024
+    assert evs["big"].description.endswith("https://www.brighttalk.com/webcast/1/2")
+    d = evs["huge"].description
+    assert 2_000_000 < len(d.encode()) <= MAX_DESCRIPTION_BYTES
     assert d.startswith("word word")
     assert "small" in evs
     assert "description of" in caplog.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -509,12 +508,30 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("description, expected", [h[1:] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
-def test_big_or_hostile_descriptions_finish_quickly(description, expected):
-    t0 = time.perf_counter()
+def test_big_or_hostile_descriptions_are_handled(description, expected):
+    # Speed is measured by bench/link_detection.py (figures, not timed assertions); a
+    # catastrophic regex here would hang this test rather than pass it.
     link = best_link(ev(description=description))
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 3.0, f"took {elapsed:.2f}s"
     if expected is None:
         assert link is None or link.url != "https://zoom.us/w/1"
     else:
         assert link is not None and link.url == expected
+
+
+STRIP_HOSTILE = [
+    ("1MB-unclosed-tag-starts", "<a " * (MB // 3)),
+    ("1MB-unclosed-hrefs", '<a href="' * (MB // 9)),
+    ("1MB-comment-starts", "<!--" * (MB // 4)),
+    ("1MB-declarations", "<!" * (MB // 2)),
+    ("1MB-end-tag-starts", "</" * (MB // 2)),
+    ("1MB-html", "<p>Lorem <b>ipsum</b> &amp; dolor.</p>\n" * (MB // 38)),
+    ("1MB-blocks", "<div> \n" * (MB // 7)),
+    ("1MB-whitespace", " \n" * (MB // 2) + "x"),
+    ("1MB-entity-starts", "&#" * (MB // 2)),
+]
+
+
+@pytest.mark.parametrize("text", [h[1] for h in STRIP_HOSTILE], ids=[h[0] for h in STRIP_HOSTILE])
+def test_strip_html_handles_hostile_markup(text):
+    out = strip_html(text)
+    assert isinstance(out, str) and len(out) <= len(text)

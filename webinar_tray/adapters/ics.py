@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 # A description longer than this (in UTF-8 bytes) is cut; a 1 MB description is not useful
 # for finding a join link and would bloat the cache and the UI.
-MAX_DESCRIPTION_BYTES = 64 * 1024
+# Invites with a huge HTML body keep the join link at the bottom: keep 2 MiB, cut only beyond.
+MAX_DESCRIPTION_BYTES = 2 * 1024 * 1024
 # A calendar file larger than this is refused rather than read into memory.
 MAX_CALENDAR_BYTES = 64 * 1024 * 1024
 

@@ -1,0 +1,35 @@
+"""Link detection on big and hostile descriptions (anyone who can send an invite controls one).
+Prints the time per input; never asserted in tests.   uv run python bench/link_detection.py"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from webinar_tray.core.events import CalendarEvent  # noqa: E402
+from webinar_tray.core.links import best_link, strip_html  # noqa: E402
+
+MB = 1_000_000
+T = datetime(2026, 1, 1, tzinfo=timezone.utc)
+CASES = {
+    "1 MB plain text, link at the end": "lorem ipsum " * (MB // 12) + " https://zoom.us/w/1",
+    "1 MB HTML invite, link at the end": "<p>Agenda <b>item</b> &amp; more</p>\n" * (MB // 36)
+    + '<a href="https://teams.microsoft.com/l/meetup-join/19%3a">Join</a>',
+    "1 MB unclosed <a href=": '<a href="' * (MB // 9),
+    "1 MB comment starts": "<!--" * (MB // 4),
+    "50,000 links": " ".join(f"https://a.example/{i}" for i in range(50_000)),
+    "1 MB one long URL": "https://a.example/" + "x" * MB + " https://zoom.us/w/1",
+}
+
+for name, text in CASES.items():
+    ev = CalendarEvent(calendar_id="c", event_id="e", title="t", start=T, end=T, description=text)
+    t0 = time.perf_counter()
+    link = best_link(ev)
+    t1 = time.perf_counter()
+    strip_html(text)
+    t2 = time.perf_counter()
+    print(f"{name:<36} best_link {t1 - t0:6.3f} s   strip_html {t2 - t1:6.3f} s   -> {link.url[:40] if link else None}")
