@@ -1,0 +1,71 @@
+"""Running the app as a subprocess, the way a user or a service manager does."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def env_for(home: Path) -> dict:
+    env = dict(os.environ, WEBINAR_TRAY_HOME=str(home), PYTHONUNBUFFERED="1")
+    env.pop("DISPLAY", None)  # headless by configuration and by circumstance
+    return env
+
+
+def wt(home: Path, *args, timeout=60, check=False) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "webinar_tray", *args], env=env_for(home),
+                          capture_output=True, text=True, timeout=timeout, check=check)
+
+
+def start_run(home: Path, *args, log: Path) -> subprocess.Popen:
+    f = open(log, "w")
+    return subprocess.Popen([sys.executable, "-m", "webinar_tray", "run", *args], env=env_for(home),
+                            stdout=f, stderr=subprocess.STDOUT, text=True)
+
+
+def history(home: Path, *args) -> list[dict]:
+    r = wt(home, "history", "--json", *args, check=True)
+    return json.loads(r.stdout)
+
+
+def wait_for(pred, timeout: float, every: float = 0.5, what: str = "condition"):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def z(t: datetime) -> str:
+    return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def ics(*events: dict) -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//webinar-tray tests//EN"]
+    for e in events:
+        lines += ["BEGIN:VEVENT", f"UID:{e['uid']}", f"DTSTAMP:{z(datetime.now(timezone.utc))}",
+                  f"DTSTART:{z(e['start'])}"]
+        if e.get("end"):
+            lines.append(f"DTEND:{z(e['end'])}")
+        lines.append(f"SUMMARY:{e['title']}")
+        if e.get("location"):
+            lines.append(f"LOCATION:{e['location']}")
+        if e.get("description"):
+            lines.append("DESCRIPTION:" + e["description"].replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;"))
+        lines.append("END:VEVENT")
+    lines.append("END:VCALENDAR")
+    # fold long lines (RFC 5545: 75 octets)
+    out = []
+    for line in lines:
+        while len(line) > 74:
+            out.append(line[:74])
+            line = " " + line[74:]
+        out.append(line)
+    return "\r\n".join(out) + "\r\n"

@@ -1,0 +1,78 @@
+"""The command line (CONTRACT.md, "Command line"). Exit codes: 0 ok, 1 failed, 2 usage or
+configuration error, 3 sign-in needed."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from webinar_tray import __version__
+from webinar_tray.config.paths import resolve_paths
+from webinar_tray.core.settings import ConfigError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SIGNIN = 0, 1, 2, 3
+
+
+def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    d = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--home", metavar="DIR", default=d,
+                        help="keep everything (config, database, logs, browser profile) under DIR")
+    parser.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                        help="use the built-in demo calendar (records kept in <home>/demo/)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="webinar-tray",
+        description="Joins your calendar's webinars on time and records every attendance.",
+    )
+    p.add_argument("--version", action="version", version=f"webinar-tray {__version__}")
+    _globals(p, suppress=False)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name, help):
+        sp = sub.add_parser(name, help=help, description=help)
+        _globals(sp, suppress=True)
+        return sp
+
+    add("run", "run the engine without a tray (service mode); Ctrl+C or SIGTERM ends it cleanly")
+    sp = add("list", "refresh and print upcoming events with their links and the plan")
+    sp.add_argument("--json", action="store_true", help="print JSON (CONTRACT.md)")
+    sp.add_argument("--offline", action="store_true", help="use the cached events; contact nothing")
+    sp = add("join", "attend one URL now (handed to the running instance when there is one)")
+    sp.add_argument("url")
+    sp.add_argument("--minutes", type=float, default=60.0, help="stay this long at most (default 60)")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--headless", dest="headless", action="store_true", default=None)
+    g.add_argument("--headed", dest="headless", action="store_false")
+    sp = add("history", "print the attendance records (for CPE claims)")
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true")
+    g.add_argument("--csv", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    paths = resolve_paths(args.home, demo=args.demo)
+    command = args.command or "run"
+    from webinar_tray import commands
+
+    try:
+        if command == "run":
+            if args.command is None:
+                logging.getLogger(__name__).info("the tray arrives in a later version; running in service mode")
+            return commands.run(paths)
+        if command == "list":
+            return commands.list_events(paths, as_json=args.json, offline=args.offline)
+        if command == "join":
+            return commands.join(paths, args.url, args.minutes, args.headless)
+        if command == "history":
+            return commands.history(paths, "json" if args.json else "csv" if args.csv else "text")
+    except ConfigError as e:
+        print(f"webinar-tray: configuration error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    return EXIT_USAGE

@@ -1,0 +1,192 @@
+"""What each subcommand does. Printing formats live in output.py."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import sys
+import threading
+from datetime import datetime, timezone
+
+from webinar_tray import logsetup, output
+from webinar_tray.app import ConfigWatcher, Context, build_engine, build_sources, effective_settings
+from webinar_tray.config.paths import Paths
+from webinar_tray.runtime.instance import ChannelServer, InstanceLock, read_channel, send
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SIGNIN = 0, 1, 2, 3
+
+
+def _setup_logging(paths: Paths, service: bool) -> None:
+    paths.ensure()
+    logsetup.setup(paths.log_file, stderr=service)
+
+
+# ---- run -----------------------------------------------------------------------------------
+def run(paths: Paths) -> int:
+    ctx = Context.load(paths)  # ConfigError -> exit 2 before anything starts
+    _setup_logging(paths, service=True)
+    for w in ctx.warnings:
+        log.warning("%s", w)
+    lock = InstanceLock(paths.lock_file)
+    if not lock.acquire():
+        info = read_channel(paths.channel_file) or {}
+        who = f" (pid {info['pid']})" if info.get("pid") else ""
+        print(f"webinar-tray: another instance is running for {paths.data_dir}{who}", file=sys.stderr)
+        return EXIT_FAILED
+    from webinar_tray.runtime.loop import EngineLoop
+
+    store = ctx.open_store()
+    engine, site = build_engine(ctx, store)
+    if site is not None:
+        log.info("demo mode: demo webinar site on %s; records in %s", site.base_url, paths.data_dir)
+
+    def apply(settings):
+        engine.apply_settings(settings)
+        engine.joiner.update_settings(settings)
+        engine.notifier.enabled = settings.notifications.enabled
+        if not paths.demo:
+            engine.sources = build_sources(settings, paths)
+        loop.reschedule_refresh(settings.refresh.every_minutes)
+        loop.wake()
+
+    watcher = ConfigWatcher(paths.config_file, paths.demo, lambda s: apply(s))
+    loop = EngineLoop(engine, extra_jobs=[(5, watcher.check)])
+    channel = ChannelServer(paths.channel_file, lambda req: _handle(loop, engine, req))
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        log.info("signal %s: stopping", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    if not engine.sources:
+        log.warning("no calendar configured: add [ics] urls to %s (Google sign-in comes with `login`)",
+                    paths.config_file)
+    log.info("webinar-tray running (home %s)", paths.config_dir)
+    channel.start()
+    loop.start()
+    try:
+        while not stop.wait(1.0):
+            if not loop.alive:
+                log.error("the engine thread stopped unexpectedly")
+                break
+    finally:
+        log.info("closing pages and writing history")
+        loop.stop()
+        engine.close()
+        channel.stop()
+        if site is not None:
+            site.stop()
+        store.close()
+        lock.release()
+        log.info("stopped")
+    return EXIT_OK
+
+
+def _handle(loop, engine, req: dict) -> dict:
+    cmd = req.get("cmd")
+    if cmd == "join":
+        p = loop.call(engine.join_url, req["url"], float(req.get("minutes") or 60)).result(30)
+        return {"ok": True, "id": p.id, "title": p.title}
+    if cmd == "refresh":
+        loop.call(engine.refresh)
+        return {"ok": True}
+    if cmd == "ping":
+        return {"ok": True}
+    return {"ok": False, "error": f"unknown command {cmd!r}"}
+
+
+# ---- list ----------------------------------------------------------------------------------
+def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
+    ctx = Context.load(paths)
+    logsetup.setup(None, stderr=True, level=logging.WARNING)
+    store = ctx.open_store()
+    now = datetime.now(timezone.utc)
+    signin = False
+    if not offline and not paths.demo:
+        from webinar_tray.runtime import sync
+
+        result = sync.refresh(build_sources(ctx.settings, paths), store, now, ctx.settings.refresh.lookahead_hours)
+        for name, msg in result.failed:
+            print(f"webinar-tray: warning: {name}: {msg}; showing cached events", file=sys.stderr)
+        signin = result.signin_needed
+    from webinar_tray.core.plan import plan
+
+    planned = plan(store.events(), ctx.settings, store.overrides(), now)
+    states = store.states()
+    if as_json:
+        print(json.dumps([output.plan_row(p, states) for p in planned], indent=2, ensure_ascii=False))
+    else:
+        print(output.plan_text(planned, states, now))
+    store.close()
+    if signin:
+        print("webinar-tray: Google Calendar needs you to sign in again: run `webinar-tray login`",
+              file=sys.stderr)
+        return EXIT_SIGNIN
+    return EXIT_OK
+
+
+# ---- history -------------------------------------------------------------------------------
+def history(paths: Paths, fmt: str) -> int:
+    ctx = Context.load(paths)
+    rows = []
+    if paths.database.exists():  # reading never creates the database
+        store = ctx.open_store()
+        from webinar_tray.runtime.store import FINAL_STATES
+
+        rows = [output.history_row(a) for a in store.attendances(FINAL_STATES)]
+        store.close()
+    if fmt == "json":
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        sys.stdout.write(output.history_csv(rows))
+    else:
+        print(output.history_text(rows))
+    return EXIT_OK
+
+
+# ---- join ----------------------------------------------------------------------------------
+def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
+    from webinar_tray.core.links import is_safe
+
+    ctx = Context.load(paths)
+    if not is_safe(url):
+        print("webinar-tray: only http(s) links can be joined", file=sys.stderr)
+        return EXIT_USAGE
+    reply = send(paths.channel_file, {"cmd": "join", "url": url, "minutes": minutes})
+    if reply is not None:
+        if reply.get("ok"):
+            print(f"handed to the running instance: joining {reply.get('title')} ({reply.get('id')})")
+            return EXIT_OK
+        print(f"webinar-tray: the running instance refused: {reply.get('error')}", file=sys.stderr)
+        return EXIT_FAILED
+    _setup_logging(paths, service=True)
+    lock = InstanceLock(paths.lock_file)
+    if not lock.acquire():
+        print("webinar-tray: another instance holds the lock but does not answer", file=sys.stderr)
+        return EXIT_FAILED
+    store = ctx.open_store()
+    engine, _ = build_engine(ctx, store, headless=headless, with_sources=False)
+    done = threading.Event()
+    engine.on_change = lambda: (not engine.active_ids()) and done.set()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    try:
+        p = engine.join_url(url, minutes)
+        while not done.wait(0.5):
+            if stop.is_set():
+                break
+    finally:
+        engine.close()
+        a = store.get(p.id) if "p" in dir() else None
+        store.close()
+        lock.release()
+    if a is None:
+        return EXIT_FAILED
+    print(output.history_text([output.history_row(a)]))
+    return EXIT_OK if a.joined_at else EXIT_FAILED

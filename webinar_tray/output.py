@@ -1,0 +1,90 @@
+"""How plans and history are printed: the contract's JSON shapes, CSV and a human table."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from webinar_tray.core.outcome import minutes_attended
+from webinar_tray.core.plan import PlannedJoin
+from webinar_tray.runtime.store import Attendance
+
+HISTORY_COLUMNS = ["id", "title", "provider", "join_url", "start", "end", "joined_at", "left_at",
+                   "minutes", "gaps", "outcome", "error", "evidence"]
+
+
+def iso(t: datetime | None) -> str | None:
+    """ISO 8601 with the local UTC offset."""
+    return t.astimezone().isoformat(timespec="seconds") if t else None
+
+
+def plan_state(p: PlannedJoin, states: dict[str, str]) -> str:
+    if p.id in states:
+        return states[p.id]
+    return "planned" if p.auto_join else "skipped"
+
+
+def plan_row(p: PlannedJoin, states: dict[str, str]) -> dict:
+    return {
+        "id": p.id, "calendar_id": p.calendar_id, "event_id": p.event_id, "title": p.title,
+        "start": iso(p.start), "end": iso(p.end), "join_url": p.join_url, "provider": p.provider,
+        "auto_join": p.auto_join, "reason": p.reason, "join_at": iso(p.join_at),
+        "state": plan_state(p, states),
+    }
+
+
+def _day(t: datetime, now: datetime) -> str:
+    d, today = t.astimezone().date(), now.astimezone().date()
+    delta = (d - today).days
+    return "Today" if delta == 0 else "Tomorrow" if delta == 1 else t.astimezone().strftime("%a %d %b")
+
+
+def plan_text(planned: list[PlannedJoin], states: dict[str, str], now: datetime) -> str:
+    if not planned:
+        return "No upcoming webinars or meetings with a link."
+    lines, day = [], None
+    for p in planned:
+        d = _day(p.start, now)
+        if d != day:
+            lines.append(("" if day is None else "\n") + d)
+            day = d
+        when = f"{p.start.astimezone():%H:%M}–{p.end.astimezone():%H:%M}"
+        what = f"auto-join {p.join_at.astimezone():%H:%M}" if p.auto_join else f"not joined ({p.reason})"
+        prov = f" [{p.provider}]" if p.provider else ""
+        lines.append(f"  {when}  {p.title}{prov}  — {what}, {plan_state(p, states)}")
+    return "\n".join(lines)
+
+
+def history_row(a: Attendance) -> dict:
+    return {
+        "id": a.id, "title": a.title, "provider": a.provider, "join_url": a.join_url,
+        "start": iso(a.start), "end": iso(a.end), "joined_at": iso(a.joined_at),
+        "left_at": iso(a.left_at), "minutes": minutes_attended(a.joined_at, a.left_at, a.gaps),
+        "gaps": [{"from": iso(datetime.fromisoformat(g["from"])), "to": iso(datetime.fromisoformat(g["to"])),
+                  "why": g["why"]} for g in a.gaps],
+        "outcome": a.state, "error": a.error, "evidence": list(a.evidence),
+    }
+
+
+def history_csv(rows: list[dict]) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=HISTORY_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for r in rows:
+        r = dict(r)
+        r["gaps"] = ";".join(f"{g['from']}/{g['to']} {g['why']}" for g in r["gaps"])
+        r["evidence"] = ";".join(r["evidence"])
+        w.writerow(r)
+    return buf.getvalue()
+
+
+def history_text(rows: list[dict]) -> str:
+    if not rows:
+        return "No attendance recorded yet."
+    out = []
+    for r in rows:
+        start = datetime.fromisoformat(r["start"])
+        extra = f" — {r['error']}" if r["error"] else ""
+        out.append(f"{start:%Y-%m-%d %H:%M}  {r['outcome']:<9} {r['minutes']:>6.1f} min  {r['title']}{extra}")
+    return "\n".join(out)
