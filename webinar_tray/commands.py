@@ -70,7 +70,9 @@ def run(paths: Paths) -> int:
     channel.start()
     loop.start()
     try:
-        while not stop.wait(1.0):
+        # A POSIX signal interrupts this wait at once; the timeout only bounds how late a
+        # dead engine thread is noticed (and Ctrl+C on Windows), without waking every second.
+        while not stop.wait(5.0):
             if not loop.alive:
                 log.error("the engine thread stopped unexpectedly")
                 break

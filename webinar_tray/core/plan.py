@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 from webinar_tray.core.events import CalendarEvent, override_key, plan_id, utc_stamp
@@ -58,8 +59,7 @@ def plan_event(
     event: CalendarEvent, settings: Settings, override: bool | None, now: datetime
 ) -> PlannedJoin | None:
     """The plan for one event (ended or not), or None when it has no link and matches no rule."""
-    cands = candidates(event)
-    link = best_link(event)
+    cands, link = _links(event)
     service = link.service if link else None
     rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match)
     if link is None and rule is None and not cands:
@@ -83,6 +83,13 @@ def plan_event(
         is_webinar=rule is not None,
         steps=service.steps if service else "generic",
     )
+
+
+@lru_cache(maxsize=2048)
+def _links(event: CalendarEvent):
+    """Link detection is the costly part of planning and depends on the event alone: the
+    engine replans every 30 s, so it is remembered per (immutable) event value."""
+    return candidates(event), best_link(event)
 
 
 def _reason(event, settings, link, cands, rule, override, now) -> str | None:

@@ -58,6 +58,7 @@ class Engine:
         self._jobs: dict[str, PlannedJoin] = {}  # submitted to the joiner, not yet done
         self._reminded: set[str] = set()
         self._plan: list[PlannedJoin] = []
+        self._events = store.events()  # the cache, reloaded after each refresh
         self._last_heartbeat: datetime | None = None
         self._closing = False
         self.last_refresh: sync.RefreshResult | None = None
@@ -79,7 +80,7 @@ class Engine:
     def replan(self) -> list[PlannedJoin]:
         now = self.clock.now()
         with self._lock:
-            self._plan = plan(self.store.events(), self.settings, self.store.overrides(), now)
+            self._plan = plan(self._events, self.settings, self.store.overrides(), now)
             return list(self._plan)
 
     @property
@@ -110,6 +111,8 @@ class Engine:
     def refresh(self) -> sync.RefreshResult:
         now = self.clock.now()
         result = sync.refresh(self.sources, self.store, now, self.settings.refresh.lookahead_hours)
+        with self._lock:
+            self._events = self.store.events()
         was_needed = self.signin_needed
         self.signin_needed = result.signin_needed
         self.last_refresh = result
@@ -162,7 +165,7 @@ class Engine:
     def _judge_missed(self, now: datetime, states: dict[str, str]) -> None:
         """Auto-joins whose webinar ended with no attempt (app not running, PC asleep)."""
         overrides = self.store.overrides()
-        for event in self.store.events():
+        for event in self._events:
             if event.end > now or event.start < self.known_since:
                 continue
             override = overrides.get(override_key(event.calendar_id, event.event_id))

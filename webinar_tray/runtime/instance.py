@@ -11,7 +11,6 @@ import logging
 import os
 import secrets
 import socket
-import socketserver
 import threading
 from pathlib import Path
 from typing import Callable
@@ -55,45 +54,63 @@ def _write_private(path: Path, text: str) -> None:
 
 
 class ChannelServer:
-    """Answers one JSON line with one JSON line: {"token", "cmd", ...} -> {"ok", ...}."""
+    """Answers one JSON line with one JSON line: {"token", "cmd", ...} -> {"ok", ...}.
+
+    A thread blocks in accept() (no polling: socketserver's serve_forever wakes every 0.5 s,
+    which was most of the idle app's CPU time); stop() unblocks it with a connection."""
 
     def __init__(self, channel_file: Path, handler: Callable[[dict], dict]):
         self.channel_file = channel_file
         self.handler = handler
         self.token = secrets.token_urlsafe(24)
-        outer = self
-
-        class Handler(socketserver.StreamRequestHandler):
-            timeout = 10
-
-            def handle(self):
-                try:
-                    line = self.rfile.readline(65536)
-                    req = json.loads(line or b"{}")
-                    if not secrets.compare_digest(str(req.get("token", "")), outer.token):
-                        reply = {"ok": False, "error": "bad token"}
-                    else:
-                        reply = outer.handler(req)
-                except Exception as e:  # a bad request never takes the engine down
-                    log.warning("channel request failed: %s", e)
-                    reply = {"ok": False, "error": str(e)}
-                self.wfile.write(json.dumps(reply).encode() + b"\n")
-
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="channel", daemon=True)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self.port = self._sock.getsockname()[1]
+        self._stopping = False
+        self._thread = threading.Thread(target=self._serve, name="channel", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
         _write_private(self.channel_file, json.dumps({"pid": os.getpid(), "port": self.port, "token": self.token}))
 
+    def _serve(self) -> None:
+        while not self._stopping:
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            if self._stopping:
+                conn.close()
+                return
+            threading.Thread(target=self._answer, args=(conn,), name="channel-request", daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            try:
+                f = conn.makefile("rb")
+                req = json.loads(f.readline(65536) or b"{}")
+                if not isinstance(req, dict) or not secrets.compare_digest(str(req.get("token", "")), self.token):
+                    reply = {"ok": False, "error": "bad token"}
+                else:
+                    reply = self.handler(req)
+            except Exception as e:  # a bad request never takes the engine down
+                log.warning("channel request failed: %s", e)
+                reply = {"ok": False, "error": str(e)}
+            try:
+                conn.sendall(json.dumps(reply).encode() + b"\n")
+            except OSError:
+                pass
+
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._stopping = True
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+        except OSError:
+            pass
+        self._sock.close()
+        self._thread.join(2)
         try:
             info = read_channel(self.channel_file)
             if info and info.get("pid") == os.getpid():
