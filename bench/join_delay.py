@@ -53,8 +53,10 @@ def bench_joins(n: int, spacing: float, duration: float) -> None:
         exe = find_browser(s.browser).executable_path
         s = replace(
             s,
+            # each job holds a slot from join_at - PRESTART (15 s) to its end: 3 s webinars 5 s
+            # apart overlap 4 at a time
             join=replace(s.join, lead_seconds=0, grace_seconds=0, headless=True, screenshot_minutes=0,
-                         allowed_hosts=("127.0.0.1",), step_timeout_seconds=15),
+                         allowed_hosts=("127.0.0.1",), step_timeout_seconds=15, max_concurrent=6),
             browser=replace(s.browser, executable_path=exe or ""),
         )
         site = DemoSite()
@@ -135,7 +137,7 @@ def bench_idle(seconds: float) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--joins", type=int, default=20)
-    ap.add_argument("--spacing", type=float, default=4.0, help="seconds between planned joins")
+    ap.add_argument("--spacing", type=float, default=5.0, help="seconds between planned joins")
     ap.add_argument("--duration", type=float, default=3.0, help="seconds each bench webinar lasts")
     ap.add_argument("--idle-seconds", type=float, default=300)
     ap.add_argument("--skip-joins", action="store_true")

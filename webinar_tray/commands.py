@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from webinar_tray import logsetup, output
 from webinar_tray.app import ConfigWatcher, Context, build_engine, build_sources, effective_settings
 from webinar_tray.config.paths import Paths
+from webinar_tray.runtime.housekeeping import prune_evidence
 from webinar_tray.runtime.instance import ChannelServer, InstanceLock, read_channel, send
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,12 @@ def run(paths: Paths) -> int:
         loop.wake()
 
     watcher = ConfigWatcher(paths.config_file, paths.demo, lambda s: apply(s))
-    loop = EngineLoop(engine, extra_jobs=[(5, watcher.check)])
+
+    def housekeeping():
+        prune_evidence(paths.evidence_dir, engine.settings.join.keep_evidence_days)
+
+    housekeeping()
+    loop = EngineLoop(engine, extra_jobs=[(5, watcher.check), (3600, housekeeping)])
     channel = ChannelServer(paths.channel_file, lambda req: _handle(loop, engine, req))
     stop = threading.Event()
 

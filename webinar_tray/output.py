@@ -34,6 +34,19 @@ def plan_row(p: PlannedJoin, states: dict[str, str]) -> dict:
     }
 
 
+REASON_TEXT = {
+    "no-link": "no join link",
+    "no-rule": "not a webinar (no [match] rule matched)",
+    "unknown-host": "its link's host is not in the catalogue or [join] allowed_hosts",
+    "unsafe-link": "its only links are not http(s)",
+    "declined": "you declined it",
+    "cancelled": "cancelled",
+    "all-day": "an all-day event",
+    "turned-off": "auto-join turned off for it",
+    "ended": "already running and [join] late_join is off",
+}
+
+
 def _day(t: datetime, now: datetime) -> str:
     d, today = t.astimezone().date(), now.astimezone().date()
     delta = (d - today).days
@@ -50,9 +63,13 @@ def plan_text(planned: list[PlannedJoin], states: dict[str, str], now: datetime)
             lines.append(("" if day is None else "\n") + d)
             day = d
         when = f"{p.start.astimezone():%H:%M}–{p.end.astimezone():%H:%M}"
-        what = f"auto-join {p.join_at.astimezone():%H:%M}" if p.auto_join else f"not joined ({p.reason})"
         prov = f" [{p.provider}]" if p.provider else ""
-        lines.append(f"  {when}  {p.title}{prov}  — {what}, {plan_state(p, states)}")
+        if p.auto_join:
+            what = f"joins at {p.join_at.astimezone():%H:%M:%S} ({plan_state(p, states)})"
+        else:
+            state = plan_state(p, states)
+            what = f"not auto-joined: {REASON_TEXT.get(p.reason, p.reason)}" + ("" if state == "skipped" else f" ({state})")
+        lines.append(f"  {when}  {p.title}{prov} — {what}")
     return "\n".join(lines)
 
 
