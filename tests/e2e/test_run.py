@@ -101,3 +101,48 @@ def test_run_demo_attends_the_demo_webinar(home, chromium, tmp_path):
     assert rec["outcome"] == "attended", (rec, log.read_text())
     assert history(home) == [], "demo records never mix with real ones"
     assert "auto-join off" in listed and "turned-off" in listed and "no-rule" in listed
+
+
+def test_sigterm_mid_webinar_writes_history_and_a_restart_resumes_the_same_record(home, site, chromium, tmp_path):
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=8)
+    end = start + timedelta(seconds=30)
+    (home / "cal.ics").write_text(ics({"uid": "long", "start": start, "end": end, "title": "Long webinar",
+                                       "description": site.url_for("long")}))
+    (home / "config.toml").write_text('[ics]\nurls = ["cal.ics"]\n' + config(chromium))
+    log1 = tmp_path / "run1.log"
+    proc = start_run(home, log=log1)
+    try:
+        wait_for(lambda: site.visits_of("long", "enter"), 40, what="the first join")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        t0 = datetime.now(timezone.utc)
+        code = proc.wait(30)
+    assert code == 0, log1.read_text()
+    assert (datetime.now(timezone.utc) - t0).total_seconds() < 15, "stops within seconds"
+    [rec] = history(home)
+    # (a 30 s webinar left 20 s early is still within the 5-minute tolerance of "attended")
+    assert rec["joined_at"] and datetime.fromisoformat(rec["left_at"]) < end, \
+        "pages closed and history written on SIGTERM"
+
+    log2 = tmp_path / "run2.log"
+    proc = start_run(home, log=log2)
+    try:
+        wait_for(lambda: len(site.visits_of("long", "enter")) == 2, 40, what="the resume")
+        wait_for(lambda: (h := history(home)) and h[0]["left_at"]
+                 and datetime.fromisoformat(h[0]["left_at"]) >= end, 60, what="the end")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0
+    [rec] = history(home)
+    assert [g["why"] for g in rec["gaps"]] == ["app not running"], rec
+    assert len(site.visits_of("long", "page")) == 2, "joined by each run once, never twice by one"
+    assert rec["outcome"] in ("attended", "partial")
+
+
+def test_join_without_a_running_engine_attends_and_prints_the_record(home, site, chromium):
+    (home / "config.toml").write_text(config(chromium))
+    r = wt(home, "join", site.url_for("alone", title="Alone"), "--minutes", "0.1", "--headless", timeout=90)
+    assert r.returncode == 0, r.stderr
+    assert "attended" in r.stdout or "partial" in r.stdout
+    [rec] = history(home)
+    assert rec["id"].startswith("adhoc/") and len(site.visits_of("alone", "enter")) == 1

@@ -1,0 +1,428 @@
+"""One attendance of one webinar, on the joiner's loop thread.
+
+`Attendance.run()` waits for `join_at` against the wall clock, opens the link, runs the join
+steps (retrying with backoff), then stays until the leave time, `leave()`, `close()` or the page
+saying the webinar ended - rejoining (and recording a gap) when the page or the browser dies -
+and takes screenshots as evidence. Its report goes to `on_update`; 'done' exactly once.
+
+The shared browser belongs to the joiner: an attendance reaches it only through `BrowserHost`.
+Links are logged with `safe_url` (never the query); Playwright's error texts are cut to their
+first line and stripped of queries before they reach a log or a report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import copy
+import logging
+import re
+import time
+import traceback
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable, Protocol
+from urllib.parse import urlsplit
+
+from webinar_tray.adapters.browser.discover import BrowserNotFound
+from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
+from webinar_tray.adapters.browser.steps import StepError, page_ended, run_join_steps
+from webinar_tray.core.events import utc_stamp
+from webinar_tray.core.redact import safe_url
+from webinar_tray.core.settings import Settings
+from webinar_tray.ports import AttendReport, Gap
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 60.0
+_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+
+OnUpdate = Callable[[str, AttendReport], None]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def web_link(url: str | None) -> str | None:
+    """The link when it is http(s) with a host, else None."""
+    if not url or url != url.strip() or any(c in url for c in "\r\n\t"):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return url
+
+
+def scheme_of(url: str | None) -> str:
+    m = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url or "")
+    return m.group(1).lower() if m else "malformed"
+
+
+def evidence_name(job_id: str, at: datetime, suffix: str = "") -> str:
+    base = _UNSAFE_FILE_CHARS.sub("_", job_id).strip("._")[:100] or "webinar"
+    return f"{base}-{utc_stamp(at)}{suffix}.png"
+
+
+class BrowserHost(Protocol):
+    """What an attendance needs from the owner of the shared browser (loop thread only)."""
+
+    async def ensure_context(self, settings: Settings) -> Any: ...  # launched if none/dead
+
+    def take_spare_page(self) -> Any: ...  # a fresh browser's blank page (once), or None
+
+    def joined_in(self, seconds: float) -> None: ...  # a join took this long (doctor/bench)
+
+    def finished(self, attendance: Attendance) -> None: ...  # no longer active; before 'done'
+
+
+class Attendance:
+    """One attend: its report, its page and the coroutine that attends. `request_stop`,
+    `browser_closed` and `refuse` are called on the loop thread."""
+
+    def __init__(
+        self,
+        job: Any,
+        on_update: OnUpdate,
+        settings: Settings,
+        host: BrowserHost,
+        *,
+        evidence_dir: Path,
+        check_seconds: float,
+        attempts: int,
+    ):
+        self.job = job
+        self.on_update = on_update
+        self.settings = settings
+        self.report = AttendReport(id=job.id)
+        self.wake = asyncio.Event()  # binds to the loop on first use
+        self.stop_reason: str | None = None
+        self.page: Any = None
+        self.down: str | None = None  # why the page is gone, while it is
+        self.down_at: datetime | None = None
+        self.done_sent = False
+        self.future: concurrent.futures.Future | None = None  # the owner's handle on run()
+        self._host = host
+        self._evidence_dir = evidence_dir
+        self._check_seconds = check_seconds
+        self._attempts = attempts
+
+    # -- called by the owner --------------------------------------------------------------------
+
+    def refuse(self, why: str) -> None:
+        self.report.error = why
+        self.report.left_at = utcnow()
+        self._emit("done")
+
+    def request_stop(self, why: str) -> None:
+        if self.stop_reason is None:
+            self.stop_reason = why
+        self.wake.set()
+
+    def browser_closed(self) -> None:
+        if self.page is not None and self.down in (None, "page closed"):
+            self.down, self.down_at = "browser closed", self.down_at or utcnow()
+        self.wake.set()
+
+    async def run(self) -> None:
+        job, report = self.job, self.report
+        try:
+            try:  # warm up: the browser and a blank page, before join_at
+                await self._ensure_page()
+            except BrowserNotFound as exc:
+                report.error = f"browser: {exc}"
+                return
+            except Exception as exc:
+                log.warning("starting the browser for %s: %s", job.id, scrub(first_line(exc)))
+            await self._wait_until(job.join_at)
+            if self.stop_reason is not None:
+                report.error = f"left before joining ({self.stop_reason})"
+                return
+            if not await self._join_with_retries():
+                await self._screenshot(suffix="-failed")
+                return
+            report.error = ""
+            report.joined_at = utcnow()
+            await self._screenshot()
+            self._emit("joined")
+            await self._stay()
+        except asyncio.CancelledError:
+            report.error = report.error or "stopped while the browser did not answer"
+            raise
+        except Exception as exc:
+            log.error("attending %s failed: %s", job.id, scrub(first_line(exc)))
+            log.debug("%s", scrub("".join(traceback.format_exception(exc))))
+            if report.joined_at is None:
+                report.error = report.error or f"unexpected error: {scrub(first_line(exc))}"
+        finally:
+            try:
+                await self._close_page()
+            finally:
+                report.left_at = utcnow()
+                self._host.finished(self)
+                log.info(
+                    "done with %s: %s",
+                    job.id,
+                    "joined" if report.joined_at else f"not joined ({report.error})",
+                )
+                self._emit("done")
+
+    # -- updates and waiting --------------------------------------------------------------------
+
+    def _emit(self, kind: str) -> None:
+        if self.done_sent:
+            return
+        if kind == "done":
+            self.done_sent = True
+        try:
+            self.on_update(kind, copy.deepcopy(self.report))
+        except Exception:
+            log.exception("on_update(%r) for %s failed", kind, self.job.id)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep up to `seconds`, waking early on leave/close or the page going down."""
+        if seconds > 0 and self.stop_reason is None:
+            try:
+                await asyncio.wait_for(self.wake.wait(), timeout=seconds)
+            except asyncio.TimeoutError:
+                pass
+        self.wake.clear()
+
+    async def _wait_until(self, when: datetime | None) -> None:
+        """Sleep until `when` in chunks of at most 5 s against the wall clock, so a suspended
+        and resumed PC does not oversleep."""
+        if when is None:
+            return
+        while self.stop_reason is None:
+            remaining = (when - utcnow()).total_seconds()
+            if remaining <= 0:
+                return
+            await self._pause(min(5.0, remaining))
+
+    # -- the page -------------------------------------------------------------------------------
+
+    async def _ensure_page(self) -> Any:
+        context = await self._host.ensure_context(self.settings)
+        page = self.page
+        if page is not None and self.down is None and not page.is_closed():
+            return page
+        self.page = None  # events from the old page no longer count
+        if page is not None and not page.is_closed():
+            try:
+                await page.close()
+            except Exception:
+                pass
+        spare = self._host.take_spare_page()
+        if spare is not None and not spare.is_closed() and spare.url in ("about:blank", ""):
+            page = spare
+        else:
+            page = await context.new_page()
+        self._adopt(page)
+        return page
+
+    def _adopt(self, page: Any) -> None:
+        self.page = page
+        self.down = None
+        self.down_at = None
+        page.on("crash", lambda p: self._page_down(p, "page crashed"))
+        page.on("close", lambda p: self._page_down(p, "page closed"))
+
+    def _page_down(self, page: Any, why: str) -> None:
+        if page is not self.page or self.down is not None:
+            return
+        self.down, self.down_at = why, utcnow()
+        self.wake.set()
+
+    async def _close_page(self) -> None:
+        page, self.page = self.page, None
+        if page is not None and not page.is_closed():
+            try:
+                await page.close()
+            except Exception:
+                pass
+
+    # -- joining --------------------------------------------------------------------------------
+
+    async def _join_with_retries(self) -> bool:
+        report, job = self.report, self.job
+        delay = 2.0
+        for attempt in range(1, self._attempts + 1):
+            if self.stop_reason is not None:
+                report.error = report.error or f"left before joining ({self.stop_reason})"
+                return False
+            if utcnow() >= job.leave_at:
+                report.error = report.error or "the leave time came before the page was joined"
+                return False
+            try:
+                await self._open_and_join()
+                return True
+            except BrowserNotFound as exc:
+                report.error = f"browser: {exc}"
+                return False
+            except StepError as exc:
+                report.error = scrub(str(exc))
+                retry = exc.retry
+            except LaunchError as exc:
+                report.error = f"browser: {scrub(str(exc))}"
+                retry = True
+            except Exception as exc:  # the browser went away under us, a Playwright hiccup...
+                report.error = f"browser: {scrub(first_line(exc))}"
+                retry = True
+            log.warning(
+                "joining %s, attempt %d of %d: %s", job.id, attempt, self._attempts, report.error
+            )
+            if not retry or attempt == self._attempts:
+                return False
+            await self._pause(delay)
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+        return False
+
+    async def _open_and_join(self, rejoin: bool = False) -> None:
+        job, settings = self.job, self.settings
+        url = web_link(job.join_url)
+        if url is None:  # checked in attend(); never open anything else
+            raise StepError("open", "the link is not http(s)", retry=False)
+        page = await self._ensure_page()
+        host = urlsplit(url).hostname or "the page"
+        now = utcnow()
+        if rejoin:
+            log.info("navigating %s to %s again (rejoining)", job.id, safe_url(url))
+        elif job.join_at is not None:
+            log.info(
+                "navigating %s to %s (planned %s, delay %.2f s)",
+                job.id,
+                safe_url(url),
+                job.join_at.isoformat(timespec="seconds"),
+                (now - job.join_at).total_seconds(),
+            )
+        else:
+            log.info("navigating %s to %s (now)", job.id, safe_url(url))
+        step_timeout = float(settings.join.step_timeout_seconds)
+        started = time.monotonic()
+        try:
+            await page.goto(url, wait_until="domcontentloaded",
+                            timeout=max(30.0, step_timeout) * 1000)
+        except Exception as exc:
+            if self.down:
+                raise StepError("open", self.down) from exc
+            why = scrub(first_line(exc)).replace("Page.goto: ", "")
+            raise StepError("open", f"could not open {host}: {why}") from exc
+        try:
+            await page.bring_to_front()
+        except Exception:
+            pass
+        joined = await run_join_steps(
+            page,
+            timeout=step_timeout,
+            name=settings.join.name,
+            email=settings.join.email,
+            abort=lambda: self.down,
+        )
+        if joined is not page:  # the join button opened the webinar in a new page
+            old = page
+            self._adopt(joined)
+            try:
+                await old.close()
+            except Exception:
+                pass
+        seconds = time.monotonic() - started
+        self._host.joined_in(seconds)
+        log.info("joined %s in %.2f s", job.id, seconds)
+
+    # -- staying --------------------------------------------------------------------------------
+
+    async def _stay(self) -> None:
+        job, report, settings = self.job, self.report, self.settings
+        every = timedelta(minutes=settings.join.screenshot_minutes)
+        next_shot = utcnow() + every if every else None
+        while True:
+            now = utcnow()
+            if self.stop_reason is not None:
+                log.info("leaving %s: %s", job.id, self.stop_reason)
+                return
+            if now >= job.leave_at:
+                log.info("leaving %s: leave time", job.id)
+                return
+            if self.down is not None:
+                await self._recover()
+                if report.ended_by_page:
+                    return
+                continue
+            try:
+                ended = await page_ended(self.page)
+            except Exception:
+                ended = False
+            if ended and self.down is None:
+                report.ended_by_page = True
+                log.info("leaving %s: the page says the webinar has ended", job.id)
+                return
+            if next_shot is not None and now >= next_shot:
+                if await self._screenshot():
+                    self._emit("progress")
+                next_shot = now + every
+            wait = min(self._check_seconds, (job.leave_at - now).total_seconds())
+            if next_shot is not None:
+                wait = min(wait, (next_shot - now).total_seconds())
+            await self._pause(max(0.05, wait))
+
+    async def _recover(self) -> None:
+        """The page or the browser died while staying: rejoin with backoff until the leave time;
+        record the time away as a gap."""
+        job, report = self.job, self.report
+        why = self.down or "page lost"
+        start = self.down_at or utcnow()
+        log.warning("%s: %s while attending; rejoining", job.id, why)
+        delay = 2.0
+        while True:
+            now = utcnow()
+            if self.stop_reason is not None or now >= job.leave_at:
+                end = min(now, max(job.leave_at, start))
+                report.gaps.append(Gap(start, end, why))
+                self._emit("progress")
+                return
+            await self._pause(min(delay, max(0.05, (job.leave_at - now).total_seconds())))
+            if self.down == "browser closed":
+                why = self.down  # the pages close just before the browser says it closed
+            if self.stop_reason is not None or utcnow() >= job.leave_at:
+                continue
+            try:
+                await self._open_and_join(rejoin=True)
+            except StepError as exc:
+                if exc.ended:
+                    report.ended_by_page = True
+                    report.gaps.append(Gap(start, utcnow(), why))
+                    self._emit("progress")
+                    return
+                log.warning("rejoining %s: %s", job.id, scrub(str(exc)))
+            except (BrowserNotFound, LaunchError) as exc:
+                log.warning("rejoining %s: browser: %s", job.id, scrub(str(exc)))
+            except Exception as exc:
+                log.warning("rejoining %s: %s", job.id, scrub(first_line(exc)))
+            else:
+                report.gaps.append(Gap(start, utcnow(), why))
+                log.info("rejoined %s after %s", job.id, why)
+                await self._screenshot()
+                self._emit("progress")
+                return
+            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+    async def _screenshot(self, suffix: str = "") -> bool:
+        if self.settings.join.screenshot_minutes <= 0:
+            return False
+        page = self.page
+        if page is None or page.is_closed():
+            return False
+        try:
+            folder = self._evidence_dir
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / evidence_name(self.job.id, utcnow(), suffix)
+            await page.screenshot(path=str(path), timeout=15000)
+        except Exception as exc:
+            log.warning("screenshot of %s failed: %s", self.job.id, scrub(first_line(exc)))
+            return False
+        self.report.evidence.append(str(path))
+        log.debug("evidence: %s", path)
+        return True
