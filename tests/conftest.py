@@ -53,3 +53,15 @@ def home(tmp_path, monkeypatch):
 
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
+
+
+@pytest.fixture
+def site():
+    """The demo webinar site on 127.0.0.1: the loopback replica of a webinar page that records
+    every visit (page load, banner accepted, Enter clicked)."""
+    from webinar_tray.adapters.demo_site import DemoSite
+
+    s = DemoSite()
+    s.start()
+    yield s
+    s.stop()

@@ -4,14 +4,13 @@ configuration error, 3 sign-in needed."""
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 
 from webinar_tray import __version__
 from webinar_tray.config.paths import resolve_paths
 from webinar_tray.core.settings import ConfigError
+from webinar_tray.runtime.store import StoreError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SIGNIN = 0, 1, 2, 3
 
 
 def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -62,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "run":
             if args.command is None:
-                logging.getLogger(__name__).info("the tray arrives in a later version; running in service mode")
+                print("webinar-tray: the tray is not built yet; running in service mode "
+                      "(the same as `webinar-tray run`)", file=sys.stderr)
             return commands.run(paths)
         if command == "list":
             return commands.list_events(paths, as_json=args.json, offline=args.offline)
@@ -72,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             return commands.history(paths, "json" if args.json else "csv" if args.csv else "text")
     except ConfigError as e:
         print(f"webinar-tray: configuration error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        return commands.EXIT_USAGE
+    except StoreError as e:
+        print(f"webinar-tray: {e}", file=sys.stderr)
+        return commands.EXIT_FAILED
     except KeyboardInterrupt:
-        return EXIT_FAILED
-    return EXIT_USAGE
+        return commands.EXIT_FAILED
+    return commands.EXIT_USAGE

@@ -181,20 +181,16 @@ def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
     engine, _ = build_engine(ctx, store, headless=headless, with_sources=False)
     done = threading.Event()
     engine.on_change = lambda: (not engine.active_ids()) and done.set()
-    stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, lambda *_: done.set())
     try:
         p = engine.join_url(url, minutes)
-        while not done.wait(0.5):
-            if stop.is_set():
-                break
+        while not done.wait(2.0):  # a timeout so that Ctrl+C is seen on Windows too
+            pass
     finally:
         engine.close()
-        a = store.get(p.id) if "p" in dir() else None
-        store.close()
-        lock.release()
-    if a is None:
-        return EXIT_FAILED
+    a = store.get(p.id)
+    store.close()
+    lock.release()
     print(output.history_text([output.history_row(a)]))
     return EXIT_OK if a.joined_at else EXIT_FAILED

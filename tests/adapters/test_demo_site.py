@@ -13,14 +13,6 @@ import pytest
 from webinar_tray.adapters.demo_site import DemoSite
 
 
-@pytest.fixture
-def site():
-    s = DemoSite()
-    s.start()
-    yield s
-    s.stop()
-
-
 def get(url: str) -> tuple[int, str]:
     try:
         with urllib.request.urlopen(url, timeout=5) as r:

@@ -14,7 +14,6 @@ import pytest
 
 from webinar_tray.adapters.browser.joiner import PlaywrightJoiner, evidence_name, scrub
 from webinar_tray.adapters.browser.steps import FORM_ERROR
-from webinar_tray.adapters.demo_site import DemoSite
 from webinar_tray.config.paths import resolve_paths
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.settings import BrowserSettings, JoinSettings, Settings
@@ -77,14 +76,6 @@ def settings_for(chromium, **join) -> Settings:
     return Settings(
         join=JoinSettings(**join), browser=BrowserSettings(executable_path=chromium)
     )
-
-
-@pytest.fixture
-def site():
-    s = DemoSite()
-    s.start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -9,15 +9,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.e2e.helpers import history, ics, start_run, wait_for, wt
-from webinar_tray.adapters.demo_site import DemoSite
-
-
-@pytest.fixture
-def site():
-    s = DemoSite()
-    s.start()
-    yield s
-    s.stop()
 
 
 def config(chromium: str, extra: str = "") -> str:

@@ -318,24 +318,11 @@ class IcsSource:
             end_v = start_v + comp["DURATION"].dt
 
         all_day = not isinstance(start_v, datetime)
-        if all_day:
-            start = _local_midnight(start_v)
-            if end_v is None:
-                end = None
-            elif isinstance(end_v, datetime):
-                end = _aware(end_v)
-            else:
-                end = _local_midnight(end_v)
-            if end is None or end <= start:
-                end = _local_midnight(start_v + timedelta(days=1))
+        start = _local_midnight(start_v) if all_day else _aware(start_v)
+        end = None if end_v is None else _aware(end_v) if isinstance(end_v, datetime) else _local_midnight(end_v)
+        if all_day and (end is None or end <= start):
+            end = _local_midnight(start_v + timedelta(days=1))
         else:
-            start = _aware(start_v)
-            if end_v is None:
-                end = None
-            elif isinstance(end_v, datetime):
-                end = _aware(end_v)
-            else:
-                end = _local_midnight(end_v)
             end = fix_end(start, end)
 
         if uid in recurring_uids:
