@@ -271,3 +271,33 @@ def test_a_deadline_that_passed_unnoticed_is_still_due(tmp_path):
     r.tick(minutes=20)  # the reminder and the join are both due now
     assert len(r.joiner.calls) == 1
     assert r.engine.next_deadline() is None
+
+
+def test_a_webinar_turned_off_gets_a_reminder_that_says_so(tmp_path):
+    ev = event(start=T0 + timedelta(minutes=30))
+    r = Rig(tmp_path, [ev])
+    r.engine.refresh()
+    r.engine.set_auto_join(ev.calendar_id, ev.event_id, False)
+    assert r.engine.next_deadline() == ev.start - timedelta(minutes=5)
+    r.clock.t = ev.start - timedelta(minutes=5)
+    r.tick()
+    assert r.notifier.kinds() == ["reminder"] and "Join now" in r.notifier.sent[0][2]
+    assert r.joiner.calls == [] and r.engine.next_deadline() is None
+
+
+def test_join_now_again_after_leaving_keeps_one_record_with_a_gap(tmp_path):
+    r = Rig(tmp_path, [event(start=T0 + timedelta(minutes=1))])
+    r.engine.refresh()
+    r.tick()
+    job = r.joiner.calls[0]
+    r.clock.t = job.join_at
+    r.joiner.joined(job.id)
+    r.tick(minutes=10)
+    r.joiner.leave(job.id)  # the user left
+    r.tick(minutes=3)
+    r.engine.join_now(job.id)
+    r.joiner.joined(job.id)
+    r.clock.t = job.leave_at
+    r.joiner.done(job.id)
+    [a] = r.history()
+    assert [g["why"] for g in a.gaps] == ["left and joined again"] and a.state == "attended"

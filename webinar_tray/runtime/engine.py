@@ -98,11 +98,13 @@ class Engine:
         with self._lock:
             states = self.store.states() if self._plan else {}
             for p in self._plan:
-                if not p.auto_join or p.id in states or p.id in self._jobs or now >= p.leave_at:
+                if p.id in states or p.id in self._jobs or now >= p.leave_at:
+                    continue
+                if n.enabled and self._wants_reminder(p) and now < p.start:
+                    times.append(p.start - remind)
+                if not p.auto_join:
                     continue
                 times.append(p.join_at - PRESTART)
-                if n.enabled and p.id not in self._reminded and now < p.start:
-                    times.append(p.start - remind)
                 if p.end > now:
                     times.append(p.end)  # a webinar nobody joined is judged at its end
         return min(times) if times else None
@@ -146,21 +148,29 @@ class Engine:
             states = self.store.states()
             self._judge_missed(now, states)
             for p in self._plan:
-                if not p.auto_join or p.id in states or p.id in self._jobs:
+                if p.id in states or p.id in self._jobs:
                     continue
                 self._remind(p, now)
-                if p.join_at - PRESTART <= now < p.leave_at:
+                if p.auto_join and p.join_at - PRESTART <= now < p.leave_at:
                     self._start(p, now)
             self._heartbeat(now)
 
+    def _wants_reminder(self, p: PlannedJoin) -> bool:
+        """Auto-joins, and webinars the user may want to join by hand (not cancelled etc.)."""
+        if p.id in self._reminded:
+            return False
+        return p.auto_join or (p.is_webinar and p.join_url is not None
+                               and p.reason in ("turned-off", "unknown-host", "declined"))
+
     def _remind(self, p: PlannedJoin, now: datetime) -> None:
         n = self.settings.notifications
-        if not n.enabled or p.id in self._reminded:
+        if not n.enabled or not self._wants_reminder(p):
             return
         if p.start - timedelta(minutes=n.remind_minutes) <= now < p.start:
             self._reminded.add(p.id)
             mins = max(1, round((p.start - now).total_seconds() / 60))
-            self.notifier.notify("reminder", f"Webinar in {mins} min", f"{p.title} — joining automatically")
+            how = "joining automatically" if p.auto_join else "not joined automatically: use Join now"
+            self.notifier.notify("reminder", f"Webinar in {mins} min", f"{p.title} — {how}")
 
     def _judge_missed(self, now: datetime, states: dict[str, str]) -> None:
         """Auto-joins whose webinar ended with no attempt (app not running, PC asleep)."""
@@ -251,8 +261,10 @@ class Engine:
             a = self.store.get(id)
             if a is None:
                 self.store.claim(self._attendance(p, "joining"), now)
-            else:
-                a.state, a.error, a.owner_pid, a.interrupted = "joining", None, self._pid, False
+            else:  # joined again after leaving or failing: the same record, the time away a gap
+                if a.joined_at and a.left_at and now > a.left_at:
+                    a.gaps.append({"from": _iso(a.left_at), "to": _iso(now), "why": "left and joined again"})
+                a.state, a.error, a.owner_pid, a.interrupted, a.left_at = "joining", None, self._pid, False, None
                 self.store.update(a, now)
             self._submit(p)
             return f"joining {p.title}"
