@@ -65,3 +65,31 @@ def site():
     s.start()
     yield s
     s.stop()
+
+
+@pytest.fixture
+def xvfb_display():
+    """A private X display (Xvfb) for headed-browser tests; yields its DISPLAY value."""
+    import subprocess
+    import time
+
+    require(have("Xvfb"), "Xvfb", "apt-get install xvfb")
+    for n in range(97, 120):
+        if os.path.exists(f"/tmp/.X11-unix/X{n}") or os.path.exists(f"/tmp/.X{n}-lock"):
+            continue
+        proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(50):
+            if os.path.exists(f"/tmp/.X11-unix/X{n}"):
+                break
+            if proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        if proc.poll() is None:
+            try:
+                yield f":{n}"
+            finally:
+                proc.terminate()
+                proc.wait(10)
+            return
+    pytest.fail("could not start Xvfb on any display :97-:119")

@@ -137,3 +137,28 @@ def test_join_without_a_running_engine_attends_and_prints_the_record(home, site,
     assert "attended" in r.stdout or "partial" in r.stdout
     [rec] = history(home)
     assert rec["id"].startswith("adhoc/") and len(site.visits_of("alone", "enter")) == 1
+
+
+def test_run_demo_headed_on_a_display(home, chromium, tmp_path, xvfb_display):
+    """The default for a desktop user: a visible browser (here on a private Xvfb display)."""
+    import subprocess
+    import sys
+
+    from tests.e2e.helpers import env_for
+
+    (home / "config.toml").write_text(
+        config(chromium, "[demo]\nstart_after_seconds = 2\nduration_seconds = 6\n").replace("headless = true", "headless = false"))
+    env = dict(env_for(home), DISPLAY=xvfb_display)
+    log = tmp_path / "run.log"
+    with open(log, "w") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "run", "--demo"], env=env,
+                                stdout=f, stderr=subprocess.STDOUT)
+    try:
+        rows = wait_for(lambda: [r for r in history(home, "--demo") if r["outcome"] in ("attended", "partial", "failed")],
+                        90, what="the demo attendance")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(30)
+    out = log.read_text()
+    assert code == 0 and rows[0]["outcome"] == "attended", out
+    assert "headed" in out and "no display" not in out
