@@ -36,6 +36,16 @@ class Rig:
     def history(self):
         return self.store.attendances()
 
+    def attending_for(self, minutes):
+        """Refresh, join the first planned webinar on time and stay `minutes`; returns its job."""
+        self.engine.refresh()
+        self.tick()
+        job = self.joiner.calls[0]
+        self.clock.t = job.join_at
+        self.joiner.joined(job.id)
+        self.tick(minutes=minutes)
+        return job
+
 
 def test_a_join_planned_23_hours_ahead_fires_on_time(tmp_path):
     start = T0 + timedelta(hours=23)
@@ -90,12 +100,7 @@ def test_full_attendance_is_recorded_once_with_notifications(tmp_path):
 
 def test_restart_mid_webinar_resumes_the_same_record_once(tmp_path):
     r = Rig(tmp_path, [event(start=T0 + timedelta(minutes=1))])
-    r.engine.refresh()
-    r.tick()
-    job = r.joiner.calls[0]
-    r.clock.t = job.join_at
-    r.joiner.joined(job.id)
-    r.tick(minutes=10)
+    job = r.attending_for(minutes=10)
     r.engine.close()  # the app is quit mid-webinar: pages closed, history written
     a = r.store.get(job.id)
     assert a.interrupted and a.left_at == r.clock.now()
@@ -287,12 +292,7 @@ def test_a_webinar_turned_off_gets_a_reminder_that_says_so(tmp_path):
 
 def test_join_now_again_after_leaving_keeps_one_record_with_a_gap(tmp_path):
     r = Rig(tmp_path, [event(start=T0 + timedelta(minutes=1))])
-    r.engine.refresh()
-    r.tick()
-    job = r.joiner.calls[0]
-    r.clock.t = job.join_at
-    r.joiner.joined(job.id)
-    r.tick(minutes=10)
+    job = r.attending_for(minutes=10)
     r.joiner.leave(job.id)  # the user left
     r.tick(minutes=3)
     r.engine.join_now(job.id)
