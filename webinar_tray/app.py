@@ -48,7 +48,9 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
             except SourceError as e:  # a bad address is reported at every refresh, not fatal
                 log.error("[ics] urls: %s", e)
                 sources.append(BrokenSource(f"ICS address #{len(sources) + 1}", str(e)))
-    # Google Calendar joins here (issue 3) when a client secrets file is configured.
+    from webinar_tray.adapters.google.account import google_sources
+
+    sources += google_sources(settings, paths, resolve_file)
     return sources
 
 

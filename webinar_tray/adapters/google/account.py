@@ -1,0 +1,92 @@
+"""The signed-in Google account as calendar sources: one shared Credentials object, saved back
+to the token store whenever google-auth refreshed it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from webinar_tray.ports import SignInNeeded
+
+log = logging.getLogger(__name__)
+
+TOKEN_FILE = "google-token.json"
+
+
+class NotSignedIn:
+    """Stands for a configured Google calendar while nobody is signed in: every refresh says so."""
+
+    def __init__(self, calendar_id: str, why: str):
+        self.name = f"Google Calendar {calendar_id}"
+        self.key = f"google:{calendar_id}"
+        self.why = why
+
+    def fetch(self, start: datetime, end: datetime):
+        raise SignInNeeded(self.why)
+
+
+class GoogleAccount:
+    def __init__(self, store, info: dict):
+        from webinar_tray.adapters.google.tokens import credentials_from
+
+        self.store = store
+        self._lock = threading.Lock()
+        self._creds = credentials_from(info)
+        self._saved_token = self._creds.token
+
+    def credentials(self):
+        return self._creds
+
+    def persist(self) -> None:
+        """Saves the token when google-auth refreshed it (never logs it)."""
+        from webinar_tray.adapters.google.tokens import info_from
+
+        with self._lock:
+            if self._creds.token and self._creds.token != self._saved_token:
+                self.store.save(info_from(self._creds))
+                self._saved_token = self._creds.token
+                log.debug("saved a refreshed Google access token")
+
+
+class _Saving:
+    """A Google calendar source that saves a refreshed token after each fetch."""
+
+    def __init__(self, source, account: GoogleAccount):
+        self._source, self._account = source, account
+        self.name, self.key = source.name, source.key
+
+    def fetch(self, start: datetime, end: datetime):
+        try:
+            return self._source.fetch(start, end)
+        finally:
+            self._account.persist()
+
+
+def google_sources(settings, paths, resolve_file) -> list:
+    """The configured Google calendars: none when no client secrets file is configured (an
+    ICS-only user), sources that say "sign-in needed" when nobody is signed in."""
+    client_file: Path = resolve_file(settings.google.client_secrets, paths.config_dir)
+    if not client_file.exists():
+        return []
+    from webinar_tray.adapters.google.tokens import choose_token_store
+
+    store = choose_token_store(settings.google.token_store, paths.home is not None, token_path(paths))
+    info = store.load()
+    if not info or not info.get("refresh_token"):
+        why = "not signed in to Google Calendar: run `webinar-tray login`"
+        return [NotSignedIn(c, why) for c in settings.google.calendars]
+    from webinar_tray.adapters.google.calendar import GoogleCalendarSource
+
+    account = GoogleAccount(store, info)
+    return [
+        _Saving(GoogleCalendarSource(c, account.credentials, settings.google.api_endpoint), account)
+        for c in settings.google.calendars
+    ]
+
+
+def token_path(paths) -> Path:
+    # Real data folder even in demo mode: the demo never reads Google.
+    base = paths.data_dir.parent if paths.demo else paths.data_dir
+    return base / TOKEN_FILE
