@@ -12,9 +12,6 @@ from webinar_tray.ports import SignInNeeded
 
 log = logging.getLogger(__name__)
 
-TOKEN_FILE = "google-token.json"
-
-
 class NotSignedIn:
     """Stands for a configured Google calendar while nobody is signed in: every refresh says so."""
 
@@ -70,9 +67,7 @@ def google_sources(settings, paths, resolve_file) -> list:
     client_file: Path = resolve_file(settings.google.client_secrets, paths.config_dir)
     if not client_file.exists():
         return []
-    from webinar_tray.adapters.google.tokens import choose_token_store
-
-    store = choose_token_store(settings.google.token_store, paths.home is not None, token_path(paths))
+    store = token_store(settings, paths)
     info = store.load()
     if not info or not info.get("refresh_token"):
         why = "not signed in to Google Calendar: run `webinar-tray login`"
@@ -86,7 +81,10 @@ def google_sources(settings, paths, resolve_file) -> list:
     ]
 
 
-def token_path(paths) -> Path:
-    # Real data folder even in demo mode: the demo never reads Google.
-    base = paths.data_dir.parent if paths.demo else paths.data_dir
-    return base / TOKEN_FILE
+
+def token_store(settings, paths):
+    """Where the Google token lives: `[google] token_store`; the OS keyring only when no home
+    folder is forced (so tests never touch a real keyring)."""
+    from webinar_tray.adapters.google.tokens import choose_token_store, token_file
+
+    return choose_token_store(settings.google.token_store, paths.home is not None, token_file(paths.data_dir))

@@ -1,0 +1,851 @@
+"""A fake Google on 127.0.0.1 that speaks the real HTTP: OAuth 2.0 (authorization endpoint with
+PKCE, token endpoint, revoke endpoint) and the Calendar v3 `events.list` call, so the real
+google-auth / google-auth-oauthlib / google-api-python-client code runs against it.
+
+    fake = FakeGoogle(); base = fake.start()      # or the `fake_google` pytest fixture
+    secrets = fake.write_client_secrets(tmp_path / "client_secret.json")
+    fake.calendars["primary"] = [gevent("ev1", "Webinar", start=datetime(...))]
+    # [google] api_endpoint = fake.api_endpoint
+
+Behaviour copied from Google (so code that passes here is likely to pass there):
+- The authorization endpoint (`GET /o/oauth2/auth`) checks client_id, a loopback http
+  redirect_uri (127.0.0.1/localhost/[::1], any port), response_type=code, PKCE S256, state and
+  the calendar scope, then 302s to `redirect_uri?state=…&code=…&scope=…`. A failed check is a 400
+  whose body says why (also appended to `fake.errors`). `fake.deny_consent = True` plays the user
+  pressing "Cancel": a redirect with `error=access_denied`.
+- A refresh token comes back from the code exchange only with `access_type=offline`, and — like
+  Google — only on the first consent of this client unless `prompt=consent` was asked for
+  (`fake.consented_before` records that; set it to False to forget).
+- `POST /token` takes client credentials in the form body or as HTTP Basic auth (requests-oauthlib
+  uses Basic). Codes are single-use and bound to their redirect_uri and PKCE challenge.
+  A refresh never returns a new refresh token. Revoked/unknown refresh tokens get
+  `400 {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}`.
+- `POST /revoke?token=…` (or token in the form body) revokes an access or refresh token and
+  everything issued with it; an unknown token gets 400 `invalid_token`.
+- `GET /calendar/v3/calendars/{id}/events` needs `Authorization: Bearer <live access token>`
+  (else 401 UNAUTHENTICATED) with a calendar scope (else 403 insufficientPermissions). timeMin /
+  timeMax are RFC 3339 with an offset (else 400) and filter by overlap (end > timeMin, start <
+  timeMax); orderBy=startTime needs singleEvents=true (else 400); cancelled events are hidden
+  unless showDeleted=true; maxResults defaults to 250 and is capped at 2500; pages are at most
+  `fake.page_size` long when that is set; `pageToken` must come from the same query (else 400).
+  Stored events are taken as already-expanded instances (no RRULE expansion); `fields` is
+  accepted and ignored. Unknown calendar: 404 notFound.
+  Also `GET /calendar/v3/calendars/{id}` (calendars.get) and `/users/me/calendarList`.
+- `fake.fail_next(status, count, reason)` makes the next API calls fail with Google's error JSON.
+
+Everything received is logged: `fake.requests` (method, path, query dict) for every request,
+`fake.token_requests` (the form of each token-endpoint call), `fake.auth_requests` (the query of
+each authorization request), `fake.revocations` (tokens revoked).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import socket
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+CLIENT_ID = "test-client.apps.googleusercontent.com"
+CLIENT_SECRET = "test-secret-XYZ"
+SCOPE = "https://www.googleapis.com/auth/calendar.events.readonly"
+CALENDAR_SCOPES = {
+    SCOPE,
+    "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.events",
+}
+SELF_EMAIL = "me@example.com"
+
+_STATUS_NAME = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+_DEFAULT_REASON = {
+    400: ("badRequest", "Bad Request"),
+    401: ("authError", "Invalid Credentials"),
+    403: ("forbidden", "Forbidden"),
+    404: ("notFound", "Not Found"),
+    429: ("rateLimitExceeded", "Rate Limit Exceeded"),
+    500: ("backendError", "Backend Error"),
+    502: ("backendError", "Bad Gateway"),
+    503: ("backendError", "Service Unavailable"),
+    504: ("backendError", "Deadline Exceeded"),
+}
+_REASON_MESSAGE = {
+    "rateLimitExceeded": "Rate Limit Exceeded",
+    "userRateLimitExceeded": "User Rate Limit Exceeded",
+    "quotaExceeded": "Calendar usage limits exceeded.",
+    "insufficientPermissions": "Request had insufficient authentication scopes.",
+    "accessNotConfigured": "Google Calendar API has not been used in project 1234 before or it is disabled.",
+}
+
+
+def google_error(status: int, reason: str | None = None, message: str | None = None,
+                 domain: str | None = None) -> dict:
+    """Google's JSON error body for the Calendar API."""
+    r, m = _DEFAULT_REASON.get(status, ("unknown", "Error"))
+    reason = reason or r
+    message = message or _REASON_MESSAGE.get(reason) or m
+    if status == 401 and message == "Invalid Credentials":
+        message = ("Request had invalid authentication credentials. Expected OAuth 2 access token, "
+                   "login cookie or other valid authentication credential. See "
+                   "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+    if domain is None:
+        domain = "usageLimits" if "Limit" in reason or "quota" in reason else "global"
+    err = {"message": message if status != 401 else "Invalid Credentials", "domain": domain,
+           "reason": reason}
+    if status == 401:
+        err.update(location="Authorization", locationType="header")
+    body = {"code": status, "message": message, "errors": [err]}
+    if status in _STATUS_NAME:
+        body["status"] = _STATUS_NAME[status]
+    return {"error": body}
+
+
+def _b64url_sha256(text: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+
+
+def _is_loopback_redirect(uri: str) -> bool:
+    try:
+        parts = urlsplit(uri)
+        _ = parts.port  # raises on a bad port
+    except ValueError:
+        return False
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+
+
+def _parse_rfc3339(text: str) -> datetime:
+    t = datetime.fromisoformat(text.replace("z", "Z"))
+    if t.tzinfo is None:
+        raise ValueError("no UTC offset")
+    return t
+
+
+class FakeGoogle:
+    """Fake Google OAuth + Calendar v3 on 127.0.0.1 (port chosen by the OS)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+        self.client_id = CLIENT_ID
+        self.client_secret = CLIENT_SECRET
+
+        # calendar data: id -> events in Calendar v3 JSON; time zone of each calendar (all-day)
+        self.calendars: dict[str, list[dict]] = {}
+        self.calendar_time_zones: dict[str, str] = {}
+        self.self_email = SELF_EMAIL
+
+        # knobs
+        self.expires_in = 3600
+        self.page_size: int | None = None  # a page is at most this long (None: maxResults)
+        self.deny_consent = False
+        self.consented_before = False
+        self.delay = 0.0  # seconds every API response is held back (for timeout tests)
+
+        # logs
+        self.requests: list[tuple[str, str, dict]] = []
+        self.token_requests: list[dict] = []
+        self.auth_requests: list[dict] = []
+        self.revocations: list[str] = []
+        self.errors: list[str] = []
+
+        # state
+        self._codes: dict[str, dict] = {}
+        self._refresh: dict[str, dict] = {}  # token -> {scope, client_id, revoked}
+        self._access: dict[str, dict] = {}  # token -> {scope, expires_at, refresh, revoked}
+        self._failures: list[dict] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> str:
+        if self._server is not None:
+            return self.base_url
+        fake = self
+
+        class Handler(_Handler):
+            pass
+
+        Handler.fake = fake
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._server.block_on_close = False  # kept-alive client connections must not hold stop()
+        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-google", daemon=True)
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(5)
+            self._thread = None
+
+    def __enter__(self) -> "FakeGoogle":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # -- addresses -----------------------------------------------------------------------------
+
+    @property
+    def auth_uri(self) -> str:
+        return self.base_url + "/o/oauth2/auth"
+
+    @property
+    def token_uri(self) -> str:
+        return self.base_url + "/token"
+
+    @property
+    def revoke_uri(self) -> str:
+        return self.base_url + "/revoke"
+
+    @property
+    def api_endpoint(self) -> str:
+        """The value for `[google] api_endpoint` (client_options api_endpoint)."""
+        return self.base_url + "/calendar/v3/"
+
+    def client_config(self) -> dict:
+        return {
+            "installed": {
+                "client_id": self.client_id,
+                "client_secret": self.client_secret,
+                "auth_uri": self.auth_uri,
+                "token_uri": self.token_uri,
+                "revoke_uri": self.revoke_uri,
+                "redirect_uris": ["http://localhost"],
+            }
+        }
+
+    def write_client_secrets(self, path) -> Path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(self.client_config(), indent=2), encoding="utf-8")
+        return p
+
+    # -- tokens -------------------------------------------------------------------------------
+
+    def issue_refresh_token(self, scope: str = SCOPE) -> str:
+        """A refresh token as if the user had signed in (for building Credentials directly)."""
+        rt = "1//fake-refresh-" + secrets.token_urlsafe(24)
+        with self._lock:
+            self._refresh[rt] = {"scope": scope, "client_id": self.client_id, "revoked": False}
+        return rt
+
+    def issue_access_token(self, refresh_token: str | None = None, scope: str = SCOPE,
+                           expires_in: int | None = None) -> str:
+        at = "ya29.fake-access-" + secrets.token_urlsafe(24)
+        with self._lock:
+            if refresh_token is not None:
+                scope = self._refresh[refresh_token]["scope"]
+            self._access[at] = {
+                "scope": scope,
+                "expires_at": time.time() + (self.expires_in if expires_in is None else expires_in),
+                "refresh": refresh_token,
+                "revoked": False,
+            }
+        return at
+
+    def revoke_all(self) -> None:
+        """Every refresh and access token issued so far stops working (user removed access)."""
+        with self._lock:
+            for r in self._refresh.values():
+                r["revoked"] = True
+            for a in self._access.values():
+                a["revoked"] = True
+
+    def expire_all_access(self) -> None:
+        """Every access token issued so far is expired (refresh tokens still work)."""
+        with self._lock:
+            for a in self._access.values():
+                a["expires_at"] = 0.0
+
+    def is_revoked(self, token: str) -> bool:
+        with self._lock:
+            info = self._refresh.get(token) or self._access.get(token)
+            return bool(info and info["revoked"])
+
+    def secrets_issued(self) -> list[str]:
+        """Every token, code and the client secret: strings that must never reach a log line."""
+        with self._lock:
+            return [self.client_secret, *self._refresh, *self._access, *self._codes]
+
+    @property
+    def grants(self) -> list[str]:
+        """The grant_type of each token-endpoint call, in order."""
+        return [r.get("grant_type", "") for r in self.token_requests]
+
+    # -- failures -----------------------------------------------------------------------------
+
+    def fail_next(self, status: int, count: int = 1, reason: str | None = None,
+                  message: str | None = None, where: str = "/calendar/",
+                  headers: dict | None = None) -> None:
+        """The next `count` requests whose path starts with `where` get `status` with Google's error
+        JSON (`reason` e.g. rateLimitExceeded / userRateLimitExceeded for 403 and 429).
+        `where="/token"` fails the token endpoint instead (OAuth error JSON)."""
+        with self._lock:
+            self._failures.append({"status": status, "count": count, "reason": reason,
+                                   "message": message, "where": where, "headers": headers or {}})
+
+    def _take_failure(self, path: str) -> dict | None:
+        with self._lock:
+            for f in self._failures:
+                if path.startswith(f["where"]) and f["count"] > 0:
+                    f["count"] -= 1
+                    if f["count"] == 0:
+                        self._failures.remove(f)
+                    return f
+        return None
+
+    # -- the OAuth endpoints ------------------------------------------------------------------
+
+    def _error(self, why: str) -> str:
+        with self._lock:
+            self.errors.append(why)
+        return why
+
+    def authorize(self, q: dict) -> tuple[int, dict, bytes]:
+        """GET /o/oauth2/auth: returns (status, headers, body)."""
+        with self._lock:
+            self.auth_requests.append(dict(q))
+
+        def bad(why: str):
+            return 400, {"Content-Type": "text/plain; charset=utf-8"}, (
+                "Error 400: invalid_request\n" + self._error(why)).encode()
+
+        if q.get("client_id") != self.client_id:
+            return 401, {"Content-Type": "text/plain; charset=utf-8"}, (
+                "Error 401: invalid_client\n" + self._error("The OAuth client was not found.")).encode()
+        redirect = q.get("redirect_uri", "")
+        if not _is_loopback_redirect(redirect):
+            return bad(f"redirect_uri_mismatch: {redirect!r} is not a loopback http address")
+        if q.get("response_type") != "code":
+            return bad(f"response_type must be 'code', got {q.get('response_type')!r}")
+        if not q.get("code_challenge"):
+            return bad("code_challenge is missing (PKCE is required)")
+        if q.get("code_challenge_method") != "S256":
+            return bad(f"code_challenge_method must be S256, got {q.get('code_challenge_method')!r}")
+        if not q.get("state"):
+            return bad("state is missing")
+        scopes = set((q.get("scope") or "").split())
+        if SCOPE not in scopes:
+            return bad(f"scope must contain {SCOPE}, got {q.get('scope')!r}")
+
+        sep = "&" if "?" in redirect else "?"
+        if self.deny_consent:
+            loc = redirect + sep + urlencode({"error": "access_denied", "state": q["state"]})
+            return 302, {"Location": loc, "Content-Length": "0"}, b""
+        code = "4/fake-code-" + secrets.token_urlsafe(16)
+        with self._lock:
+            want_refresh = q.get("access_type") == "offline" and (
+                not self.consented_before or "consent" in (q.get("prompt") or "").split())
+            self.consented_before = True
+            self._codes[code] = {
+                "client_id": q["client_id"],
+                "redirect_uri": redirect,
+                "challenge": q["code_challenge"],
+                "scope": q["scope"],
+                "refresh": want_refresh,
+                "used": False,
+            }
+        loc = redirect + sep + urlencode({"state": q["state"], "code": code, "scope": q["scope"]})
+        return 302, {"Location": loc, "Content-Length": "0"}, b""
+
+    def consent(self, auth_url: str) -> str:
+        """Plays the browser: sends the authorization request and returns the redirect address
+        (the one the browser would load on the app's loopback server). Raises on a 4xx."""
+        import urllib.error
+        import urllib.request
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(auth_url, timeout=10)
+        except urllib.error.HTTPError as e:  # 302 is an "error" without redirects
+            if e.code == 302:
+                return e.headers["Location"]
+            raise
+        raise AssertionError("the authorization endpoint did not redirect")
+
+    def token(self, form: dict, basic: tuple[str, str] | None) -> tuple[int, dict]:
+        """POST /token: returns (status, JSON body)."""
+        with self._lock:
+            self.token_requests.append(dict(form))
+        client_id = form.get("client_id")
+        client_secret = form.get("client_secret")
+        if basic:
+            client_id, client_secret = basic
+        if client_id != self.client_id:
+            self._error(f"token: unknown client_id {client_id!r}")
+            return 401, {"error": "invalid_client", "error_description": "The OAuth client was not found."}
+        if client_secret != self.client_secret:
+            self._error("token: wrong client_secret")
+            return 401, {"error": "invalid_client", "error_description": "Unauthorized"}
+        grant = form.get("grant_type")
+        with self._lock:
+            if grant == "authorization_code":
+                return self._code_grant(form)
+            if grant == "refresh_token":
+                return self._refresh_grant(form)
+        self._error(f"token: unsupported grant_type {grant!r}")
+        return 400, {"error": "unsupported_grant_type", "error_description": f"Invalid grant_type: {grant}"}
+
+    def _code_grant(self, form: dict) -> tuple[int, dict]:
+        code = form.get("code", "")
+        info = self._codes.get(code)
+        if info is None or info["used"]:
+            self._error("token: unknown or already used code")
+            return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
+        info["used"] = True
+        if form.get("redirect_uri") != info["redirect_uri"]:
+            self._error(f"token: redirect_uri {form.get('redirect_uri')!r} differs from "
+                        f"the authorization request's {info['redirect_uri']!r}")
+            return 400, {"error": "redirect_uri_mismatch", "error_description": "Bad Request"}
+        verifier = form.get("code_verifier")
+        if not verifier:
+            self._error("token: code_verifier missing")
+            return 400, {"error": "invalid_grant", "error_description": "Missing code verifier."}
+        if _b64url_sha256(verifier) != info["challenge"]:
+            self._error("token: code_verifier does not match code_challenge")
+            return 400, {"error": "invalid_grant", "error_description": "Invalid code verifier."}
+        body = {"expires_in": self.expires_in, "scope": info["scope"], "token_type": "Bearer"}
+        if info["refresh"]:
+            rt = self.issue_refresh_token(info["scope"])
+            body["refresh_token"] = rt
+            body["access_token"] = self.issue_access_token(rt)
+        else:
+            body["access_token"] = self.issue_access_token(None, info["scope"])
+        body = {"access_token": body.pop("access_token"), **body}
+        return 200, body
+
+    def _refresh_grant(self, form: dict) -> tuple[int, dict]:
+        rt = form.get("refresh_token", "")
+        info = self._refresh.get(rt)
+        if info is None or info["revoked"] or info["client_id"] != self.client_id:
+            self._error("token: refresh token unknown or revoked")
+            return 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
+        asked = set((form.get("scope") or "").split())
+        if asked and not asked <= set(info["scope"].split()):
+            self._error(f"token: scope {form.get('scope')!r} was not granted")
+            return 400, {"error": "invalid_scope",
+                         "error_description": "Some requested scopes were invalid."}
+        at = self.issue_access_token(rt)
+        return 200, {"access_token": at, "expires_in": self.expires_in, "scope": info["scope"],
+                     "token_type": "Bearer"}
+
+    def revoke(self, token: str) -> tuple[int, dict]:
+        with self._lock:
+            self.revocations.append(token)
+            if token in self._refresh:
+                self._refresh[token]["revoked"] = True
+                for a in self._access.values():
+                    if a["refresh"] == token:
+                        a["revoked"] = True
+                return 200, {}
+            if token in self._access:
+                a = self._access[token]
+                a["revoked"] = True
+                if a["refresh"]:  # Google also revokes the refresh token behind an access token
+                    return self.revoke(a["refresh"])
+                return 200, {}
+        self._error("revoke: unknown token")
+        return 400, {"error": "invalid_token", "error_description": "Token expired or revoked"}
+
+    # -- the Calendar API ---------------------------------------------------------------------
+
+    def _check_bearer(self, header: str) -> tuple[int, dict] | None:
+        if not header.startswith("Bearer "):
+            return 401, google_error(401)
+        token = header[len("Bearer "):].strip()
+        with self._lock:
+            info = self._access.get(token)
+            if info is None or info["revoked"] or info["expires_at"] <= time.time():
+                return 401, google_error(401)
+            scopes = set(info["scope"].split())
+        if not scopes & CALENDAR_SCOPES:
+            return 403, google_error(403, "insufficientPermissions")
+        return None
+
+    def _zone(self, calendar_id: str):
+        return ZoneInfo(self.calendar_time_zones.get(calendar_id, "UTC"))
+
+    def _instant(self, calendar_id: str, when: dict) -> datetime:
+        if "dateTime" in when:
+            t = datetime.fromisoformat(when["dateTime"])
+            if t.tzinfo is None:
+                t = t.replace(tzinfo=ZoneInfo(when.get("timeZone") or "UTC"))
+            return t
+        d = date.fromisoformat(when["date"])
+        return datetime(d.year, d.month, d.day, tzinfo=self._zone(calendar_id))
+
+    def calendar_api(self, method: str, path: str, q: dict, auth: str) -> tuple[int, dict, dict]:
+        """GET /calendar/v3/…: returns (status, headers, JSON body)."""
+        failure = self._take_failure(path)
+        if failure is not None:
+            return failure["status"], failure["headers"], google_error(
+                failure["status"], failure["reason"], failure["message"])
+        denied = self._check_bearer(auth)
+        if denied is not None:
+            return denied[0], {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}, denied[1]
+        parts = [unquote(p) for p in path[len("/calendar/v3/"):].split("/")]
+        if method != "GET":
+            return 405, {}, google_error(400, "badRequest", "Method not allowed in this fake")
+        if parts[:3] == ["users", "me", "calendarList"] and len(parts) == 3:
+            items = [{"id": c, "summary": c, "timeZone": self.calendar_time_zones.get(c, "UTC"),
+                      "accessRole": "owner", "primary": c == "primary"} for c in self.calendars]
+            return 200, {}, {"kind": "calendar#calendarList", "items": items}
+        if len(parts) < 2 or parts[0] != "calendars":
+            return 404, {}, google_error(404)
+        cal = parts[1]
+        with self._lock:
+            events = self.calendars.get(cal)
+            events = None if events is None else [dict(e) for e in events]
+        if events is None:
+            return 404, {}, google_error(404)
+        tz = self.calendar_time_zones.get(cal, "UTC")
+        if len(parts) == 2:
+            return 200, {}, {"kind": "calendar#calendar", "id": cal, "summary": cal, "timeZone": tz}
+        if len(parts) != 3 or parts[2] != "events":
+            return 404, {}, google_error(404)
+        return self._list_events(cal, events, q)
+
+    def _list_events(self, cal: str, events: list[dict], q: dict) -> tuple[int, dict, dict]:
+        def bad(msg: str, reason: str = "badRequest"):
+            return 400, {}, google_error(400, reason, msg)
+
+        try:
+            tmin = _parse_rfc3339(q["timeMin"]) if "timeMin" in q else None
+            tmax = _parse_rfc3339(q["timeMax"]) if "timeMax" in q else None
+        except ValueError:
+            return bad("Bad Request", "invalid")
+        if tmin and tmax and tmax <= tmin:
+            return bad("The specified time range is empty.", "timeRangeEmpty")
+        single = q.get("singleEvents", "false") == "true"
+        order = q.get("orderBy")
+        if order == "startTime" and not single:
+            return bad("The requested ordering is not available for the particular query.")
+        if order not in (None, "startTime", "updated"):
+            return bad(f"Invalid value for orderBy: {order}", "invalid")
+        try:
+            max_results = int(q.get("maxResults", "250"))
+        except ValueError:
+            return bad("Invalid value for maxResults", "invalid")
+        if max_results < 1:
+            return bad("Invalid value for maxResults", "invalid")
+        max_results = min(max_results, 2500)
+        show_deleted = q.get("showDeleted", "false") == "true"
+
+        chosen = []
+        for e in events:
+            if e.get("status") == "cancelled" and not show_deleted:
+                continue
+            if "start" not in e:  # a bare deleted stub: only shown with showDeleted
+                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
+                continue
+            try:
+                s, en = self._instant(cal, e["start"]), self._instant(cal, e.get("end", e["start"]))
+            except (KeyError, TypeError, ValueError):  # deliberately broken test data: pass it on
+                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
+                continue
+            if tmin and not en > tmin:
+                continue
+            if tmax and not s < tmax:
+                continue
+            chosen.append((s, e))
+        if order == "startTime":
+            chosen.sort(key=lambda p: p[0])
+        items = [e for _, e in chosen]
+
+        query_key = hashlib.sha256(json.dumps(
+            {k: v for k, v in sorted(q.items()) if k not in ("pageToken", "fields", "key")}
+        ).encode()).hexdigest()[:12]
+        offset = 0
+        if q.get("pageToken"):
+            try:
+                tok = json.loads(base64.urlsafe_b64decode(q["pageToken"] + "=" * (-len(q["pageToken"]) % 4)))
+                offset, key = int(tok["o"]), tok["k"]
+            except Exception:
+                return bad("Invalid page token value.", "invalid")
+            if key != query_key:
+                return bad("The page token was issued for a different query.", "invalid")
+        size = min(max_results, self.page_size or max_results)
+        page = items[offset:offset + size]
+        body = {
+            "kind": "calendar#events",
+            "etag": '"p3" ',
+            "summary": cal if cal != "primary" else self.self_email,
+            "description": "",
+            "updated": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "timeZone": self.calendar_time_zones.get(cal, "UTC"),
+            "accessRole": "owner",
+            "defaultReminders": [],
+            "items": page,
+        }
+        if offset + size < len(items):
+            body["nextPageToken"] = base64.urlsafe_b64encode(
+                json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
+        else:
+            body["nextSyncToken"] = "fake-sync-" + query_key
+        return 200, {}, body
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    fake: FakeGoogle
+
+    def setup(self) -> None:
+        super().setup()
+        # headers and body go out in two writes: without this, Nagle + the client's delayed ACK
+        # add ~40 ms to every response
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def log_message(self, fmt, *args) -> None:  # quiet
+        pass
+
+    def _send(self, status: int, body: bytes, headers: dict | None = None,
+              content_type: str = "application/json; charset=UTF-8") -> None:
+        self.send_response(status)
+        headers = dict(headers or {})
+        headers.setdefault("Content-Type", content_type)
+        headers["Content-Length"] = str(len(body))
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _json(self, status: int, obj, headers: dict | None = None) -> None:
+        self._send(status, json.dumps(obj).encode(), headers)
+
+    def _split(self) -> tuple[str, dict]:
+        parts = urlsplit(self.path)
+        q = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        with self.fake._lock:  # logged with the path decoded (calendar ids hold '@')
+            self.fake.requests.append((self.command, unquote(parts.path), dict(q)))
+        return parts.path, q
+
+    def _body_form(self) -> dict:
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n).decode("utf-8", "replace") if n else ""
+        return {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+
+    def _basic(self) -> tuple[str, str] | None:
+        h = self.headers.get("Authorization") or ""
+        if not h.lower().startswith("basic "):
+            return None
+        try:
+            user, _, pw = base64.b64decode(h[6:]).decode().partition(":")
+        except Exception:
+            return None
+        from urllib.parse import unquote_plus
+
+        return unquote_plus(user), unquote_plus(pw)
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _crash(self, e: Exception) -> None:
+        self.fake._error(f"fake crashed on {self.command} {self.path.split('?')[0]}: {e!r}")
+        try:
+            self._json(500, google_error(500, "backendError", f"fake crashed: {e!r}"))
+        except OSError:
+            pass
+
+    def do_GET(self) -> None:
+        try:
+            self._do_GET()
+        except Exception as e:
+            self._crash(e)
+
+    def do_POST(self) -> None:
+        try:
+            self._do_POST()
+        except Exception as e:
+            self._crash(e)
+
+    def _do_GET(self) -> None:
+        path, q = self._split()
+        fake = self.fake
+        if path == "/o/oauth2/auth":
+            status, headers, body = fake.authorize(q)
+            self._send(status, body, headers, content_type="text/plain; charset=utf-8")
+            return
+        if path.startswith("/calendar/v3/"):
+            if fake.delay:
+                time.sleep(fake.delay)
+            status, headers, body = fake.calendar_api("GET", path, q, self.headers.get("Authorization") or "")
+            self._json(status, body, headers)
+            return
+        self._json(404, google_error(404))
+
+    def _do_POST(self) -> None:
+        path, q = self._split()
+        fake = self.fake
+        form = self._body_form()
+        if path == "/token":
+            failure = fake._take_failure(path)
+            if failure is not None:
+                self._json(failure["status"], {"error": failure["reason"] or "internal_failure",
+                                               "error_description": failure["message"] or "Backend Error"},
+                           failure["headers"])
+                return
+            status, body = fake.token(form, self._basic())
+            self._json(status, body, {"Cache-Control": "no-cache, no-store, max-age=0, must-revalidate"})
+            return
+        if path == "/revoke":
+            token = q.get("token") or form.get("token") or ""
+            status, body = fake.revoke(token)
+            self._json(status, body)
+            return
+        if path.startswith("/calendar/v3/"):
+            status, headers, body = fake.calendar_api("POST", path, q, self.headers.get("Authorization") or "")
+            self._json(status, body, headers)
+            return
+        self._json(404, google_error(404))
+
+
+# -- builders -----------------------------------------------------------------------------------
+
+
+def _when(t, tz: str | None) -> dict:
+    if isinstance(t, str):
+        t = datetime.fromisoformat(t) if "T" in t else date.fromisoformat(t)
+    if isinstance(t, datetime):
+        if t.tzinfo is None:
+            t = t.replace(tzinfo=ZoneInfo(tz or "UTC"))
+        elif tz:
+            t = t.astimezone(ZoneInfo(tz))
+        d = {"dateTime": t.isoformat()}
+        if tz:
+            d["timeZone"] = tz
+        return d
+    return {"date": t.isoformat()}
+
+
+def gevent(
+    id: str,
+    summary: str | None = "Webinar",
+    start: datetime | date | str = datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc),
+    end: datetime | date | str | None = None,
+    *,
+    tz: str | None = None,
+    status: str = "confirmed",
+    location: str | None = None,
+    description: str | None = None,
+    organizer: str | None = "organizer@example.com",
+    attendees: list[dict] | None = None,
+    self_response: str | None = None,
+    hangout_link: str | None = None,
+    video: str | list[str] | None = None,
+    event_type: str = "default",
+    recurring_event_id: str | None = None,
+    original_start: datetime | date | str | None = None,
+    **extra,
+) -> dict:
+    """One event in Google Calendar API v3 JSON, as `events.list` returns it.
+
+    `start`/`end`: an aware datetime (shown in `tz` when given, like Google shows times in the
+    event's zone), a naive datetime (taken in `tz`, default UTC), a date (all-day) or an ISO
+    string. `end` defaults to start + 1 h (or + 1 day). `video`: conference entry point URIs
+    (a phone entry point is added too, as Meet does). `self_response`: adds the calendar owner as
+    an attendee with `self: true` and that responseStatus."""
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start) if "T" in start else date.fromisoformat(start)
+    if end is None:
+        end = start + (timedelta(hours=1) if isinstance(start, datetime) else timedelta(days=1))
+    ev: dict = {
+        "kind": "calendar#event",
+        "etag": f'"{abs(hash(id)) % 10**15}"',
+        "id": id,
+        "status": status,
+        "htmlLink": f"https://www.google.com/calendar/event?eid={id}",
+        "created": "2026-01-01T00:00:00.000Z",
+        "updated": "2026-01-02T00:00:00.000Z",
+        "start": _when(start, tz),
+        "end": _when(end, tz),
+        "iCalUID": f"{recurring_event_id or id}@google.com",
+        "sequence": 0,
+        "eventType": event_type,
+    }
+    if summary is not None:
+        ev["summary"] = summary
+    if location is not None:
+        ev["location"] = location
+    if description is not None:
+        ev["description"] = description
+    if organizer is not None:
+        ev["organizer"] = {"email": organizer}
+        ev["creator"] = {"email": organizer}
+    people = list(attendees or [])
+    if self_response is not None:
+        people.append({"email": SELF_EMAIL, "self": True, "responseStatus": self_response})
+    if people:
+        ev["attendees"] = people
+    if hangout_link:
+        ev["hangoutLink"] = hangout_link
+    if video:
+        uris = [video] if isinstance(video, str) else list(video)
+        eps = [{"entryPointType": "video", "uri": u, "label": urlsplit(u).netloc + urlsplit(u).path}
+               for u in uris]
+        eps.append({"entryPointType": "phone", "uri": "tel:+1-555-0100", "label": "+1 555-0100",
+                    "pin": "123456"})
+        ev["conferenceData"] = {
+            "entryPoints": eps,
+            "conferenceSolution": {"key": {"type": "hangoutsMeet"}, "name": "Google Meet"},
+            "conferenceId": "abc-defg-hij",
+        }
+    if recurring_event_id:
+        ev["recurringEventId"] = recurring_event_id
+        ev["originalStartTime"] = _when(original_start if original_start is not None else start, tz)
+    ev.update(extra)
+    return ev
+
+
+# -- pytest fixture ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_google():
+    """A started FakeGoogle; stopped after the test."""
+    fake = FakeGoogle()
+    fake.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "SCOPE", "SELF_EMAIL", "FakeGoogle", "fake_google",
+           "gevent", "google_error"]
