@@ -21,6 +21,16 @@ def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="use the built-in demo calendar (records kept in <home>/demo/)")
 
 
+def _port(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= n <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0-65535, not {n}")
+    return n
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="webinar-tray",
@@ -45,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--headless", dest="headless", action="store_true", default=None)
     g.add_argument("--headed", dest="headless", action="store_false")
+    sp = add("login", "sign in to Google Calendar (read-only) in the browser")
+    sp.add_argument("--client-secrets", metavar="FILE",
+                    help="the OAuth client JSON (Desktop app) downloaded from Google Cloud; copied into "
+                         "the config folder as [google] client_secrets")
+    sp.add_argument("--no-browser", action="store_true",
+                    help="print the sign-in address and take the final address pasted back "
+                         "(for a computer without a browser)")
+    sp.add_argument("--port", type=_port, default=0,
+                    help="fixed loopback port for the sign-in redirect (e.g. for an SSH tunnel)")
+    add("logout", "forget the Google sign-in (revoked when online)")
     sp = add("history", "print the attendance records (for CPE claims)")
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true")
@@ -68,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
             return commands.list_events(paths, as_json=args.json, offline=args.offline)
         if command == "join":
             return commands.join(paths, args.url, args.minutes, args.headless)
+        if command == "login":
+            return commands.login(paths, args.client_secrets, open_browser=not args.no_browser, port=args.port)
+        if command == "logout":
+            return commands.logout(paths)
         if command == "history":
             return commands.history(paths, "json" if args.json else "csv" if args.csv else "text")
     except ConfigError as e:

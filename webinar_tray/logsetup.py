@@ -49,5 +49,8 @@ def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> Non
         sh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
         sh.addFilter(scrubber)
         root.addHandler(sh)
-    for noisy in ("urllib3", "googleapiclient.discovery_cache", "asyncio", "filelock"):
+    # requests-oauthlib logs request bodies (codes, verifiers, tokens) at DEBUG and the OAuth
+    # loopback server logs the redirect (with the code): never let them reach a handler.
+    for noisy in ("urllib3", "googleapiclient.discovery_cache", "googleapiclient.discovery", "asyncio",
+                  "filelock", "requests_oauthlib", "oauthlib", "google_auth_oauthlib", "google_auth_httplib2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
