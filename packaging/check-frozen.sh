@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=dist/webinar-tray/webinar-tray
 [[ -x $bin ]] || { echo "no $bin: run packaging/build.sh first" >&2; exit 1; }
-work=$(mktemp -d); trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+work=$(mktemp -d); pid=""; fake=""
+trap 'kill $pid $fake 2>/dev/null || true; rm -rf "$work"' EXIT
 export WEBINAR_TRAY_HOME=$work/home; mkdir -p "$WEBINAR_TRAY_HOME"
 unset DISPLAY
 
@@ -40,3 +41,17 @@ if [[ -z $ok || $code != 0 ]]; then
 fi
 grep -E "browser started|joined|attended" "$work/run.log" | sed 's/^/  /'
 echo "frozen run --demo: attended"
+
+# The frozen Google client (static discovery document, google-auth refresh) against the fake.
+ghome=$work/google; mkdir -p "$ghome"
+uv run python packaging/serve-fake-google.py "$ghome" >"$work/fake.log" 2>&1 &
+fake=$!
+for _ in $(seq 1 50); do grep -q READY "$work/fake.log" && break; sleep 0.2; done
+out=$(WEBINAR_TRAY_HOME=$ghome "$bin" list --json 2>"$work/list.err"); code=$?
+kill "$fake" 2>/dev/null || true
+if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert len(r) == 51, len(r); assert [x["title"] for x in r if x["auto_join"]] == ["ISC2 Think Tank"]' "$out" || [[ $code != 0 ]]; then
+  echo "frozen list --json against the fake Google failed (exit $code):" >&2
+  cat "$work/list.err" "$work/fake.log" >&2
+  exit 1
+fi
+echo "frozen list --json against the fake Google: 51 events from 2 calendars"
