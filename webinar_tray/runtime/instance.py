@@ -17,6 +17,8 @@ from typing import Callable
 
 import filelock
 
+from webinar_tray.config.files import write_private
+
 log = logging.getLogger(__name__)
 
 
@@ -45,14 +47,6 @@ def read_channel(channel_file: Path) -> dict | None:
         return None
 
 
-def _write_private(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 class ChannelServer:
     """Answers one JSON line with one JSON line: {"token", "cmd", ...} -> {"ok", ...}.
 
@@ -72,7 +66,7 @@ class ChannelServer:
 
     def start(self) -> None:
         self._thread.start()
-        _write_private(self.channel_file, json.dumps({"pid": os.getpid(), "port": self.port, "token": self.token}))
+        write_private(self.channel_file, json.dumps({"pid": os.getpid(), "port": self.port, "token": self.token}).encode())
 
     def _serve(self) -> None:
         while not self._stopping:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
+
+from webinar_tray.config.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -78,27 +79,7 @@ class FileTokenStore:
                         self.path, e.strerror or e)
 
     def save(self, info: dict) -> None:
-        data = json.dumps(info, indent=1, sort_keys=True).encode("utf-8")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        try:
-            # mkstemp creates 0600 already; chmod again for platforms/umasks that differ.
-            os.chmod(tmp, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-        try:
-            os.chmod(self.path, 0o600)
-        except OSError:
-            pass
+        write_private(self.path, json.dumps(info, indent=1, sort_keys=True).encode("utf-8"))
 
     def delete(self) -> bool:
         try:
