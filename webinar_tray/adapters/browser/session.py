@@ -26,7 +26,8 @@ from urllib.parse import urlsplit
 
 from webinar_tray.adapters.browser.discover import BrowserNotFound
 from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
-from webinar_tray.adapters.browser.steps import StepError, page_ended, run_join_steps
+from webinar_tray.adapters.browser import providers
+from webinar_tray.adapters.browser.steps import StepError, page_ended
 from webinar_tray.core.events import utc_stamp
 from webinar_tray.core.redact import safe_url
 from webinar_tray.core.settings import Settings
@@ -301,9 +302,13 @@ class Attendance:
         else:
             log.info("navigating %s to %s (now)", job.id, safe_url(url))
         step_timeout = float(settings.join.step_timeout_seconds)
+        steps = getattr(job, "steps", None) or "generic"
+        open_url = providers.start_url(steps, url)
+        if open_url != url:
+            log.info("%s: opening %s instead (%s join steps)", job.id, safe_url(open_url), steps)
         started = time.monotonic()
         try:
-            await page.goto(url, wait_until="domcontentloaded",
+            await page.goto(open_url, wait_until="domcontentloaded",
                             timeout=max(30.0, step_timeout) * 1000)
         except Exception as exc:
             if self.down:
@@ -314,8 +319,10 @@ class Attendance:
             await page.bring_to_front()
         except Exception:
             pass
-        joined = await run_join_steps(
+        joined = await providers.join(
+            steps,
             page,
+            url=url,
             timeout=step_timeout,
             name=settings.join.name,
             email=settings.join.email,

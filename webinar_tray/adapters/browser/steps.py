@@ -136,9 +136,15 @@ class _Look:
     players: int = 0
 
 
+def _frames(page) -> list:
+    """The page's frames that have a document. A lazy iframe not loaded yet (its url is "")
+    has none, and evaluating or locating in it waits until it loads - maybe forever."""
+    return [f for f in list(page.frames) if f.url != ""]
+
+
 async def _look(page) -> list[_Look]:
     out = []
-    for frame in list(page.frames):
+    for frame in _frames(page):
         try:
             r = await frame.evaluate(_PROBE_JS)
         except Exception:  # a frame navigating away, detached, or the page crashed
@@ -177,7 +183,7 @@ def _now() -> float:
 
 async def _consent_once(page) -> bool:
     """Click one visible consent button in any frame. True when one was clicked."""
-    for frame in list(page.frames):
+    for frame in _frames(page):
         try:
             loc = (
                 frame.locator(CONSENT_SELECTORS)
@@ -297,7 +303,7 @@ class _Target:
 async def _find_join_button(page) -> _Target | None:
     """A visible, enabled join button (buttons before links), in any frame."""
     for role in ("button", "link"):
-        for frame in list(page.frames):
+        for frame in _frames(page):
             try:
                 loc = frame.get_by_role(role, name=JOIN_NAME).filter(visible=True)
                 n = await loc.count()
