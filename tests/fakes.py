@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from webinar_tray.core.events import CalendarEvent
-from webinar_tray.ports import AttendReport, SourceError
+from webinar_tray.ports import AttendReport
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 

@@ -69,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true")
     g.add_argument("--csv", action="store_true")
+    sp = add("browser", "open the app's browser profile to sign in to webinar sites once "
+                        "(a plain browser, so sites' own sign-in works)")
+    sp.add_argument("--install", action="store_true",
+                    help="install Playwright's Chromium under the home folder instead")
     return p
 
 
@@ -94,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
             return commands.logout(paths)
         if command == "history":
             return commands.history(paths, "json" if args.json else "csv" if args.csv else "text")
+        if command == "browser":
+            return commands.browser(paths, install=args.install)
     except ConfigError as e:
         print(f"webinar-tray: configuration error: {e}", file=sys.stderr)
         return commands.EXIT_USAGE

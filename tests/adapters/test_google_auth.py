@@ -10,14 +10,11 @@ import os
 import stat
 import sys
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from webinar_tray.adapters.google import tokens
 from webinar_tray.adapters.google.auth import (
     SCOPES, AuthError, ClientSecretsError, load_client, login, logout,
 )

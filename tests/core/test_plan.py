@@ -8,7 +8,7 @@ import pytest
 from tests.fakes import T0, event
 from webinar_tray.core.events import plan_id
 from webinar_tray.core.plan import plan, plan_event
-from webinar_tray.core.settings import JoinSettings, MatchSettings, Settings
+from webinar_tray.core.settings import MatchSettings, Settings
 
 S = Settings()
 NOW = T0

@@ -6,7 +6,6 @@ from __future__ import annotations
 import signal
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from tests.e2e.helpers import history, ics, start_run, wait_for, wt
 

@@ -21,7 +21,7 @@ from webinar_tray.core.redact import safe_url
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier
 from webinar_tray.runtime import sync
-from webinar_tray.runtime.store import ACTIVE_STATES, FINAL_STATES, Attendance, Store
+from webinar_tray.runtime.store import ACTIVE_STATES, Attendance, Store
 
 log = logging.getLogger(__name__)
 

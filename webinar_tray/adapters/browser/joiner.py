@@ -26,6 +26,7 @@ from webinar_tray.adapters.browser.session import (
     scheme_of,
     web_link,
 )
+from webinar_tray.adapters.keepawake import KeepAwake, platform_keep_awake
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.settings import Settings
 
@@ -46,12 +47,16 @@ class PlaywrightJoiner:
         *,
         check_seconds: float = 5.0,
         join_attempts: int = 3,
+        keep_awake: KeepAwake | None = None,
     ):
         self.settings = settings
         self.paths = paths
         self._headless = headless
         self._check_seconds = max(0.1, min(5.0, check_seconds))
         self._attempts = max(1, join_attempts)
+        # Held from the browser's launch (when `[join] keep_awake`) until it is closed.
+        self._keep_awake = keep_awake if keep_awake is not None else platform_keep_awake()
+        self._awake = False
         self._lock = threading.Lock()
         self._jobs: dict[str, Attendance] = {}
         self._thread: threading.Thread | None = None
@@ -147,6 +152,7 @@ class PlaywrightJoiner:
             log.warning("browser shutdown: %s", first_line(exc))
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=left())
+        self._let_sleep()  # when the shutdown above did not get that far
         with self._lock:
             self._loop = None
             self._thread = None
@@ -249,6 +255,9 @@ class PlaywrightJoiner:
             self._context = context
             self._context_alive = True
             self._spare_page = context.pages[0] if context.pages else None
+            if settings.join.keep_awake and not self._awake:
+                self._awake = True
+                self._keep_awake.acquire("attending a webinar")
             return context
 
     def take_spare_page(self) -> Any:
@@ -285,7 +294,13 @@ class PlaywrightJoiner:
             if self._users == 0:
                 await self._stop_browser()
 
+    def _let_sleep(self) -> None:
+        if self._awake:
+            self._awake = False
+            self._keep_awake.release()  # never raises
+
     async def _stop_browser(self) -> None:
+        self._let_sleep()
         context, self._context = self._context, None
         self._context_alive = False
         self._spare_page = None

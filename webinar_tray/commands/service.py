@@ -1,4 +1,4 @@
-"""What each subcommand does. Printing formats live in output.py."""
+"""run, list, history and join: the engine and what it records. Printing formats: output.py."""
 
 from __future__ import annotations
 
@@ -10,17 +10,26 @@ import threading
 from datetime import datetime, timezone
 
 from webinar_tray import logsetup, output
-from webinar_tray.app import ConfigWatcher, Context, build_engine, build_sources, effective_settings
+from webinar_tray.app import (
+    ConfigWatcher,
+    Context,
+    build_engine,
+    build_sources,
+)
+from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
 from webinar_tray.runtime.housekeeping import prune_evidence
-from webinar_tray.runtime.instance import ChannelServer, InstanceLock, read_channel, send
+from webinar_tray.runtime.instance import (
+    ChannelServer,
+    InstanceLock,
+    read_channel,
+    send,
+)
 
 log = logging.getLogger(__name__)
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SIGNIN = 0, 1, 2, 3
 
-
-def _setup_logging(paths: Paths, service: bool) -> None:
+def setup_logging(paths: Paths, service: bool) -> None:
     paths.ensure()
     logsetup.setup(paths.log_file, stderr=service)
 
@@ -28,7 +37,7 @@ def _setup_logging(paths: Paths, service: bool) -> None:
 # ---- run -----------------------------------------------------------------------------------
 def run(paths: Paths) -> int:
     ctx = Context.load(paths)  # ConfigError -> exit 2 before anything starts
-    _setup_logging(paths, service=True)
+    setup_logging(paths, service=True)
     for w in ctx.warnings:
         log.warning("%s", w)
     lock = InstanceLock(paths.lock_file)
@@ -105,6 +114,8 @@ def _handle(loop, engine, req: dict) -> dict:
         return {"ok": True}
     if cmd == "ping":
         return {"ok": True}
+    if cmd == "status":  # `browser` asks whether the profile is in use
+        return {"ok": True, "attending": engine.active_ids()}
     return {"ok": False, "error": f"unknown command {cmd!r}"}
 
 
@@ -172,7 +183,7 @@ def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
             return EXIT_OK
         print(f"webinar-tray: the running instance refused: {reply.get('error')}", file=sys.stderr)
         return EXIT_FAILED
-    _setup_logging(paths, service=True)
+    setup_logging(paths, service=True)
     lock = InstanceLock(paths.lock_file)
     if not lock.acquire():
         print("webinar-tray: another instance holds the lock but does not answer", file=sys.stderr)
@@ -196,83 +207,3 @@ def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
     return EXIT_OK if a.joined_at else EXIT_FAILED
 
 
-# ---- login / logout ------------------------------------------------------------------------
-def _google_paths(paths: Paths) -> Paths:
-    """The Google token belongs to the real data folder, also when --demo was given."""
-    if not paths.demo:
-        return paths
-    from dataclasses import replace
-
-    return replace(paths, data_dir=paths.data_dir.parent, demo=False)
-
-
-def _token_store(ctx: Context):
-    from webinar_tray.adapters.google.account import token_store
-
-    return token_store(ctx.settings, ctx.paths)
-
-
-def _copy_client_file(src: str, dest) -> None:
-    """Copies the downloaded client JSON to the configured place, readable by the user only."""
-    import os
-    import tempfile
-    from pathlib import Path
-
-    src_path = Path(src).expanduser().resolve()
-    dest = Path(dest)
-    if dest.exists() and dest.resolve() == src_path:
-        return
-    data = src_path.read_bytes()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    try:
-        os.chmod(tmp, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    log.info("copied the Google OAuth client file to %s", dest)
-
-
-def login(paths: Paths, client_secrets: str | None, *, open_browser: bool = True, port: int = 0) -> int:
-    from webinar_tray.adapters.google.auth import AuthError, load_client
-    from webinar_tray.adapters.google.auth import login as google_login
-    from webinar_tray.config.files import resolve_file
-
-    paths = _google_paths(paths)
-    ctx = Context.load(paths)  # ConfigError -> exit 2
-    _setup_logging(paths, service=False)
-    client_file = resolve_file(ctx.settings.google.client_secrets, paths.config_dir)
-    try:
-        if client_secrets:
-            load_client(client_secrets)  # a bad download is refused before it replaces anything
-            try:
-                _copy_client_file(client_secrets, client_file)
-            except OSError as e:
-                print(f"webinar-tray: cannot copy {client_secrets} to {client_file}: {e.strerror or e}",
-                      file=sys.stderr)
-                return EXIT_FAILED
-        google_login(client_file, _token_store(ctx), open_browser=open_browser, port=port)
-    except AuthError as e:
-        log.error("sign-in failed: %s", e)
-        print(f"webinar-tray: {e}", file=sys.stderr)
-        return e.exit_code
-    print("Signed in; webinar-tray will read your Google Calendar (read-only).")
-    return EXIT_OK
-
-
-def logout(paths: Paths) -> int:
-    from webinar_tray.adapters.google.auth import logout as google_logout
-    from webinar_tray.config.files import resolve_file
-
-    paths = _google_paths(paths)
-    ctx = Context.load(paths)
-    _setup_logging(paths, service=False)
-    client_file = resolve_file(ctx.settings.google.client_secrets, paths.config_dir)
-    print(google_logout(_token_store(ctx), client_file))
-    return EXIT_OK
