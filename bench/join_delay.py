@@ -53,8 +53,7 @@ def bench_joins(n: int, spacing: float, duration: float) -> None:
         exe = find_browser(s.browser).executable_path
         s = replace(
             s,
-            # each job holds a slot from join_at - PRESTART (15 s) to its end: 3 s webinars 5 s
-            # apart overlap 4 at a time
+            # 3 s webinars 5 s apart: at most one page open at a time, several browsers warming up
             join=replace(s.join, lead_seconds=0, grace_seconds=0, headless=True, screenshot_minutes=0,
                          allowed_hosts=("127.0.0.1",), step_timeout_seconds=15, max_concurrent=6),
             browser=replace(s.browser, executable_path=exe or ""),

@@ -196,38 +196,52 @@ def test_registration_form_uses_name_and_email_from_settings(site, make_joiner):
     assert rec.wait(with_form.id, "done").error == ""
 
 
-def test_two_at_once_leave_one_then_close_reports_each_once(site, make_joiner):
+def test_two_at_once_a_third_waits_for_a_place_then_close_reports_each_once(site, make_joiner):
     j = make_joiner(max_concurrent=2)
     rec = Recorder()
     a = make_job(site.url_for("first"), job_id="cal/first/1", join_in=1.0, stay=60)
     b = make_job(site.url_for("second"), job_id="cal/second/1", join_in=1.0, stay=60)
-    c = make_job(site.url_for("third"), job_id="cal/third/1", stay=60)
+    c = make_job(site.url_for("third"), job_id="cal/third/1", join_in=3.0, stay=60)
     j.attend(a, rec)
     j.attend(b, rec)
-    j.attend(c, rec)  # one too many
-    refused = rec.wait(c.id, "done", timeout=5)
-    assert refused.error == "too many webinars at once (max_concurrent = 2)"
-    assert site.visits_of("third") == []
+    j.attend(c, rec)  # one more than max_concurrent: waits for a place, is not refused
 
     ja, jb = rec.wait(a.id, "joined"), rec.wait(b.id, "joined")
-    assert sorted(j.active()) == [a.id, b.id]
+    assert sorted(j.active()) == [a.id, b.id, c.id]
     assert len(site.visits_of("first", "enter")) == 1
     assert len(site.visits_of("second", "enter")) == 1
+    assert site.visits_of("third", "page") == [], "the third waits while two are open"
     assert j._context is not None and len([p for p in j._context.pages if not p.is_closed()]) >= 2
 
     j.leave(a.id)
     da = rec.wait(a.id, "done", timeout=10)
     assert da.left_at > ja.joined_at and da.error == ""
-    assert j.active() == [b.id]
     assert jb.joined_at < da.left_at  # they overlapped
+    jc = rec.wait(c.id, "joined", timeout=30)  # a's place went to c
+    assert jc.joined_at > da.left_at and len(site.visits_of("third", "enter")) == 1
+    assert sorted(j.active()) == [b.id, c.id]
 
     j.close(timeout=10)
-    db = rec.wait(b.id, "done", timeout=1)
-    assert db.joined_at is not None and db.left_at is not None
+    db, dc = rec.wait(b.id, "done", timeout=1), rec.wait(c.id, "done", timeout=1)
+    assert db.joined_at is not None and db.left_at is not None and dc.left_at is not None
     for job in (a, b, c):
         assert rec.kinds(job.id).count("done") == 1
     assert j.active() == []
     assert j._thread is None
+
+
+def test_a_queued_webinar_that_ends_before_a_place_frees_fails_saying_why(site, make_joiner):
+    j = make_joiner(max_concurrent=1)
+    rec = Recorder()
+    a = make_job(site.url_for("long"), job_id="cal/long/1", join_in=0.5, stay=60)
+    b = make_job(site.url_for("short"), job_id="cal/short/1", join_in=2.0, stay=4)
+    j.attend(a, rec)
+    j.attend(b, rec)
+    rec.wait(a.id, "joined")
+    db = rec.wait(b.id, "done", timeout=20)
+    assert db.joined_at is None and "too many webinars at once (max_concurrent = 1)" in db.error
+    assert site.visits_of("short", "page") == []
+    j.close(timeout=10)
 
 
 def test_non_web_link_refused_without_a_browser(make_joiner):

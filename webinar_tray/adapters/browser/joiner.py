@@ -24,6 +24,7 @@ from webinar_tray.adapters.browser.session import (
     OnUpdate,
     evidence_name,
     scheme_of,
+    utcnow,
     web_link,
 )
 from webinar_tray.adapters.keepawake import KeepAwake, platform_keep_awake
@@ -69,6 +70,8 @@ class PlaywrightJoiner:
         self._spare_page: Any = None
         self._users = 0
         self._context_lock: asyncio.Lock | None = None
+        self._places: asyncio.Condition | None = None  # pages attending, at most max_concurrent
+        self._taken = 0
         # Figures for `doctor`/bench: the last browser launch and join, in seconds.
         self.last_launch_seconds: float | None = None
         self.last_join_seconds: float | None = None
@@ -102,11 +105,7 @@ class PlaywrightJoiner:
                     f"refused to open a {scheme_of(job.join_url)}: link "
                     "(only http and https links are opened)"
                 )
-            elif len(self._jobs) >= settings.join.max_concurrent:
-                refusal = (
-                    f"too many webinars at once (max_concurrent = {settings.join.max_concurrent})"
-                )
-            else:
+            else:  # beyond max_concurrent it waits for a free place at its join time
                 self._jobs[job.id] = state
             loop = self._ensure_thread()
         if refusal is not None:
@@ -199,6 +198,7 @@ class PlaywrightJoiner:
         def run() -> None:
             asyncio.set_event_loop(loop)
             self._context_lock = asyncio.Lock()
+            self._places = asyncio.Condition()
             ready.set()
             try:
                 loop.run_forever()
@@ -223,6 +223,31 @@ class PlaywrightJoiner:
             await self._release()
 
     # -- what an Attendance sees (session.BrowserHost; loop thread only) ------------------------
+
+    async def take_place(self, attendance: Attendance) -> bool:
+        """A place among the `max_concurrent` webinars attended at once; waits for one to free
+        up. False when the attendance is stopped or its webinar is over before one does."""
+        assert self._places is not None
+        limit = attendance.settings.join.max_concurrent
+        async with self._places:
+            if self._taken >= limit:
+                log.info("%s waits for a free place: %d webinars open (max_concurrent = %d)",
+                         attendance.job.id, self._taken, limit)
+            while self._taken >= limit:
+                if attendance.stop_reason is not None or utcnow() >= attendance.job.leave_at:
+                    return False
+                try:  # woken by a release; the timeout notices leave() and the end
+                    await asyncio.wait_for(self._places.wait(), timeout=2.0)
+                except asyncio.TimeoutError:
+                    pass
+            self._taken += 1
+            return True
+
+    async def release_place(self) -> None:
+        assert self._places is not None
+        async with self._places:
+            self._taken -= 1
+            self._places.notify_all()
 
     async def ensure_context(self, settings: Settings) -> Any:
         assert self._context_lock is not None

@@ -77,6 +77,10 @@ class BrowserHost(Protocol):
 
     def joined_in(self, seconds: float) -> None: ...  # a join took this long (doctor/bench)
 
+    async def take_place(self, attendance: Attendance) -> bool: ...  # one of max_concurrent
+
+    async def release_place(self) -> None: ...
+
     def finished(self, attendance: Attendance) -> None: ...  # no longer active; before 'done'
 
 
@@ -130,6 +134,7 @@ class Attendance:
 
     async def run(self) -> None:
         job, report = self.job, self.report
+        has_place = False
         try:
             try:  # warm up: the browser and a blank page, before join_at
                 await self._ensure_page()
@@ -139,8 +144,14 @@ class Attendance:
             except Exception as exc:
                 log.warning("starting the browser for %s: %s", job.id, scrub(first_line(exc)))
             await self._wait_until(job.join_at)
+            if self.stop_reason is None:
+                has_place = await self._host.take_place(self)
             if self.stop_reason is not None:
                 report.error = f"left before joining ({self.stop_reason})"
+                return
+            if not has_place:
+                n = self.settings.join.max_concurrent
+                report.error = f"too many webinars at once (max_concurrent = {n}) until it ended"
                 return
             if not await self._join_with_retries():
                 await self._screenshot(suffix="-failed")
@@ -162,6 +173,8 @@ class Attendance:
             try:
                 await self._close_page()
             finally:
+                if has_place:
+                    await self._host.release_place()
                 report.left_at = utcnow()
                 self._host.finished(self)
                 log.info(
