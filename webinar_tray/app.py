@@ -123,7 +123,7 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
     clock = SystemClock()
     site = None
     if ctx.paths.demo and with_sources:
-        from webinar_tray.adapters.demo import MANUAL_EVENT_ID, CALENDAR_ID
+        from webinar_tray.adapters.demo import CALENDAR_ID, MANUAL_EVENT_ID
         from webinar_tray.adapters.demo_site import DemoSite
 
         site = DemoSite()

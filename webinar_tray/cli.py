@@ -12,7 +12,6 @@ from webinar_tray.core.settings import ConfigError
 from webinar_tray.runtime.store import StoreError
 
 
-
 def _globals(parser: argparse.ArgumentParser, suppress: bool) -> None:
     d = argparse.SUPPRESS if suppress else None
     parser.add_argument("--home", metavar="DIR", default=d,

@@ -18,7 +18,12 @@ import time
 from typing import Any
 
 from webinar_tray.adapters.browser.discover import find_browser
-from webinar_tray.adapters.browser.launch import choose_headless, first_line, launch, scrub
+from webinar_tray.adapters.browser.launch import (
+    choose_headless,
+    first_line,
+    launch,
+    scrub,
+)
 from webinar_tray.adapters.browser.session import (
     Attendance,
     OnUpdate,

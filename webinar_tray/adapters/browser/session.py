@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
 
+from webinar_tray.adapters.browser import providers
 from webinar_tray.adapters.browser.discover import BrowserNotFound
 from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
-from webinar_tray.adapters.browser import providers
 from webinar_tray.adapters.browser.steps import StepError, page_ended
 from webinar_tray.core.events import utc_stamp
 from webinar_tray.core.redact import safe_url

@@ -19,11 +19,19 @@ import asyncio
 import logging
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 from webinar_tray.adapters.browser.launch import first_line
+from webinar_tray.adapters.browser.page_state import (
+    Look,
+    frames,
+    host_of_page,
+    look,
+    loop_now,
+    playing,
+    video_times,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +50,7 @@ CONSENT_SELECTORS = (
     "#onetrust-accept-btn-handler, #CybotCookiebotDialogBodyLevelButtonLLCAllowAll, "
     "button#truste-consent-button"
 )
-# Kept in step with the JavaScript copy in _PROBE_JS.
+# Kept in step with the JavaScript copy in page_state._PROBE_JS.
 ENDED_TEXT = re.compile(
     r"(webinar|webcast|event|broadcast|stream) has ended|thanks?( you)? for (attending|watching)|"
     r"this (webinar|event) is over",
@@ -66,124 +74,12 @@ class StepError(Exception):
         return f"{self.step}: {self.why}"
 
 
-# One look at a frame: what the steps need to decide, in one round trip. It also tags the
-# name/e-mail inputs with data-wt-field so Playwright can fill them with real key events.
-_PROBE_JS = r"""
-() => {
-  const vis = (el) => {
-    if (!el || !el.isConnected) return false;
-    const r = el.getBoundingClientRect();
-    if (r.width < 1 || r.height < 1) return false;
-    if (el.checkVisibility) return el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
-    const s = getComputedStyle(el);
-    return s.display !== 'none' && s.visibility !== 'hidden' && s.opacity !== '0';
-  };
-  const body = document.body;
-  const text = (body && body.innerText) || '';
-  const ended = /(webinar|webcast|event|broadcast|stream) has ended|thanks?( you)? for (attending|watching)|this (webinar|event) is over/i.test(text);
-  const markers = (text.match(/\b(live|on air|now playing)\b|you(?:'|\u2019| a)re (in|watching)/gi) || []).length;
-  const password = Array.from(document.querySelectorAll('input[type=password]')).some(vis);
-  const signinRe = /^\s*(sign|log)\s*-?\s*in\b/i;
-  let signin = false;
-  for (const f of document.querySelectorAll('form')) {
-    if (!vis(f)) continue;
-    const heads = Array.from(f.querySelectorAll('h1,h2,h3,h4,h5,h6,legend,[role=heading]'));
-    const prev = f.previousElementSibling;
-    if (prev && /^H[1-6]$/.test(prev.tagName)) heads.push(prev);
-    const label = f.getAttribute('aria-label') || '';
-    if (signinRe.test(label) || heads.some((h) => signinRe.test(h.innerText || ''))) signin = true;
-  }
-  const fields = [];
-  for (const el of document.querySelectorAll('input')) {
-    const type = (el.getAttribute('type') || 'text').toLowerCase();
-    if (!['text', 'email', ''].includes(type)) continue;
-    if (el.disabled || el.readOnly || !vis(el)) continue;
-    const labels = el.labels ? Array.from(el.labels).map((l) => l.innerText) : [];
-    const words = [el.name, el.id, el.placeholder, el.getAttribute('aria-label'),
-                   el.getAttribute('autocomplete'), ...labels].filter(Boolean).join(' | ')
-                   .toLowerCase().replace(/[_-]+/g, ' ');
-    let kind = null;
-    if (type === 'email' || /e ?mail/.test(words)) kind = 'email';
-    else if (/user|company|organi[sz]ation|business|employer|nick|job/.test(words)) kind = null;
-    else if (/first ?name|given ?name|fname|forename/.test(words)) kind = 'first';
-    else if (/last ?name|family ?name|surname|lname/.test(words)) kind = 'last';
-    else if (/\bname\b/.test(words)) kind = 'full';
-    if (!kind) continue;
-    el.setAttribute('data-wt-field', kind);
-    fields.push({kind, empty: el.value === '',
-                 required: el.required || el.getAttribute('aria-required') === 'true',
-                 inForm: !!el.form});
-  }
-  const big = (el) => { const r = el.getBoundingClientRect(); return r.width >= 200 && r.height >= 100; };
-  const videos = Array.from(document.querySelectorAll('video')).map((v) => ({
-    paused: v.paused, ended: v.ended, t: v.currentTime, shown: vis(v) && big(v)}));
-  const players = Array.from(document.querySelectorAll('video, canvas'))
-    .filter((el) => vis(el) && big(el)).length;
-  return {ended, markers, password, signin, fields, videos, players};
-}
-"""
-
-
-@dataclass
-class _Look:
-    frame: Any
-    ended: bool = False
-    markers: int = 0
-    password: bool = False
-    signin: bool = False
-    fields: list[dict] = field(default_factory=list)
-    videos: list[dict] = field(default_factory=list)
-    players: int = 0
-
-
-def _frames(page) -> list:
-    """The page's frames that have a document. A lazy iframe not loaded yet (its url is "")
-    has none, and evaluating or locating in it waits until it loads - maybe forever."""
-    return [f for f in list(page.frames) if f.url != ""]
-
-
-async def _look(page) -> list[_Look]:
-    out = []
-    for frame in _frames(page):
-        try:
-            r = await frame.evaluate(_PROBE_JS)
-        except Exception:  # a frame navigating away, detached, or the page crashed
-            continue
-        if isinstance(r, dict):
-            out.append(_Look(frame=frame, **r))
-    return out
-
-
-def _video_times(looks: list[_Look]) -> dict[tuple[int, int], float]:
-    return {
-        (id(lk.frame), i): v["t"]
-        for lk in looks
-        for i, v in enumerate(lk.videos)
-        if v.get("shown") and not v.get("paused") and not v.get("ended")
-    }
-
-
-def _playing(before: dict, now: dict) -> bool:
-    return any(key in before and t > before[key] for key, t in now.items())
-
-
-def _host(page) -> str:
-    try:
-        return urlsplit(page.url).hostname or "the page"
-    except Exception:
-        return "the page"
-
-
-def _now() -> float:
-    return asyncio.get_running_loop().time()
-
-
 # -- step 1: cookie banner ------------------------------------------------------------------------
 
 
-async def _consent_once(page) -> bool:
+async def consent_once(page) -> bool:
     """Click one visible consent button in any frame. True when one was clicked."""
-    for frame in _frames(page):
+    for frame in frames(page):
         try:
             loc = (
                 frame.locator(CONSENT_SELECTORS)
@@ -206,11 +102,11 @@ async def _consent_once(page) -> bool:
 async def accept_cookie_banner(page, timeout: float) -> bool:
     """Wait up to min(10 s, timeout) for a consent button in any frame and click it.
     Not finding one is fine (returns False)."""
-    deadline = _now() + min(BANNER_SECONDS, timeout)
+    deadline = loop_now() + min(BANNER_SECONDS, timeout)
     while True:
-        if await _consent_once(page):
+        if await consent_once(page):
             return True
-        if _now() >= deadline:
+        if loop_now() >= deadline:
             log.debug("cookie banner: none seen")
             return False
         await asyncio.sleep(POLL_SECONDS)
@@ -219,15 +115,15 @@ async def accept_cookie_banner(page, timeout: float) -> bool:
 # -- step 2: login wall ---------------------------------------------------------------------------
 
 
-def _login_wall(looks: list[_Look]) -> bool:
+def _login_wall(looks: list[Look]) -> bool:
     return any(lk.password or lk.signin for lk in looks)
 
 
 async def check_login_wall(page) -> None:
     """Raise StepError('login') when the page shows a sign-in form and no join button."""
-    looks = await _look(page)
+    looks = await look(page)
     if _login_wall(looks) and await _find_join_button(page) is None:
-        raise StepError("login", f"login needed on {_host(page)}", retry=False)
+        raise StepError("login", f"login needed on {host_of_page(page)}", retry=False)
 
 
 # -- step 3: name/e-mail form ---------------------------------------------------------------------
@@ -243,7 +139,7 @@ def _values(name: str, email: str) -> dict[str, str]:
     }
 
 
-async def _handle_forms(looks: list[_Look], name: str, email: str) -> bool:
+async def _handle_forms(looks: list[Look], name: str, email: str) -> bool:
     """Fill (and submit) a name/e-mail form that stands in the way. True when one was filled.
     A lone optional e-mail box (a newsletter sign-up) is left alone."""
     values = _values(name, email)
@@ -294,16 +190,16 @@ async def _handle_forms(looks: list[_Look], name: str, email: str) -> bool:
 
 
 @dataclass
-class _Target:
+class Target:
     frame: Any
     locator: Any
     label: str
 
 
-async def _find_join_button(page) -> _Target | None:
+async def _find_join_button(page) -> Target | None:
     """A visible, enabled join button (buttons before links), in any frame."""
     for role in ("button", "link"):
-        for frame in _frames(page):
+        for frame in frames(page):
             try:
                 loc = frame.get_by_role(role, name=JOIN_NAME).filter(visible=True)
                 n = await loc.count()
@@ -314,7 +210,7 @@ async def _find_join_button(page) -> _Target | None:
                     label = " ".join((await el.inner_text(timeout=1000)).split())
                     if not label:
                         label = (await el.get_attribute("aria-label", timeout=1000)) or role
-                    return _Target(frame, el, label[:40])
+                    return Target(frame, el, label[:40])
             except Exception as exc:
                 log.debug("join button: frame skipped: %s", first_line(exc))
     return None
@@ -323,20 +219,20 @@ async def _find_join_button(page) -> _Target | None:
 # -- step 5: confirm ------------------------------------------------------------------------------
 
 
-async def _confirm(page, target: _Target, token: str, before: list[_Look], deadline: float,
+async def _confirm(page, target: Target, token: str, before: list[Look], deadline: float,
                    timeout: float, popups: list, abort) -> Any:
     """Wait until the page shows we are in. Returns the page holding the webinar."""
     marked = target.frame.locator(f'[data-wt-clicked="{token}"]')
     players0 = sum(lk.players for lk in before)
     markers0 = sum(lk.markers for lk in before)
-    times = _video_times(before)
+    times = video_times(before)
     while True:
-        _check_abort(abort)
+        check_abort(abort)
         if popups:
             popup = popups[0]
             try:
                 await popup.wait_for_load_state(
-                    "domcontentloaded", timeout=max(1.0, deadline - _now()) * 1000
+                    "domcontentloaded", timeout=max(1.0, deadline - loop_now()) * 1000
                 )
             except Exception:
                 pass
@@ -349,19 +245,19 @@ async def _confirm(page, target: _Target, token: str, before: list[_Look], deadl
         if gone:
             log.info("confirm: the %r button went away", target.label)
             return page
-        looks = await _look(page)
-        now_times = _video_times(looks)
+        looks = await look(page)
+        now_times = video_times(looks)
         if sum(lk.players for lk in looks) > players0:
             log.info("confirm: a player appeared")
             return page
         if sum(lk.markers for lk in looks) > markers0:
             log.info("confirm: a live marker appeared")
             return page
-        if _playing(times, now_times):
+        if playing(times, now_times):
             log.info("confirm: a video is playing")
             return page
         times = now_times or times
-        if _now() >= deadline:
+        if loop_now() >= deadline:
             raise StepError(
                 "confirm",
                 f"clicked {target.label!r} but the page did not show the webinar within "
@@ -370,7 +266,7 @@ async def _confirm(page, target: _Target, token: str, before: list[_Look], deadl
         await asyncio.sleep(POLL_SECONDS)
 
 
-def _check_abort(abort: Callable[[], str | None] | None) -> None:
+def check_abort(abort: Callable[[], str | None] | None) -> None:
     if abort is None:
         return
     why = abort()
@@ -393,7 +289,7 @@ async def run_join_steps(
     """Run the generic steps on a loaded page. Returns the page that holds the webinar (the same
     page, or a new one a join link opened). Raises StepError.
     `abort()` is polled: a non-empty answer (e.g. "page crashed") stops the steps."""
-    start = _now()
+    start = loop_now()
     deadline = start + timeout
     banner_deadline = start + min(BANNER_SECONDS, timeout)
     banner_done = False
@@ -407,12 +303,12 @@ async def run_join_steps(
     try:
         previous: dict = {}
         while True:
-            _check_abort(abort)
+            check_abort(abort)
             if page.is_closed():
                 raise StepError("page", "the page closed")
-            if not banner_done and _now() < banner_deadline:
-                banner_done = await _consent_once(page)
-            looks = await _look(page)
+            if not banner_done and loop_now() < banner_deadline:
+                banner_done = await consent_once(page)
+            looks = await look(page)
             if any(lk.ended for lk in looks):
                 raise StepError(
                     "join button", "the page says the webinar has ended", retry=False, ended=True
@@ -420,7 +316,7 @@ async def run_join_steps(
             target = await _find_join_button(page)
             login = _login_wall(looks)
             if target is None and login:
-                raise StepError("login", f"login needed on {_host(page)}", retry=False)
+                raise StepError("login", f"login needed on {host_of_page(page)}", retry=False)
             filled = not login and await _handle_forms(looks, name, email)
             if filled:
                 pass  # look again first: the form may have changed or brought the button
@@ -434,28 +330,28 @@ async def run_join_steps(
                         "(el, t) => el.setAttribute('data-wt-clicked', t)", token
                     )
                     await target.locator.scroll_into_view_if_needed(timeout=5000)
-                    click_budget = max(1.0, min(10.0, deadline - _now()))
+                    click_budget = max(1.0, min(10.0, deadline - loop_now()))
                     await target.locator.click(timeout=click_budget * 1000)
                 except Exception as exc:
                     last_click_error = first_line(exc)
                     log.info("join button: %r not clickable yet: %s", target.label,
                              last_click_error)
-                    banner_done = await _consent_once(page) or banner_done
+                    banner_done = await consent_once(page) or banner_done
                 else:
                     log.info("join button: clicked %r", target.label)
                     joined = await _confirm(
-                        page, target, token, looks, _now() + timeout, timeout, popups, abort
+                        page, target, token, looks, loop_now() + timeout, timeout, popups, abort
                     )
                     if not banner_done:  # a banner that came late would hide the player
-                        await _consent_once(joined)
+                        await consent_once(joined)
                     return joined
             else:
-                now_times = _video_times(looks)
-                if _playing(previous, now_times):
+                now_times = video_times(looks)
+                if playing(previous, now_times):
                     log.info("join button: none needed, a video is already playing")
                     return page
                 previous = now_times
-            if _now() >= deadline:
+            if loop_now() >= deadline:
                 why = f"no Enter/Join/Watch button appeared within {timeout:g} s"
                 if last_click_error:
                     why = f"found a join button but could not click it within {timeout:g} s"
@@ -470,7 +366,7 @@ async def run_join_steps(
 
 async def page_ended(page) -> bool:
     """The page says the webinar is over, or every <video> in it has ended."""
-    looks = await _look(page)
+    looks = await look(page)
     if any(lk.ended for lk in looks):
         return True
     videos = [v for lk in looks for v in lk.videos]

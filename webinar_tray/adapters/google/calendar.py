@@ -21,7 +21,8 @@ import logging
 import random
 import threading
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from typing import TYPE_CHECKING, Any, Callable
 
 from webinar_tray.core.events import CalendarEvent, fix_end

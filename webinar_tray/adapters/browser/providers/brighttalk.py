@@ -21,18 +21,20 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from webinar_tray.adapters.browser.launch import first_line
+from webinar_tray.adapters.browser.page_state import (
+    Look,
+    look,
+    loop_now,
+    playing,
+    video_times,
+)
 from webinar_tray.adapters.browser.steps import (
     BANNER_SECONDS,
     POLL_SECONDS,
     StepError,
-    _check_abort,
-    _consent_once,
-    _look,
-    _Look,
-    _now,
-    _playing,
-    _Target,
-    _video_times,
+    Target,
+    check_abort,
+    consent_once,
 )
 from webinar_tray.core.services import host_matches
 
@@ -62,7 +64,7 @@ def _is_brighttalk(url: str) -> bool:
     return host_matches(_host_of(url), "brighttalk.com")
 
 
-def _login_host(looks: list[_Look], page: Any) -> str | None:
+def _login_host(looks: list[Look], page: Any) -> str | None:
     """The host of a frame showing a sign-in form (a password field or a "Sign in" form)."""
     for lk in looks:
         if lk.password or lk.signin:
@@ -98,7 +100,7 @@ async def _player_frame(page: Any) -> Any | None:
     return None
 
 
-async def _entry_button(frame: Any) -> _Target | None:
+async def _entry_button(frame: Any) -> Target | None:
     for role in ("button", "link"):
         try:
             loc = frame.get_by_role(role, name=ENTRY_NAME).filter(visible=True)
@@ -108,7 +110,7 @@ async def _entry_button(frame: Any) -> _Target | None:
                     continue
                 label = " ".join((await el.inner_text(timeout=1000)).split())
                 label = label or (await el.get_attribute("aria-label", timeout=1000)) or role
-                return _Target(frame, el, label[:40])
+                return Target(frame, el, label[:40])
         except Exception as exc:
             log.debug("join button: player frame not ready: %s", first_line(exc))
     return None
@@ -123,7 +125,7 @@ async def join(
     email: str = "",
     abort: Callable[[], str | None] | None = None,
 ) -> Any:
-    start = _now()
+    start = loop_now()
     deadline = start + timeout
     banner_deadline = start + min(BANNER_SECONDS, timeout)
     banner_done = False
@@ -131,12 +133,12 @@ async def join(
     last_click_error = ""
     previous: dict = {}
     while True:
-        _check_abort(abort)
+        check_abort(abort)
         if page.is_closed():
             raise StepError("page", "the page closed")
-        if not banner_done and _now() < banner_deadline:
-            banner_done = await _consent_once(page)
-        looks = await _look(page)
+        if not banner_done and loop_now() < banner_deadline:
+            banner_done = await consent_once(page)
+        looks = await look(page)
         if any(lk.ended for lk in looks):
             raise StepError(
                 "join button", "the page says the webcast has ended", retry=False, ended=True
@@ -157,24 +159,24 @@ async def join(
                     "(el, t) => el.setAttribute('data-wt-clicked', t)", token
                 )
                 await target.locator.scroll_into_view_if_needed(timeout=5000)
-                await target.locator.click(timeout=max(1.0, min(10.0, deadline - _now())) * 1000)
+                await target.locator.click(timeout=max(1.0, min(10.0, deadline - loop_now())) * 1000)
             except Exception as exc:
                 last_click_error = first_line(exc)
                 log.info("join button: %r not clickable yet: %s", target.label, last_click_error)
-                banner_done = await _consent_once(page) or banner_done
+                banner_done = await consent_once(page) or banner_done
             else:
                 log.info("join button: clicked %r in the player", target.label)
                 joined = await _confirm(page, target, token, looks, timeout, abort)
                 if not banner_done:
-                    await _consent_once(page)
+                    await consent_once(page)
                 return joined
         elif frame is not None:
-            now_times = _video_times(looks)
-            if _playing(previous, now_times):
+            now_times = video_times(looks)
+            if playing(previous, now_times):
                 log.info("join button: none needed, the player is already playing")
                 return page
             previous = now_times
-        if _now() >= deadline:
+        if loop_now() >= deadline:
             if frame is None:
                 raise StepError("player", f"no BrightTALK player appeared within {timeout:g} s")
             if last_click_error:
@@ -189,25 +191,25 @@ async def join(
         await asyncio.sleep(POLL_SECONDS)
 
 
-def _in_frame(looks: list[_Look], frame: Any) -> tuple[int, int]:
+def _in_frame(looks: list[Look], frame: Any) -> tuple[int, int]:
     players = sum(lk.players for lk in looks if lk.frame is frame)
     markers = sum(lk.markers for lk in looks if lk.frame is frame)
     return players, markers
 
 
-async def _confirm(page, target: _Target, token: str, before: list[_Look], timeout: float,
+async def _confirm(page, target: Target, token: str, before: list[Look], timeout: float,
                    abort) -> Any:
     """The player is in: a player or live marker appeared in its frame, or the clicked button
     stayed gone for SETTLE_SECONDS with no sign-in form in sight."""
-    deadline = _now() + timeout
+    deadline = loop_now() + timeout
     marked = target.frame.locator(f'[data-wt-clicked="{token}"]')
     players0, markers0 = _in_frame(before, target.frame)
     gone_since: float | None = None
     while True:
-        _check_abort(abort)
+        check_abort(abort)
         if page.is_closed():
             raise StepError("page", "the page closed")
-        looks = await _look(page)
+        looks = await look(page)
         login = _login_host(looks, page)
         if login:
             raise StepError("login", f"login needed on {login}", retry=False)
@@ -223,13 +225,13 @@ async def _confirm(page, target: _Target, token: str, before: list[_Look], timeo
         except Exception:
             gone = True  # the player frame navigated or went away
         if gone:
-            gone_since = gone_since if gone_since is not None else _now()
-            if _now() - gone_since >= SETTLE_SECONDS:
+            gone_since = gone_since if gone_since is not None else loop_now()
+            if loop_now() - gone_since >= SETTLE_SECONDS:
                 log.info("confirm: the %r button went away", target.label)
                 return page
         else:
             gone_since = None
-        if _now() >= deadline:
+        if loop_now() >= deadline:
             raise StepError(
                 "confirm",
                 f"clicked {target.label!r} but the player did not start within {timeout:g} s",

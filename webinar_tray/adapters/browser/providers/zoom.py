@@ -20,13 +20,13 @@ from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from webinar_tray.adapters.browser.launch import first_line
+from webinar_tray.adapters.browser.page_state import loop_now
 from webinar_tray.adapters.browser.steps import (
     BANNER_SECONDS,
     POLL_SECONDS,
     StepError,
-    _check_abort,
-    _consent_once,
-    _now,
+    check_abort,
+    consent_once,
 )
 from webinar_tray.core.redact import safe_url
 from webinar_tray.core.services import host_matches
@@ -104,7 +104,7 @@ async def join(
     email: str = "",
     abort: Callable[[], str | None] | None = None,
 ) -> Any:
-    start = _now()
+    start = loop_now()
     deadline = start + timeout
     banner_deadline = start + min(BANNER_SECONDS, timeout)
     banner_done = False
@@ -112,11 +112,11 @@ async def join(
     launch_clicked = False
     last_click_error = ""
     while True:
-        _check_abort(abort)
+        check_abort(abort)
         if page.is_closed():
             raise StepError("page", "the page closed")
-        if not banner_done and _now() < banner_deadline:
-            banner_done = await _consent_once(page)
+        if not banner_done and loop_now() < banner_deadline:
+            banner_done = await consent_once(page)
 
         # 1. the landing page
         link = await _visible(page.get_by_role("link", name=BROWSER_LINK))
@@ -127,7 +127,7 @@ async def join(
                 await link.click(timeout=5000)
                 log.info("landing: clicked 'Join from your browser' (%s)", safe_url(page.url))
                 await page.wait_for_load_state(
-                    "domcontentloaded", timeout=max(1.0, deadline - _now()) * 1000
+                    "domcontentloaded", timeout=max(1.0, deadline - loop_now()) * 1000
                 )
             except Exception as exc:
                 last_click_error = first_line(exc)
@@ -136,8 +136,8 @@ async def join(
             launch = await _visible(page.get_by_role("button", name=LAUNCH).or_(
                 page.get_by_role("link", name=LAUNCH)))
             if launch is not None and not launch_clicked:
-                launch_seen = launch_seen if launch_seen is not None else _now()
-                if _now() - launch_seen >= LAUNCH_PATIENCE:
+                launch_seen = launch_seen if launch_seen is not None else loop_now()
+                if loop_now() - launch_seen >= LAUNCH_PATIENCE:
                     try:
                         await launch.click(timeout=5000)
                         launch_clicked = True
@@ -179,7 +179,7 @@ async def join(
                     if enabled:
                         await page.bring_to_front()
                         await button.evaluate("el => el.setAttribute('data-wt-clicked', 'zoom')")
-                        await button.click(timeout=max(1.0, min(10.0, deadline - _now())) * 1000)
+                        await button.click(timeout=max(1.0, min(10.0, deadline - loop_now())) * 1000)
                 except Exception as exc:
                     last_click_error = first_line(exc)
                     log.info("join button: not clickable yet: %s", last_click_error)
@@ -188,7 +188,7 @@ async def join(
                         log.info("join button: clicked 'Join'")
                         return await _confirm(page, timeout, abort)
 
-        if _now() >= deadline:
+        if loop_now() >= deadline:
             why = f"no Zoom web client Join button appeared within {timeout:g} s"
             if last_click_error:
                 why = f"found Zoom's button but could not click it within {timeout:g} s"
@@ -197,11 +197,11 @@ async def join(
 
 
 async def _confirm(page: Any, timeout: float, abort) -> Any:
-    deadline = _now() + timeout
+    deadline = loop_now() + timeout
     marked = page.locator("[data-wt-clicked='zoom']")
     gone_since: float | None = None
     while True:
-        _check_abort(abort)
+        check_abort(abort)
         if page.is_closed():
             raise StepError("page", "the page closed")
         try:
@@ -222,13 +222,13 @@ async def _confirm(page: Any, timeout: float, abort) -> Any:
         except Exception:
             gone = True
         if gone:
-            gone_since = gone_since if gone_since is not None else _now()
-            if _now() - gone_since >= SETTLE_SECONDS:
+            gone_since = gone_since if gone_since is not None else loop_now()
+            if loop_now() - gone_since >= SETTLE_SECONDS:
                 log.info("confirm: the Join button went away")
                 return page
         else:
             gone_since = None
-        if _now() >= deadline:
+        if loop_now() >= deadline:
             raise StepError(
                 "confirm", f"clicked 'Join' but the meeting did not show within {timeout:g} s"
             )
