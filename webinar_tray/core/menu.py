@@ -1,0 +1,505 @@
+"""The tray menu as data: plan + status + now -> MenuState (icon state, tooltip, item tree).
+
+Pure: no clock reads, no I/O; `now` and the local time zone are arguments. The tray adapter only
+renders a MenuState and turns a click on an item into its `command`, a tuple the app dispatches:
+
+    ("join", plan_id)                    join now (also "Join again" after leaving or failing)
+    ("leave", plan_id)                   stop attending (plan or ad-hoc id)
+    ("show", plan_id)                    bring the attended page forward (the left-click default
+                                         while attending; headless: the latest evidence)
+    ("auto_join", calendar_id, event_id, on: bool)   the per-event override
+    ("open_url", plan_id)                the join link in the default browser (http(s) only)
+    ("copy_link", plan_id)               the join link to the clipboard
+    ("refresh",)
+    ("set", "join.headless", bool)       a settings key written back to config.toml
+    ("set", "notifications.enabled", bool)
+    ("autostart", bool)
+    ("signin",)  ("signout",)            Google account
+    ("browser_profile",)                 the browser profile, to sign in to webinar sites
+    ("open_history",)  ("open_logs",)  ("open_settings",)
+    ("quit",)
+
+Exactly one item is `default` (activated by a left click, and by backends without a menu such
+as pystray's xorg one); it is always at the top level, as pystray only looks there, and may be
+invisible (`visible=False`) when it is not otherwise part of the menu.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Iterator, Mapping, Sequence
+
+from webinar_tray.core.links import is_safe
+from webinar_tray.core.plan import PlannedJoin
+from webinar_tray.core.redact import safe_url
+
+ICON_STATES = ("idle", "soon", "attending", "attention")
+
+APP_NAME = "webinar-tray"
+TOOLTIP_MAX = 127  # Windows' NOTIFYICONDATA szTip holds 128 UTF-16 units with the NUL
+TITLE_MAX = 60  # characters of a title in the menu
+ERROR_MAX = 70  # characters of an error line in the menu
+DIRECT_MAX = 12  # sessions shown directly; the rest go into "More…"
+MORE_MAX = 100  # sessions inside "More…"; beyond that a line counts what is not shown
+ELLIPSIS = "…"
+
+# Shorter than output.REASON_TEXT: a menu line, not a table cell.
+REASON_SHORT = {
+    "no-link": "no join link",
+    "unsafe-link": "no safe (http/https) link",
+    "no-rule": "not a webinar",
+    "unknown-host": "unknown site",
+    "declined": "you declined it",
+    "cancelled": "cancelled",
+    "all-day": "all-day event",
+    "turned-off": "turned off",
+    "ended": "already running (late join is off)",
+}
+# Reasons turning auto-join on cannot change: the checkbox is disabled and says why.
+FIXED_REASONS = ("no-link", "unsafe-link", "cancelled", "all-day", "ended")
+# Sessions a user wants to hear about: auto-joins, and webinars one may join by hand.
+_WANTED_REASONS = ("turned-off", "unknown-host", "declined")
+
+STATE_MARK = {
+    "joining": "joining",
+    "attending": "watching",
+    "attended": "attended",
+    "partial": "partly attended",
+    "failed": "failed",
+    "missed": "missed",
+}
+ACTIVE = ("joining", "attending")
+DONE = ("attended", "partial", "failed", "missed")
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+")
+
+
+# --- values ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MenuItem:
+    text: str = ""
+    command: tuple | None = None  # what a click sends; None: informational (or a submenu)
+    checked: bool | None = None  # None: not a checkbox
+    enabled: bool = True
+    default: bool = False  # activated by a left click; only ever at the top level
+    submenu: tuple["MenuItem", ...] | None = None
+    separator: bool = False
+    visible: bool = True
+
+
+SEPARATOR = MenuItem(separator=True)
+
+
+@dataclass(frozen=True)
+class MenuState:
+    icon: str  # one of ICON_STATES
+    tooltip: str  # at most TOOLTIP_MAX UTF-16 units
+    items: tuple[MenuItem, ...]
+
+    def walk(self) -> Iterator[MenuItem]:
+        """Every item, depth first, submenus after their parent."""
+        return _walk(self.items)
+
+    @property
+    def default(self) -> MenuItem | None:
+        return next((i for i in self.items if i.default), None)
+
+    def find(self, command: tuple) -> MenuItem | None:
+        return next((i for i in self.walk() if i.command == command), None)
+
+    def commands(self) -> list[tuple]:
+        return [i.command for i in self.walk() if i.command is not None]
+
+
+def _walk(items: Sequence[MenuItem]) -> Iterator[MenuItem]:
+    for i in items:
+        yield i
+        if i.submenu:
+            yield from _walk(i.submenu)
+
+
+@dataclass(frozen=True)
+class Attending:
+    id: str  # plan id, or an ad-hoc id ("adhoc/<UTC start>")
+    title: str
+    joined_at: datetime | None = None  # None: the join steps are still running
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something that needs the user: a failed join, a long-failing source."""
+    title: str
+    reason: str = ""
+    id: str | None = None  # the plan id it concerns, if any
+
+
+@dataclass(frozen=True)
+class TrayStatus:
+    """Everything the menu shows besides the plan. Built by the app from the engine and settings."""
+    attending: tuple[Attending, ...] = ()
+    joining: frozenset[str] = frozenset()  # plan ids whose join steps are running
+    states: Mapping[str, str] = field(default_factory=dict)  # plan id -> store state (CONTRACT)
+    last_refresh: datetime | None = None  # aware
+    refresh_error: str | None = None
+    signin_needed: bool = False
+    google: bool = False  # a Google calendar source is configured
+    account: str | None = None  # the signed-in Google account (e-mail); None: not signed in
+    headless: bool = False
+    notifications: bool = True
+    autostart: bool | None = None  # None: start at login is not available here
+    failures: tuple[Failure, ...] = ()
+    demo: bool = False
+
+
+# --- text helpers ------------------------------------------------------------------------------
+
+def clean_text(text: str | None, limit: int | None = TITLE_MAX) -> str:
+    """One line of plain text: control and bidi/zero-width characters gone, whitespace runs made
+    one space, cut to `limit` characters with an ellipsis (never inside a combining sequence)."""
+    out = []
+    for ch in text or "":
+        cat = unicodedata.category(ch)
+        if cat in ("Zl", "Zp") or (cat == "Cc"):
+            out.append(" ")
+        elif cat in ("Cs", "Cf"):
+            # lone surrogates; format characters: bidi embeddings/overrides/isolates (a title
+            # could reverse the text after it), zero-width characters that only hide things
+            continue
+        else:
+            out.append(ch)
+    s = " ".join("".join(out).split())
+    return cut(s, limit) if limit is not None else s
+
+
+def cut(s: str, limit: int) -> str:
+    """`s` when it fits in `limit` characters, else its head and an ellipsis (limit in total)."""
+    if len(s) <= limit:
+        return s
+    head = s[: max(0, limit - 1)]
+    # do not leave a base character without its combining marks
+    while head and unicodedata.combining(s[len(head)]):
+        head = head[:-1]
+    return head.rstrip() + ELLIPSIS
+
+
+def utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def cut_utf16(s: str, limit: int) -> str:
+    """Like `cut`, counting UTF-16 code units (Windows' measure): an emoji counts two."""
+    if utf16_len(s) <= limit:
+        return s
+    head, n = [], 0
+    for ch in s:
+        w = 2 if ord(ch) > 0xFFFF else 1
+        if n + w > limit - 1:
+            break
+        head.append(ch)
+        n += w
+    h = "".join(head)
+    while h and unicodedata.combining(s[len(h)]):
+        h = h[:-1]
+    return h.rstrip() + ELLIPSIS
+
+
+def redact(text: str) -> str:
+    """Links in a message shown as scheme://host/… only: a query holds Zoom's pwd or ON24's key,
+    and the path of a secret iCal address is itself the secret."""
+    def host_only(m: re.Match[str]) -> str:
+        full = safe_url(m.group(0))
+        scheme, _, rest = full.partition("://")
+        host, slash, path = rest.partition("/")
+        return f"{scheme}://{host}/…" if (path or m.group(0) != full) and scheme and host else full
+
+    return _URL.sub(host_only, text)
+
+
+def countdown_text(delta: timedelta) -> str:
+    """"in 2 h 05 min", "in 4 min", "in 1 day 3 h", "now" (for a start not in the future).
+    Minutes round up, so "in 1 min" lasts until the start."""
+    secs = delta.total_seconds()
+    if secs <= 0:
+        return "now"
+    minutes = math.ceil(secs / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        d = f"{days} day" + ("s" if days > 1 else "")
+        return f"in {d} {hours} h" if hours else f"in {d}"
+    if hours:
+        return f"in {hours} h {mins:02d} min" if mins else f"in {hours} h"
+    return f"in {mins} min"
+
+
+def duration_text(delta: timedelta) -> str:
+    """"12 min", "1 h 05 min" (whole minutes, rounded down; never negative)."""
+    minutes = max(0, int(delta.total_seconds() // 60))
+    hours, mins = divmod(minutes, 60)
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
+
+
+def day_label(d: date, today: date) -> str:
+    """"Today", "Tomorrow", "Yesterday", else "Thu 27 Nov" (with the year when not this year)."""
+    delta = (d - today).days
+    if delta == 0:
+        return "Today"
+    if delta == 1:
+        return "Tomorrow"
+    if delta == -1:
+        return "Yesterday"
+    label = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
+    return label if d.year == today.year else f"{label} {d.year}"
+
+
+def _local(t: datetime, tz: tzinfo | None) -> datetime:
+    # tz None: the system's own zone rules (astimezone() picks the offset of that very instant,
+    # so a DST change inside the week is right; a fixed-offset tzinfo would not be).
+    return t.astimezone(tz) if tz is not None else t.astimezone()
+
+
+def _hhmm(t: datetime, tz: tzinfo | None) -> str:
+    return f"{_local(t, tz):%H:%M}"
+
+
+# --- the state -----------------------------------------------------------------------------------
+
+def _state(p: PlannedJoin, status: TrayStatus) -> str | None:
+    if any(a.id == p.id for a in status.attending):
+        return "attending"
+    if p.id in status.joining:
+        return "joining"
+    return status.states.get(p.id)
+
+
+def wanted(p: PlannedJoin) -> bool:
+    """Auto-joins, and webinars the user may join by hand (as the reminders choose)."""
+    return p.auto_join or (p.is_webinar and p.join_url is not None and p.reason in _WANTED_REASONS)
+
+
+def next_session(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime) -> PlannedJoin | None:
+    """The next wanted session nobody is in yet and that is not done, soonest first."""
+    for p in plan:
+        if p.end > now and wanted(p) and _state(p, status) not in ACTIVE + DONE:
+            return p
+    return None
+
+
+def icon_state(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime,
+               remind_minutes: int) -> str:
+    """attention (sign-in needed, a failure) > attending (also joining) > soon (a wanted session
+    starts within remind_minutes, or runs without us) > idle."""
+    if status.signin_needed or status.failures:
+        return "attention"
+    if status.attending or status.joining:
+        return "attending"
+    nxt = next_session(plan, status, now)
+    if nxt is not None and nxt.start - timedelta(minutes=remind_minutes) <= now < nxt.end:
+        return "soon"
+    return "idle"
+
+
+def menu_state(
+    plan: Sequence[PlannedJoin],
+    status: TrayStatus,
+    now: datetime,
+    tz: tzinfo | None,
+    *,
+    remind_minutes: int = 5,
+    lookahead_hours: int = 48,
+    direct_max: int = DIRECT_MAX,
+) -> MenuState:
+    """The whole menu. `tz` is the local zone (None: the system's, per instant)."""
+    by_id = {p.id: p for p in plan}
+    icon = icon_state(plan, status, now, remind_minutes)
+    nxt = next_session(plan, status, now)
+    soon = nxt is not None and nxt.start - timedelta(minutes=remind_minutes) <= now < nxt.end
+    items: list[MenuItem] = []
+    default_done = False
+
+    if status.demo:
+        items.append(MenuItem("Demo calendar (records kept apart)", enabled=False))
+
+    # header: what is being attended, else what comes next
+    watching = list(status.attending)
+    joining = [i for i in sorted(status.joining) if not any(a.id == i for a in watching)]
+    for a in watching:
+        since = f" ({duration_text(now - a.joined_at)})" if a.joined_at else ""
+        items.append(MenuItem(f"Watching: {clean_text(a.title)}{since} — Leave", ("leave", a.id)))
+    for i in joining:
+        title = by_id[i].title if i in by_id else "a webinar"
+        items.append(MenuItem(f"Joining: {clean_text(title)} — Leave", ("leave", i)))
+    first_active = watching[0].id if watching else (joining[0] if joining else None)
+    if first_active is not None:
+        items.append(MenuItem("Show the webinar page", ("show", first_active), default=True,
+                              visible=False))
+        default_done = True
+    if nxt is not None:
+        text = f"Next: {clean_text(nxt.title)} — {_when(nxt, now)}"
+        if soon and is_safe(nxt.join_url) and not default_done:
+            items.append(MenuItem(text, ("join", nxt.id), default=True))
+            default_done = True
+        else:
+            items.append(MenuItem(text, enabled=False))
+    elif not watching and not joining:
+        items.append(MenuItem(f"No webinars in the next {lookahead_hours} h", enabled=False))
+
+    # what needs the user
+    attention: list[MenuItem] = []
+    if status.signin_needed:
+        attention.append(MenuItem("Google sign-in needed — Sign in…", ("signin",)))
+    for f in status.failures:
+        reason = f" — {cut(clean_text(redact(f.reason), None), ERROR_MAX)}" if f.reason else ""
+        attention.append(MenuItem(f"Failed: {clean_text(f.title)}{reason}", ("open_history",)))
+    if attention:
+        items.append(SEPARATOR)
+        items.extend(attention)
+
+    # the sessions, by day; the first `direct_max` directly, the rest under "More…"
+    failures_by_id = {f.id: f for f in status.failures if f.id}
+    today = _local(now, tz).date()
+    shown, more = list(plan[:direct_max]), list(plan[direct_max:])
+    if shown:
+        items.append(SEPARATOR)
+        items.extend(_by_day(shown, status, failures_by_id, today, tz))
+    if more:
+        rest = more[MORE_MAX:]
+        sub = _by_day(more[:MORE_MAX], status, failures_by_id, today, tz)
+        if rest:
+            sub.append(MenuItem(f"{len(rest)} more not shown (see `webinar-tray list`)", enabled=False))
+        items.append(MenuItem(f"More… ({len(more)})", submenu=tuple(sub)))
+
+    # refresh
+    items.append(SEPARATOR)
+    items.append(MenuItem("Refresh now", ("refresh",), default=not default_done))
+    if status.refresh_error:
+        err = cut(clean_text(redact(status.refresh_error), None), ERROR_MAX)
+        items.append(MenuItem(f"Refresh failed: {err}", enabled=False))
+    elif status.last_refresh is not None:
+        items.append(MenuItem(f"Last refreshed {_hhmm(status.last_refresh, tz)}", enabled=False))
+    else:
+        items.append(MenuItem("Not refreshed yet", enabled=False))
+
+    # toggles
+    items.append(SEPARATOR)
+    items.append(MenuItem("Headless", ("set", "join.headless", not status.headless),
+                          checked=status.headless))
+    items.append(MenuItem("Notifications", ("set", "notifications.enabled", not status.notifications),
+                          checked=status.notifications))
+    if status.autostart is not None:
+        items.append(MenuItem("Start at login", ("autostart", not status.autostart),
+                              checked=status.autostart))
+
+    # accounts and folders
+    items.append(SEPARATOR)
+    if status.account:
+        items.append(MenuItem(f"Sign out ({clean_text(status.account)})", ("signout",)))
+    elif status.google or status.signin_needed:
+        items.append(MenuItem("Sign in…", ("signin",)))
+    items.append(MenuItem("Sign in to webinar sites…", ("browser_profile",)))
+    items.append(MenuItem("Open history", ("open_history",)))
+    items.append(MenuItem("Open logs", ("open_logs",)))
+    items.append(MenuItem("Settings", ("open_settings",)))
+    items.append(SEPARATOR)
+    items.append(MenuItem("Quit", ("quit",)))
+
+    tooltip = _tooltip(status, nxt, now, lookahead_hours, by_id)
+    return MenuState(icon=icon, tooltip=tooltip, items=tuple(items))
+
+
+def _when(p: PlannedJoin, now: datetime) -> str:
+    if p.start <= now - timedelta(minutes=1):
+        return f"started {duration_text(now - p.start)} ago"
+    return countdown_text(p.start - now)
+
+
+def _by_day(plan: Sequence[PlannedJoin], status: TrayStatus, failures: Mapping[str, Failure],
+            today: date, tz: tzinfo | None) -> list[MenuItem]:
+    out: list[MenuItem] = []
+    day = None
+    for p in plan:
+        d = _local(p.start, tz).date()
+        if d != day:
+            out.append(MenuItem(day_label(d, today), enabled=False))
+            day = d
+        out.append(session_item(p, status, failures.get(p.id), tz, today))
+    return out
+
+
+def session_item(p: PlannedJoin, status: TrayStatus, failure: Failure | None,
+                 tz: tzinfo | None, today: date) -> MenuItem:
+    """"HH:MM title (provider)" with a state mark, and its submenu of actions."""
+    state = _state(p, status)
+    text = f"{_hhmm(p.start, tz)} {clean_text(p.title) or '(untitled)'}"
+    if p.provider:
+        text += f" ({clean_text(p.provider, 30)})"
+    if state in STATE_MARK:
+        text += f" — {STATE_MARK[state]}"
+    start, end = _local(p.start, tz), _local(p.end, tz)
+    sub: list[MenuItem] = [
+        MenuItem(f"{day_label(start.date(), today)} {start:%H:%M}–{end:%H:%M}", enabled=False),
+    ]
+    safe = is_safe(p.join_url)  # always so in a real plan; a hand-built one is checked too
+    if state in ACTIVE:
+        sub.append(MenuItem("Leave", ("leave", p.id)))
+    elif safe:
+        sub.append(MenuItem("Join again" if state in DONE else "Join now", ("join", p.id)))
+    else:
+        sub.append(MenuItem("Join now (no safe link)", enabled=False))
+
+    if p.reason in FIXED_REASONS or not safe:
+        why = REASON_SHORT.get(p.reason or "", p.reason) if p.reason in FIXED_REASONS else "no safe link"
+        sub.append(MenuItem(f"Auto-join ({why})", checked=False, enabled=False))
+    else:
+        label = "Auto-join" if p.auto_join else f"Auto-join (off: {REASON_SHORT.get(p.reason, p.reason)})"
+        sub.append(MenuItem(label, ("auto_join", p.calendar_id, p.event_id, not p.auto_join),
+                            checked=p.auto_join))
+
+    if safe:
+        sub.append(MenuItem("Open in default browser", ("open_url", p.id)))
+        sub.append(MenuItem("Copy link", ("copy_link", p.id)))
+    else:
+        sub.append(MenuItem("Open in default browser (no safe link)", enabled=False))
+    if failure is not None and failure.reason:
+        sub.append(MenuItem(f"Failed: {cut(clean_text(redact(failure.reason), None), ERROR_MAX)}",
+                            enabled=False))
+    return MenuItem(text, submenu=tuple(sub))
+
+
+def _tooltip(status: TrayStatus, nxt: PlannedJoin | None, now: datetime, lookahead_hours: int,
+             by_id: Mapping[str, PlannedJoin]) -> str:
+    """One line: the app, what needs the user, what is attended, what comes next. Titles are
+    shortened first so the countdown survives the cut to TOOLTIP_MAX."""
+    for limit in (TITLE_MAX, 40, 24, 12):
+        text = _tooltip_text(status, nxt, now, lookahead_hours, by_id, limit)
+        if utf16_len(text) <= TOOLTIP_MAX:
+            return text
+    return cut_utf16(text, TOOLTIP_MAX)
+
+
+def _tooltip_text(status, nxt, now, lookahead_hours, by_id, limit: int) -> str:
+    parts = [APP_NAME + (" (demo)" if status.demo else "")]
+    if status.signin_needed:
+        parts.append("Google sign-in needed")
+    elif status.failures:
+        parts.append(f"Failed: {clean_text(status.failures[-1].title, min(limit, 40))}")
+    if status.attending:
+        a = status.attending[0]
+        since = f" ({duration_text(now - a.joined_at)})" if a.joined_at else ""
+        more = f" +{len(status.attending) - 1} more" if len(status.attending) > 1 else ""
+        parts.append(f"Watching: {clean_text(a.title, limit)}{since}{more}")
+    elif status.joining:
+        i = sorted(status.joining)[0]
+        parts.append(f"Joining: {clean_text(by_id[i].title if i in by_id else 'a webinar', limit)}")
+    if nxt is not None:
+        parts.append(f"Next: {clean_text(nxt.title, limit)} — {_when(nxt, now)}")
+    elif not status.attending and not status.joining:
+        parts.append(f"No webinars in the next {lookahead_hours} h")
+    return " · ".join(parts)
