@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "(a plain browser, so sites' own sign-in works)")
     sp.add_argument("--install", action="store_true",
                     help="install Playwright's Chromium under the home folder instead")
+    sp = add("doctor", "check the setup (config, calendars, sign-in, browser...) and say how to fix it")
+    sp.add_argument("--json", action="store_true", help="print JSON (CONTRACT.md)")
+    sp = add("autostart", "start webinar-tray at login for this user (with --home when one is in use)")
+    sp.add_argument("action", choices=["enable", "disable", "status"])
     return p
 
 
@@ -82,10 +86,11 @@ def main(argv: list[str] | None = None) -> int:
     from webinar_tray import commands
 
     try:
+        if args.command is None:
+            from webinar_tray.commands.tray import tray
+
+            return tray(paths)
         if command == "run":
-            if args.command is None:
-                print("webinar-tray: the tray is not built yet; running in service mode "
-                      "(the same as `webinar-tray run`)", file=sys.stderr)
             return commands.run(paths)
         if command == "list":
             return commands.list_events(paths, as_json=args.json, offline=args.offline)
@@ -99,6 +104,10 @@ def main(argv: list[str] | None = None) -> int:
             return commands.history(paths, "json" if args.json else "csv" if args.csv else "text")
         if command == "browser":
             return commands.browser(paths, install=args.install)
+        if command == "doctor":
+            return commands.doctor(paths, as_json=args.json)
+        if command == "autostart":
+            return commands.autostart(paths, args.action)
     except ConfigError as e:
         print(f"webinar-tray: configuration error: {e}", file=sys.stderr)
         return commands.EXIT_USAGE
