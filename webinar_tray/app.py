@@ -114,8 +114,10 @@ class ConfigWatcher:
         self.apply(effective_settings(settings, self.demo))
 
 
-def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, with_sources: bool = True):
-    """The engine with its real adapters. Returns (engine, demo_site or None)."""
+def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, with_sources: bool = True,
+                 notifier=None):
+    """The engine with its real adapters (`notifier`: the log when not given). Returns
+    (engine, demo_site or None)."""
     from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
     from webinar_tray.adapters.notify import LogNotifier
     from webinar_tray.runtime.engine import Engine
@@ -131,7 +133,8 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
         store.set_override(f"{CALENDAR_ID}/{MANUAL_EVENT_ID}", False, clock.now())
     sources = build_sources(ctx.settings, ctx.paths, site, clock.now()) if with_sources else []
     joiner = PlaywrightJoiner(ctx.settings, ctx.paths, headless=headless)
-    notifier = LogNotifier(ctx.settings.notifications.enabled)
+    if notifier is None:
+        notifier = LogNotifier(ctx.settings.notifications.enabled)
     engine = Engine(settings=ctx.settings, store=store, sources=sources, joiner=joiner,
                     notifier=notifier, clock=clock)
     return engine, site

@@ -70,30 +70,54 @@ def browser_command(executable: str, profile_dir, extra_args=(), as_root: bool =
     return cmd
 
 
-def open_profile(ctx: Context) -> int:
-    import subprocess
+def profile_browser_command(ctx: Context):
+    """(BrowserChoice, argv) of the plain browser on the app's profile. Raises BrowserNotFound."""
     from dataclasses import replace
 
-    from webinar_tray.adapters.browser.discover import BrowserNotFound, find_browser
+    from webinar_tray.adapters.browser.discover import find_browser
     from webinar_tray.adapters.browser.launch import _is_root
-    from webinar_tray.adapters.sysenv import popen_flags, system_env
 
     paths, settings = ctx.paths, ctx.settings.browser
+    # A Playwright channel names no program; an installed browser is found the usual way.
+    choice = find_browser(replace(settings, channel=""), paths.browsers_dir)
+    assert choice.executable_path
+    paths.profile_dir.mkdir(parents=True, exist_ok=True)
+    return choice, browser_command(choice.executable_path, paths.profile_dir, settings.args,
+                                   _is_root(sys.platform))
+
+
+def profile_browser(ctx: Context):
+    """Start the plain browser on the app's profile (the tray's "Sign in to webinar sites…").
+    Returns the Popen; raises BrowserNotFound or OSError."""
+    import subprocess
+
+    from webinar_tray.adapters.sysenv import popen_flags, system_env
+
+    choice, cmd = profile_browser_command(ctx)
+    log.info("opening %s on the app's browser profile for signing in to webinar sites",
+             choice.description)
+    return subprocess.Popen(cmd, env=system_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, **popen_flags())
+
+
+def open_profile(ctx: Context) -> int:
+    import subprocess
+
+    from webinar_tray.adapters.browser.discover import BrowserNotFound
+    from webinar_tray.adapters.sysenv import popen_flags, system_env
+
+    paths = ctx.paths
     state = engine_state(paths)
     if state == "attending":
         print("webinar-tray: the browser profile is in use: webinar-tray is attending a webinar "
               "right now; quit webinar-tray first or wait until the webinar ends", file=sys.stderr)
         return EXIT_FAILED
     try:
-        # A Playwright channel names no program; an installed browser is found the usual way.
-        choice = find_browser(replace(settings, channel=""), paths.browsers_dir)
+        choice, cmd = profile_browser_command(ctx)
     except BrowserNotFound as e:
         print(f"webinar-tray: {e}", file=sys.stderr)
         return EXIT_FAILED
-    assert choice.executable_path
     profile = paths.profile_dir
-    profile.mkdir(parents=True, exist_ok=True)
-    cmd = browser_command(choice.executable_path, profile, settings.args, _is_root(sys.platform))
     print(f"Opening {choice.description}\n"
           f"with webinar-tray's browser profile ({profile}).\n"
           "Sign in to the webinar sites you use (BrightTALK, ISC2, Zoom...), then close the browser "

@@ -10,21 +10,11 @@ import threading
 from datetime import datetime, timezone
 
 from webinar_tray import logsetup, output
-from webinar_tray.app import (
-    ConfigWatcher,
-    Context,
-    build_engine,
-    build_sources,
-)
+from webinar_tray.app import Context, build_engine, build_sources
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
-from webinar_tray.runtime.housekeeping import prune_evidence
-from webinar_tray.runtime.instance import (
-    ChannelServer,
-    InstanceLock,
-    read_channel,
-    send,
-)
+from webinar_tray.host import AlreadyRunning, EngineHost
+from webinar_tray.runtime.instance import InstanceLock, send
 
 log = logging.getLogger(__name__)
 
@@ -34,42 +24,18 @@ def setup_logging(paths: Paths, service: bool) -> None:
     logsetup.setup(paths.log_file, stderr=service)
 
 
-# ---- run -----------------------------------------------------------------------------------
+# ---- run ----------------------------------------------------------------------------------
 def run(paths: Paths) -> int:
     ctx = Context.load(paths)  # ConfigError -> exit 2 before anything starts
     setup_logging(paths, service=True)
     for w in ctx.warnings:
         log.warning("%s", w)
-    lock = InstanceLock(paths.lock_file)
-    if not lock.acquire():
-        info = read_channel(paths.channel_file) or {}
-        who = f" (pid {info['pid']})" if info.get("pid") else ""
-        print(f"webinar-tray: another instance is running for {paths.data_dir}{who}", file=sys.stderr)
+    host = EngineHost(ctx, notifier=service_notifier(ctx))
+    try:
+        host.start()
+    except AlreadyRunning as e:
+        print(f"webinar-tray: {e}", file=sys.stderr)
         return EXIT_FAILED
-    from webinar_tray.runtime.loop import EngineLoop
-
-    store = ctx.open_store()
-    engine, site = build_engine(ctx, store)
-    if site is not None:
-        log.info("demo mode: demo webinar site on %s; records in %s", site.base_url, paths.data_dir)
-
-    def apply(settings):
-        engine.apply_settings(settings)
-        engine.joiner.update_settings(settings)
-        engine.notifier.enabled = settings.notifications.enabled
-        if not paths.demo:
-            engine.sources = build_sources(settings, paths)
-        loop.reschedule_refresh(settings.refresh.every_minutes)
-        loop.wake()
-
-    watcher = ConfigWatcher(paths.config_file, paths.demo, lambda s: apply(s))
-
-    def housekeeping():
-        prune_evidence(paths.evidence_dir, engine.settings.join.keep_evidence_days)
-
-    housekeeping()
-    loop = EngineLoop(engine, extra_jobs=[(5, watcher.check), (3600, housekeeping)])
-    channel = ChannelServer(paths.channel_file, lambda req: _handle(loop, engine, req))
     stop = threading.Event()
 
     def on_signal(signum, frame):
@@ -78,45 +44,25 @@ def run(paths: Paths) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    if not engine.sources:
-        log.warning("no calendar configured: add [ics] urls to %s (Google sign-in comes with `login`)",
-                    paths.config_file)
-    log.info("webinar-tray running (home %s)", paths.config_dir)
-    channel.start()
-    loop.start()
     try:
         # A POSIX signal interrupts this wait at once; the timeout only bounds how late a
         # dead engine thread is noticed (and Ctrl+C on Windows), without waking every second.
         while not stop.wait(5.0):
-            if not loop.alive:
+            if not host.alive:
                 log.error("the engine thread stopped unexpectedly")
                 break
     finally:
-        log.info("closing pages and writing history")
-        loop.stop()
-        engine.close()
-        channel.stop()
-        if site is not None:
-            site.stop()
-        store.close()
-        lock.release()
-        log.info("stopped")
+        host.stop()
     return EXIT_OK
 
 
-def _handle(loop, engine, req: dict) -> dict:
-    cmd = req.get("cmd")
-    if cmd == "join":
-        p = loop.call(engine.join_url, req["url"], float(req.get("minutes") or 60)).result(30)
-        return {"ok": True, "id": p.id, "title": p.title}
-    if cmd == "refresh":
-        loop.call(engine.refresh)
-        return {"ok": True}
-    if cmd == "ping":
-        return {"ok": True}
-    if cmd == "status":  # `browser` asks whether the profile is in use
-        return {"ok": True, "attending": engine.active_ids()}
-    return {"ok": False, "error": f"unknown command {cmd!r}"}
+def service_notifier(ctx: Context):
+    """Desktop notifications when there is a desktop to show them; else they go to the log
+    (the notifier finds out which, and says so once)."""
+    from webinar_tray.adapters.desktop_notify import DesktopNotifier
+    from webinar_tray.icons import icon_path
+
+    return DesktopNotifier(ctx.settings.notifications.enabled, icon_path=str(icon_path("webinar-tray", "png")))
 
 
 # ---- list ----------------------------------------------------------------------------------

@@ -72,6 +72,7 @@ class PlaywrightJoiner:
         self._pw: Any = None
         self._context: Any = None
         self._context_alive = False
+        self._headless_now = True  # how the running browser was started
         self._spare_page: Any = None
         self._users = 0
         self._context_lock: asyncio.Lock | None = None
@@ -167,6 +168,27 @@ class PlaywrightJoiner:
             self._context_alive = False
             for st in states:
                 self._jobs.pop(st.job.id, None)
+
+    def bring_to_front(self, job_id: str, timeout: float = 5.0) -> bool:
+        """Show the page of `job_id` in front (a visible browser only). False when there is no
+        such page or the browser is headless."""
+        with self._lock:
+            state, loop = self._jobs.get(job_id), self._loop
+        if state is None or loop is None or self._headless_now:
+            return False
+
+        async def front() -> bool:
+            page = state.page
+            if page is None:
+                return False
+            await page.bring_to_front()
+            return True
+
+        try:
+            return asyncio.run_coroutine_threadsafe(front(), loop).result(timeout)
+        except Exception as exc:
+            log.info("could not bring %s to the front: %s", job_id, first_line(exc))
+            return False
 
     # -- test hooks -----------------------------------------------------------------------------
 
@@ -276,6 +298,7 @@ class PlaywrightJoiner:
             headless, why = choose_headless(wanted)
             if why:
                 log.info(why)
+            self._headless_now = headless
             started = time.monotonic()
             context = await launch(
                 self._pw, choice, self.paths.profile_dir, headless, settings.browser.args

@@ -1,0 +1,32 @@
+"""The pystray backend choice (pure: the probes are passed in)."""
+
+from webinar_tray.adapters.tray.backend import choose_backend
+
+
+def choose(platform="linux", env=None, gtk=True, ai=True, sni=True):
+    env = {"DISPLAY": ":0"} if env is None else env
+    return choose_backend(platform, env, lambda: gtk, lambda: ai, lambda: sni)
+
+
+def test_windows_and_macos_use_pystrays_own_backend():
+    assert choose("win32").name is None and choose("win32").shown
+    assert choose("darwin", env={}).name is None and choose("darwin", env={}).shown
+
+
+def test_linux_prefers_appindicator_when_a_host_shows_it_then_gtk_then_xorg():
+    assert choose().name == "appindicator"
+    assert choose(sni=False).name == "gtk", "no StatusNotifier host (e.g. trayer): an XEmbed icon"
+    assert choose(ai=False).name == "gtk"
+    plain = choose(gtk=False)
+    assert plain.name == "xorg" and "PyGObject" in plain.note and "apt-get install" in plain.note
+
+
+def test_wayland_counts_as_a_display_and_none_means_no_icon():
+    assert choose(env={"WAYLAND_DISPLAY": "wayland-0"}).shown
+    none = choose(env={})
+    assert not none.shown and "webinar-tray run" in none.note
+
+
+def test_the_users_pystray_backend_wins():
+    c = choose(env={"DISPLAY": ":0", "PYSTRAY_BACKEND": "xorg"})
+    assert c.name == "xorg" and "PYSTRAY_BACKEND" in c.note

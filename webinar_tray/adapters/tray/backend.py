@@ -1,0 +1,110 @@
+"""Which pystray backend to use, decided before pystray is imported (it picks one at import).
+
+Windows and macOS have one each. On Linux pystray tries AppIndicator, then GTK, then plain X11
+(`xorg`, which has no menu: a click runs the default action). We choose among them ourselves so
+that the choice is logged and explained:
+- `appindicator` when PyGObject and the (Ayatana) AppIndicator library are there and something
+  on the session bus shows StatusNotifier items (KDE, GNOME with the AppIndicator extension,
+  XFCE/MATE/Cinnamon panels, waybar...);
+- `gtk` (an XEmbed tray icon, e.g. in trayer, XFCE, LXDE) when PyGObject is there;
+- `xorg` otherwise, with a note saying how to get the full menu.
+`PYSTRAY_BACKEND` set by the user wins."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+log = logging.getLogger(__name__)
+
+PYGOBJECT_HINT = (
+    "the full tray menu on Linux needs PyGObject: apt-get install libgirepository1.0-dev "
+    "libcairo2-dev gir1.2-ayatanaappindicator3-0.1 gir1.2-gtk-3.0 pkg-config, then "
+    "`uv sync --extra linux-tray` (or pip install 'PyGObject<3.51')"
+)
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    name: str | None  # None: pystray's own default (Windows, macOS)
+    note: str | None = None  # said once in the log when not None
+    shown: bool = True  # False: no display to show an icon on (run the engine without one)
+
+
+def _gtk_available() -> bool:
+    try:
+        import gi
+
+        gi.require_version("Gtk", "3.0")
+        from gi.repository import Gtk  # noqa: F401
+    except Exception:  # ImportError, ValueError (no typelib), a broken install
+        return False
+    return True
+
+
+def _appindicator_available() -> bool:
+    try:
+        import gi
+
+        for name in ("AyatanaAppIndicator3", "AppIndicator3"):
+            try:
+                gi.require_version(name, "0.1")
+                __import__(f"gi.repository.{name}")
+                return True
+            except (ImportError, ValueError):
+                continue
+    except Exception:
+        return False
+    return False
+
+
+def _status_notifier_host() -> bool:
+    """Whether something on the session bus shows StatusNotifier (AppIndicator) items."""
+    try:
+        from gi.repository import Gio, GLib
+
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        reply = bus.call_sync(
+            "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "NameHasOwner",
+            GLib.Variant("(s)", ("org.kde.StatusNotifierWatcher",)), GLib.VariantType("(b)"),
+            Gio.DBusCallFlags.NONE, 2000, None,
+        )
+        return bool(reply.unpack()[0])
+    except Exception:
+        return False
+
+
+def choose_backend(
+    platform: str = sys.platform,
+    env: Mapping[str, str] = os.environ,
+    gtk: Callable[[], bool] = _gtk_available,
+    appindicator: Callable[[], bool] = _appindicator_available,
+    sni_host: Callable[[], bool] = _status_notifier_host,
+) -> BackendChoice:
+    forced = env.get("PYSTRAY_BACKEND")
+    if forced:
+        return BackendChoice(forced, f"tray backend {forced} (PYSTRAY_BACKEND)")
+    if platform.startswith(("win", "cygwin")) or platform == "darwin":
+        return BackendChoice(None)
+    if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
+        return BackendChoice(None, "no display (DISPLAY/WAYLAND_DISPLAY unset): no tray icon; "
+                             "running the engine without one, as `webinar-tray run` does", shown=False)
+    if gtk():
+        if appindicator() and sni_host():
+            return BackendChoice("appindicator", "tray backend: AppIndicator (StatusNotifier)")
+        return BackendChoice("gtk", "tray backend: GTK status icon (XEmbed tray)")
+    return BackendChoice("xorg", "tray backend: plain X11 - no menu, a click joins the next webinar; "
+                         + PYGOBJECT_HINT)
+
+
+def select_backend() -> BackendChoice:
+    """Choose and set PYSTRAY_BACKEND for the coming `import pystray`; logs the choice once."""
+    choice = choose_backend()
+    if choice.name and choice.shown:
+        os.environ["PYSTRAY_BACKEND"] = choice.name
+    if choice.note:
+        log.info("%s", choice.note)
+    return choice

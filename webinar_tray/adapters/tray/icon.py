@@ -1,0 +1,86 @@
+"""The pystray icon: created and run on the main thread; `show(state)` may be called from any
+thread (pystray's GTK/AppIndicator backends marshal onto their main loop, Win32 calls are
+thread-safe; on macOS the update is handed to the AppKit main thread)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from typing import Any, Callable
+
+from webinar_tray.adapters.tray.render import Dispatch, render_menu
+from webinar_tray.core.menu import APP_NAME, MenuState
+from webinar_tray.icons import load_icon
+
+log = logging.getLogger(__name__)
+
+
+def _on_main_thread(fn: Callable[[], None]) -> None:
+    if sys.platform == "darwin":  # pragma: no cover - macOS only
+        try:
+            from PyObjCTools import AppHelper
+
+            AppHelper.callAfter(fn)
+            return
+        except ImportError:
+            pass
+    fn()
+
+
+class TrayIcon:
+    def __init__(self, dispatch: Dispatch, initial: MenuState):
+        import pystray  # after adapters.tray.backend.select_backend()
+
+        self._pystray = pystray
+        self._dispatch = dispatch
+        self._lock = threading.Lock()
+        self._shown: MenuState | None = initial
+        self.icon = pystray.Icon(
+            APP_NAME,
+            icon=load_icon(initial.icon),
+            title=initial.tooltip,
+            menu=render_menu(pystray, initial.items, dispatch),
+        )
+        self.backend = type(self.icon).__module__.rsplit("._", 1)[-1]  # "gtk", "win32", ...
+
+    @property
+    def has_menu(self) -> bool:
+        return bool(getattr(self.icon, "HAS_MENU", True))
+
+    @property
+    def can_notify(self) -> bool:
+        return bool(getattr(self.icon, "HAS_NOTIFICATION", False))
+
+    def run(self, on_ready: Callable[[], None]) -> None:
+        """Blocks on the main thread until stop(). on_ready runs once the icon is up."""
+
+        def setup(icon: Any) -> None:
+            icon.visible = True
+            on_ready()
+
+        self.icon.run(setup=setup)
+
+    def stop(self) -> None:
+        self.icon.stop()
+
+    def show(self, state: MenuState) -> None:
+        """Show `state`: only what changed is handed to pystray."""
+        with self._lock:
+            old, self._shown = self._shown, state
+        if old == state:
+            return
+
+        def apply() -> None:
+            if old is None or old.icon != state.icon:
+                self.icon.icon = load_icon(state.icon)
+            if old is None or old.tooltip != state.tooltip:
+                self.icon.title = state.tooltip
+            if old is None or old.items != state.items:
+                self.icon.menu = render_menu(self._pystray, state.items, self._dispatch)
+
+        _on_main_thread(apply)
+
+    def notify(self, title: str, message: str) -> None:
+        """The icon's own notification (a fallback for when plyer has no backend)."""
+        self.icon.notify(message, title)

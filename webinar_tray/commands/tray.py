@@ -1,0 +1,74 @@
+"""`webinar-tray` with no subcommand: the tray app (tray/app.py). A second launch hands over to
+the running instance and exits 0; with no display to show an icon on, the engine runs as
+`webinar-tray run` does."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from webinar_tray import logsetup
+from webinar_tray.app import Context
+from webinar_tray.commands.exits import EXIT_OK
+from webinar_tray.config.paths import Paths
+from webinar_tray.runtime.instance import send
+
+log = logging.getLogger(__name__)
+
+ALREADY_RUNNING = ("webinar-tray is already running; its icon is in the system tray "
+                   "(the running instance refreshes now)")
+
+
+def tray(paths: Paths) -> int:
+    ctx = Context.load(paths)  # ConfigError -> exit 2 before anything starts
+    paths.ensure()
+    logsetup.setup(paths.log_file, stderr=True)
+    for w in ctx.warnings:
+        log.warning("%s", w)
+    if _hand_over(paths):
+        return EXIT_OK
+
+    from webinar_tray.adapters.tray.backend import select_backend
+
+    choice = select_backend()
+    if not choice.shown:
+        print(f"webinar-tray: {choice.note}", file=sys.stderr)
+        from webinar_tray.commands.service import run
+
+        return run(paths)
+
+    from webinar_tray.adapters.autostart import for_paths
+    from webinar_tray.commands.service import service_notifier
+    from webinar_tray.host import AlreadyRunning, EngineHost
+    from webinar_tray.tray.account import GoogleLink
+    from webinar_tray.tray.app import TrayApp
+
+    notifier = service_notifier(ctx)
+    app: TrayApp | None = None
+    host = EngineHost(ctx, notifier=notifier, on_change=lambda: app and app.changed(),
+                      extra_commands={"show": lambda req: _shown(app)})
+    app = TrayApp(host, notifier, autostart=for_paths(paths), account=GoogleLink(host))
+    try:
+        app.run()
+    except AlreadyRunning:  # started at the same moment as another launch
+        if _hand_over(paths):
+            return EXIT_OK
+        raise
+    return EXIT_OK
+
+
+def _hand_over(paths: Paths) -> bool:
+    reply = send(paths.channel_file, {"cmd": "show"}, timeout=5.0)
+    if reply and reply.get("ok"):
+        log.info("%s", ALREADY_RUNNING)
+        return True
+    return False
+
+
+def _shown(app) -> dict:
+    """A second launch asked: say where the app is, and refresh."""
+    if app is None or app.host.engine is None:
+        return {"ok": False, "error": "starting"}
+    app.notifier.notify("info", "webinar-tray is already running", "Its icon is in the system tray.")
+    app.dispatch(("refresh",))
+    return {"ok": True}

@@ -1,0 +1,70 @@
+"""The Google account as the tray sees it: whether one is configured (a client secrets file),
+who is signed in (the primary calendar's name is the account's e-mail address), sign in and
+sign out. Sign-in runs the same installed-app flow as `webinar-tray login`, opening the consent
+page in the default browser."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import replace
+
+from webinar_tray.config.files import resolve_file
+
+log = logging.getLogger(__name__)
+
+
+class GoogleLink:
+    def __init__(self, host):
+        self.host = host
+
+    def _paths(self):
+        """The Google token belongs to the real data folder, also in --demo."""
+        paths = self.host.paths
+        return replace(paths, data_dir=paths.data_dir.parent, demo=False) if paths.demo else paths
+
+    def _client_file(self):
+        return resolve_file(self.host.ctx.settings.google.client_secrets, self.host.paths.config_dir)
+
+    def _store(self):
+        from webinar_tray.adapters.google.account import token_store
+
+        return token_store(self.host.ctx.settings, self._paths())
+
+    @property
+    def configured(self) -> bool:
+        return self._client_file().exists()
+
+    def signed_in(self) -> bool:
+        try:
+            info = self._store().load()
+        except Exception:
+            return False
+        return bool(info and info.get("refresh_token"))
+
+    def name(self) -> str | None:
+        """The signed-in account ("Google" until a refresh has named it), or None."""
+        if not self.configured or not self.signed_in():
+            return None
+        engine = self.host.engine
+        for source in getattr(engine, "sources", []) or []:
+            inner = getattr(source, "_source", source)
+            if getattr(inner, "calendar_id", None) == "primary" and getattr(inner, "calendar_name", ""):
+                return inner.calendar_name
+        return "Google"
+
+    def sign_in(self) -> None:
+        from webinar_tray.adapters.google.auth import AuthError, login
+
+        try:
+            # (no console in a windowed build: the flow's messages are not needed in the tray)
+            login(self._client_file(), self._store(), open_browser=True, out=io.StringIO())
+        except AuthError as e:
+            from webinar_tray.tray.actions import ActionError
+
+            raise ActionError(f"Google sign-in failed: {e}") from None
+
+    def sign_out(self) -> str:
+        from webinar_tray.adapters.google.auth import logout
+
+        return logout(self._store(), self._client_file())

@@ -1,0 +1,135 @@
+"""The tray app: EngineHost + TrayIcon + the tray worker thread that runs menu commands and keeps
+the menu current. Quit (menu, SIGINT/SIGTERM, the session ending) stops the icon; the main thread
+then closes pages, writes history and exits."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import signal
+import threading
+from datetime import datetime, timezone
+
+from webinar_tray.core.menu import MenuState, menu_state
+from webinar_tray.tray.actions import Actions
+from webinar_tray.tray.status import tray_status
+
+log = logging.getLogger(__name__)
+
+# The menu's countdowns ("in 2 h 05 min") are redrawn at least this often.
+REDRAW_SECONDS = 30.0
+# Changes arriving together (a refresh, then a join) are drawn once.
+SETTLE_SECONDS = 0.2
+
+
+class TrayApp:
+    def __init__(self, host, notifier, *, autostart=None, account=None):
+        self.host = host
+        self.notifier = notifier
+        self.autostart = autostart
+        self.account = account
+        self.icon = None
+        self._commands: queue.Queue[tuple | None] = queue.Queue()
+        self._changed = threading.Event()
+        self._stopping = threading.Event()
+        self.actions = Actions(host, quit=self.quit, changed=self._changed.set,
+                               autostart=autostart, account=account)
+        self._worker = threading.Thread(target=self._work, name="tray", daemon=True)
+
+    # ---- called from anywhere -------------------------------------------------------------
+    def dispatch(self, command: tuple) -> None:
+        """A menu click: queued, never run on the icon's thread."""
+        log.debug("menu: %s", command[0])
+        self._commands.put(command)
+
+    def changed(self) -> None:
+        """The engine's on_change: the menu is redrawn soon."""
+        self._changed.set()
+        self._commands.put(None)
+
+    def quit(self) -> None:
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._commands.put(None)
+        if self.icon is not None:
+            self.icon.stop()
+
+    # ---- the state shown ------------------------------------------------------------------
+    def state(self, now: datetime | None = None) -> MenuState:
+        now = now or datetime.now(timezone.utc)
+        engine = self.host.engine
+        settings = engine.settings
+        autostart = None
+        if self.autostart is not None:
+            try:
+                autostart = self.autostart.status().enabled
+            except Exception as e:
+                log.debug("autostart status: %s", e)
+        account = self.account
+        status = tray_status(
+            engine, now=now, google=bool(account and account.configured),
+            account=account.name() if account else None, autostart=autostart,
+            demo=self.host.paths.demo, dismissed=self.actions.dismissed,
+        )
+        return menu_state(engine.current_plan, status, now, None,
+                          remind_minutes=settings.notifications.remind_minutes,
+                          lookahead_hours=settings.refresh.lookahead_hours)
+
+    # ---- the main thread ------------------------------------------------------------------
+    def run(self) -> None:
+        """Start the engine (AlreadyRunning propagates), show the icon, block until Quit."""
+        from webinar_tray.adapters.tray.icon import TrayIcon
+
+        self.host.start()
+        try:
+            self.icon = TrayIcon(self.dispatch, self.state())
+            log.info("tray icon up (pystray backend %s%s)", self.icon.backend,
+                     "" if self.icon.has_menu else ", no menu: a click runs the default action")
+            if self.icon.can_notify and hasattr(self.notifier, "set_tray_notify"):
+                self.notifier.set_tray_notify(self.icon.notify)
+            self._install_signals()
+            self._worker.start()
+            self.icon.run(on_ready=self.changed)
+        finally:
+            self._stopping.set()
+            self._commands.put(None)
+            self.host.stop()
+
+    def _install_signals(self) -> None:
+        def on_signal(signum, frame):
+            log.info("signal %s: quitting", signal.Signals(signum).name)
+            threading.Thread(target=self.quit, daemon=True).start()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                signal.signal(sig, on_signal)
+            except (ValueError, OSError):  # not the main thread / not on this platform
+                pass
+        if hasattr(signal, "SIGHUP"):  # the desktop session ends
+            signal.signal(signal.SIGHUP, on_signal)
+
+    # ---- the tray worker ------------------------------------------------------------------
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                command = self._commands.get(timeout=REDRAW_SECONDS)
+            except queue.Empty:
+                command = None
+                self._changed.set()  # countdowns move on
+            if self._stopping.is_set():
+                break
+            if command is not None:
+                self.actions.run(command)
+            if self._changed.is_set():
+                self._stopping.wait(SETTLE_SECONDS)
+                self._changed.clear()
+                self._redraw()
+
+    def _redraw(self) -> None:
+        if self.icon is None or self.host.engine is None:
+            return
+        try:
+            self.icon.show(self.state())
+        except Exception:
+            log.exception("could not update the tray menu")
