@@ -100,11 +100,25 @@ def choose_backend(
                          + PYGOBJECT_HINT)
 
 
+def _name_the_program() -> None:
+    """GTK names windows, the accessibility tree and the WM class after the program: ours, not
+    "__main__.py"."""
+    try:
+        from gi.repository import GLib
+
+        GLib.set_prgname("webinar-tray")
+        GLib.set_application_name("webinar-tray")
+    except Exception:
+        pass
+
+
 def select_backend() -> BackendChoice:
     """Choose and set PYSTRAY_BACKEND for the coming `import pystray`; logs the choice once."""
     choice = choose_backend()
     if choice.name and choice.shown:
         os.environ["PYSTRAY_BACKEND"] = choice.name
+    if choice.name in ("gtk", "appindicator"):
+        _name_the_program()
     if choice.note:
         log.info("%s", choice.note)
     return choice

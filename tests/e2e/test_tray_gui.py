@@ -1,0 +1,204 @@
+"""The tray app end to end on a real Linux desktop stack: Xvfb, a private D-Bus session, a tray
+host (trayer), a notification daemon (dunst), pystray's GTK backend (PyGObject). The menu is
+opened with xdotool like a user does, its items are found through the accessibility tree
+(AT-SPI) and clicked; notifications are read off the bus with dbus-monitor."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import have, require
+from tests.e2e.helpers import wait_for
+
+PYGOBJECT_HOW = ("apt-get install libgirepository1.0-dev libcairo2-dev gir1.2-gtk-3.0 "
+                 "gir1.2-ayatanaappindicator3-0.1 gir1.2-atspi-2.0 pkg-config && uv sync --extra linux-tray")
+ATSPI = Path(__file__).with_name("atspi_menu.py")
+
+
+def _gi_ok() -> bool:
+    r = subprocess.run([sys.executable, "-c", "import gi; gi.require_version('Gtk', '3.0'); "
+                        "gi.require_version('Atspi', '2.0'); from gi.repository import Gtk, Atspi"],
+                       capture_output=True)
+    return r.returncode == 0
+
+
+def _free_display() -> int:
+    for n in range(130, 160):
+        if not os.path.exists(f"/tmp/.X11-unix/X{n}") and not os.path.exists(f"/tmp/.X{n}-lock"):
+            return n
+    pytest.fail("no free X display number")
+
+
+class Desktop:
+    """Xvfb + a D-Bus session + trayer + dunst + dbus-monitor, torn down in reverse."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.procs: list[subprocess.Popen] = []
+        self.env: dict[str, str] = {}
+        self.monitor_log = tmp / "dbus-monitor.log"
+
+    def _spawn(self, argv, **kw) -> subprocess.Popen:
+        p = subprocess.Popen(argv, env=self.env, stdin=subprocess.DEVNULL,
+                             stdout=kw.pop("stdout", subprocess.DEVNULL), stderr=subprocess.DEVNULL, **kw)
+        self.procs.append(p)
+        return p
+
+    def start(self) -> "Desktop":
+        n = _free_display()
+        self.env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY")}
+        self.env["DISPLAY"] = f":{n}"
+        self._spawn(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{n}"), 10, 0.1, "Xvfb")
+        out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+                             capture_output=True, text=True, timeout=10, check=True).stdout.split()
+        self.env["DBUS_SESSION_BUS_ADDRESS"], self.bus_pid = out[0], int(out[1])
+        self.monitor = self._spawn(["dbus-monitor", "--session", "interface='org.freedesktop.Notifications'"],
+                                   stdout=open(self.monitor_log, "w"))
+        self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel",
+                     "--width", "200", "--height", "32"])
+        self._spawn(["dunst"])
+        return self
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs:
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        try:
+            os.kill(self.bus_pid, 15)
+        except (AttributeError, ProcessLookupError):
+            pass
+
+    def run(self, *argv, **kw) -> subprocess.CompletedProcess:
+        return subprocess.run(list(argv), env=self.env, capture_output=True, text=True, timeout=30, **kw)
+
+    def screenshot(self, path: Path) -> None:
+        self.run("import", "-window", "root", str(path))
+
+    def notifications(self) -> list[tuple[str, str]]:
+        """(title, body) of every Notify call seen on the bus."""
+        text = self.monitor_log.read_text(errors="replace")
+        found = []
+        for call in text.split("member=Notify")[1:]:
+            strings = re.findall(r'^\s+string "(.*)"$', call, flags=re.M)
+            if len(strings) >= 4:  # app name, icon, summary, body
+                found.append((strings[2], strings[3]))
+        return found
+
+    def icon_center(self) -> tuple[int, int] | None:
+        """The centre of the first icon docked in trayer's panel (a window inside it)."""
+        tree = self.run("xwininfo", "-root", "-tree").stdout.splitlines()
+        geometry = re.compile(r"(\d+)x(\d+)\+-?\d+\+-?\d+\s+\+(\d+)\+(\d+)")
+        for i, line in enumerate(tree):
+            if '("panel" "trayer")' not in line:
+                continue
+            depth = len(line) - len(line.lstrip())
+            for child in tree[i + 1:]:
+                if len(child) - len(child.lstrip()) <= depth:
+                    break
+                m = geometry.search(child)
+                if m and int(m.group(1)) >= 16 and int(m.group(2)) >= 16:
+                    w, h, x, y = map(int, m.groups())
+                    return x + w // 2, y + h // 2
+        return None
+
+
+@pytest.fixture
+def desktop(tmp_path):
+    for tool, pkg in (("Xvfb", "xvfb"), ("dbus-daemon", "dbus"), ("dbus-monitor", "dbus"),
+                      ("trayer", "trayer"), ("dunst", "dunst"), ("xdotool", "xdotool"),
+                      ("xwininfo", "x11-utils"), ("import", "imagemagick")):
+        require(have(tool), tool, f"apt-get install {pkg}")
+    require(_gi_ok(), "PyGObject with GTK 3 and AT-SPI", PYGOBJECT_HOW)
+    d = Desktop(tmp_path).start()
+    yield d
+    d.stop()
+
+
+def test_tray_menu_join_now_leave_and_quit_with_notifications(desktop, home, chromium, tmp_path):
+    (home / "config.toml").write_text(
+        "[join]\nheadless = true\ngrace_seconds = 2\nstep_timeout_seconds = 20\nscreenshot_minutes = 0\n"
+        f'[browser]\nexecutable_path = "{chromium}"\n'
+        "[demo]\nstart_after_seconds = 5\nduration_seconds = 15\n")
+    env = dict(desktop.env, WEBINAR_TRAY_HOME=str(home), PYTHONUNBUFFERED="1")
+    log = tmp_path / "tray.log"
+    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "--demo"], env=env,
+                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+
+    def history() -> list[dict]:
+        r = subprocess.run([sys.executable, "-m", "webinar_tray", "history", "--json", "--demo"],
+                           env=env, capture_output=True, text=True, timeout=60)
+        return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else []
+
+    def manual() -> dict | None:
+        return next((r for r in history() if "Cloud incident response" in r["title"]), None)
+
+    def open_menu_and_click(*path: str) -> None:
+        attempts: list[str] = []
+        for attempt in range(3):
+            center = wait_for(desktop.icon_center, 30, 0.5, "the tray icon in trayer")
+            desktop.run("xdotool", "mousemove", str(center[0]), str(center[1]), "click", "3")
+            r = desktop.run(sys.executable, str(ATSPI), "webinar-tray", *path)
+            attempts.append(f"attempt {attempt + 1}: exit {r.returncode}\n{r.stdout}{r.stderr}")
+            if r.returncode == 0:
+                return
+            desktop.run("xdotool", "key", "Escape")
+            time.sleep(1)
+        desktop.screenshot(tmp_path / "menu-failed.png")
+        pytest.fail(f"menu item {path} not clicked (screenshot {tmp_path / 'menu-failed.png'}):\n"
+                    + "\n".join(attempts))
+
+    try:
+        wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
+        out = log.read_text()
+        assert "pystray backend gtk" in out or "pystray backend appindicator" in out, out
+        # the auto-joined demo webinar: a reminder, then joined
+        wait_for(lambda: any(t == "Joined webinar" for t, _ in desktop.notifications()), 90,
+                 what="the 'Joined webinar' notification")
+
+        # "Join now" on the webinar whose auto-join is off, from its submenu
+        open_menu_and_click(r"re:^\d\d:\d\d Demo webinar: Cloud incident response", "Join now")
+        desktop.screenshot(tmp_path / "menu.png")
+        wait_for(lambda: any(t == "Joined webinar" and "Cloud incident" in b for t, b in desktop.notifications()),
+                 90, what="the manual webinar joined")
+        assert manual() is None, "still being attended: not in the history yet"
+
+        # The header now says Watching: ... — Leave
+        open_menu_and_click("Watching: Demo webinar: Cloud incident response")
+        left = wait_for(manual, 60, what="the manual webinar left")
+        assert left["joined_at"] and left["left_at"] and left["outcome"] in ("partial", "attended"), left
+
+        open_menu_and_click("Quit")
+        code = proc.wait(60)
+    finally:
+        if proc.poll() is None:
+            desktop.screenshot(tmp_path / "end.png")
+            proc.kill()
+            proc.wait(10)
+    text = log.read_text()
+    assert code == 0, text
+    assert "Quit chosen in the tray menu" in text and "stopped" in text
+    assert "Traceback" not in text and " ERROR " not in text, text
+    seen = desktop.notifications()
+    titles = [t for t, _ in seen]
+    assert any(t.startswith("Webinar in ") for t in titles), seen  # the reminder
+    joined_bodies = [b for t, b in seen if t == "Joined webinar"]
+    assert any("Zero trust" in b for b in joined_bodies) and any("Cloud incident" in b for b in joined_bodies), seen
+    assert any(t == "Webinar ended" and "Cloud incident" in b for t, b in seen), seen
+    rows = {r["title"]: r for r in history()}
+    auto = next(r for title, r in rows.items() if "Zero trust" in title)
+    assert auto["outcome"] in ("attended", "partial") and auto["joined_at"], auto
