@@ -30,3 +30,13 @@ def test_wayland_counts_as_a_display_and_none_means_no_icon():
 def test_the_users_pystray_backend_wins():
     c = choose(env={"DISPLAY": ":0", "PYSTRAY_BACKEND": "xorg"})
     assert c.name == "xorg" and "PYSTRAY_BACKEND" in c.note
+
+
+def test_plain_x11_titles_are_latin1_and_other_backends_keep_unicode():
+    from webinar_tray.adapters.tray.icon import title_for
+
+    text = "Next: Ünïcode — in 2 h · x … 漢字"
+    x11 = title_for("xorg", text)
+    x11.encode("latin-1")  # what python-xlib's WM_NAME writer does: must not raise
+    assert x11 == "Next: Ünïcode - in 2 h · x ... ??"
+    assert title_for("gtk", text) == text and title_for("win32", text) == text

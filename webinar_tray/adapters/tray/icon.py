@@ -28,6 +28,18 @@ def _on_main_thread(fn: Callable[[], None]) -> None:
     fn()
 
 
+_LATIN1 = {"\u2014": "-", "\u2013": "-", "\u2026": "...", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
+
+
+def title_for(backend: str, text: str) -> str:
+    """pystray's plain X11 backend writes the title as a Latin-1 WM_NAME: other characters
+    would raise, so they are replaced (dashes and ellipses by their ASCII look-alikes)."""
+    if backend != "xorg":
+        return text
+    text = "".join(_LATIN1.get(c, c) for c in text)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
 class TrayIcon:
     def __init__(self, dispatch: Dispatch, initial: MenuState):
         import pystray  # after adapters.tray.backend.select_backend()
@@ -36,13 +48,13 @@ class TrayIcon:
         self._dispatch = dispatch
         self._lock = threading.Lock()
         self._shown: MenuState | None = initial
+        self.backend = pystray.Icon.__module__.rsplit("._", 1)[-1]  # "gtk", "win32", "xorg"...
         self.icon = pystray.Icon(
             APP_NAME,
             icon=load_icon(initial.icon),
-            title=initial.tooltip,
+            title=title_for(self.backend, initial.tooltip),
             menu=render_menu(pystray, initial.items, dispatch),
         )
-        self.backend = type(self.icon).__module__.rsplit("._", 1)[-1]  # "gtk", "win32", ...
 
     @property
     def has_menu(self) -> bool:
@@ -75,7 +87,7 @@ class TrayIcon:
             if old is None or old.icon != state.icon:
                 self.icon.icon = load_icon(state.icon)
             if old is None or old.tooltip != state.tooltip:
-                self.icon.title = state.tooltip
+                self.icon.title = title_for(self.backend, state.tooltip)
             if old is None or old.items != state.items:
                 self.icon.menu = render_menu(self._pystray, state.items, self._dispatch)
 
