@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from dataclasses import replace
 
 from webinar_tray.config.files import resolve_file
@@ -14,9 +15,14 @@ from webinar_tray.config.files import resolve_file
 log = logging.getLogger(__name__)
 
 
+# The token store (a file, or the OS keyring) is read at most this often for the menu.
+SIGNED_IN_SECONDS = 60.0
+
+
 class GoogleLink:
     def __init__(self, host):
         self.host = host
+        self._signed_in: tuple[float, bool] | None = None
 
     def _paths(self):
         """The Google token belongs to the real data folder, also in --demo."""
@@ -36,11 +42,16 @@ class GoogleLink:
         return self._client_file().exists()
 
     def signed_in(self) -> bool:
+        now = time.monotonic()
+        if self._signed_in is not None and now - self._signed_in[0] < SIGNED_IN_SECONDS:
+            return self._signed_in[1]
         try:
             info = self._store().load()
+            value = bool(info and info.get("refresh_token"))
         except Exception:
-            return False
-        return bool(info and info.get("refresh_token"))
+            value = False
+        self._signed_in = (now, value)
+        return value
 
     def name(self) -> str | None:
         """The signed-in account ("Google" until a refresh has named it), or None."""
@@ -56,6 +67,7 @@ class GoogleLink:
     def sign_in(self) -> None:
         from webinar_tray.adapters.google.auth import AuthError, login
 
+        self._signed_in = None
         try:
             # (no console in a windowed build: the flow's messages are not needed in the tray)
             login(self._client_file(), self._store(), open_browser=True, out=io.StringIO())
@@ -67,4 +79,5 @@ class GoogleLink:
     def sign_out(self) -> str:
         from webinar_tray.adapters.google.auth import logout
 
+        self._signed_in = None
         return logout(self._store(), self._client_file())

@@ -13,6 +13,7 @@ from typing import Callable
 from webinar_tray.adapters import desktop
 from webinar_tray.app import effective_settings
 from webinar_tray.core.links import is_safe
+from webinar_tray.core.settings import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Actions:
             return
         try:
             handler(*args)
-        except (ActionError, desktop.DesktopError) as e:
+        except (ActionError, desktop.DesktopError, ConfigError) as e:
             self._tell(str(e))
         except Exception as e:
             log.exception("menu command %s failed", name)

@@ -8,6 +8,7 @@ import logging
 import queue
 import signal
 import threading
+import time
 from datetime import datetime, timezone
 
 from webinar_tray.core.menu import MenuState, menu_state
@@ -18,13 +19,21 @@ log = logging.getLogger(__name__)
 
 # The menu's countdowns ("in 2 h 05 min") are redrawn at least this often.
 REDRAW_SECONDS = 30.0
+# The "Start at login" state is read again after this long (or at once after a toggle).
+AUTOSTART_SECONDS = 600.0
 # Changes arriving together (a refresh, then a join) are drawn once.
 SETTLE_SECONDS = 0.2
+# At Quit, the engine is stopped once the tray worker is done with the command in progress (it
+# may be waiting on the engine thread, which answers until it is stopped), or after this long.
+WORKER_JOIN_SECONDS = 10.0
 
 
 class TrayApp:
-    def __init__(self, host, notifier, *, autostart=None, account=None):
+    def __init__(self, host, notifier, *, autostart=None, account=None, icon_factory=None):
         self.host = host
+        # icon_factory(dispatch, initial MenuState) -> the icon (adapters/tray/icon.TrayIcon;
+        # tests pass a stand-in with the same run/stop/show/notify/has_menu/can_notify/backend)
+        self._icon_factory = icon_factory
         self.notifier = notifier
         self.autostart = autostart
         self.account = account
@@ -32,6 +41,9 @@ class TrayApp:
         self._commands: queue.Queue[tuple | None] = queue.Queue()
         self._changed = threading.Event()
         self._stopping = threading.Event()
+        self._quit_lock = threading.Lock()
+        self._autostart_at: float | None = None
+        self._autostart_value: bool | None = None
         self.actions = Actions(host, quit=self.quit, changed=self._changed.set,
                                autostart=autostart, account=account)
         self._worker = threading.Thread(target=self._work, name="tray", daemon=True)
@@ -48,9 +60,10 @@ class TrayApp:
         self._commands.put(None)
 
     def quit(self) -> None:
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
+        with self._quit_lock:  # Quit in the menu and a signal at once: the icon is stopped once
+            if self._stopping.is_set():
+                return
+            self._stopping.set()
         self._commands.put(None)
         if self.icon is not None:
             self.icon.stop()
@@ -60,12 +73,7 @@ class TrayApp:
         now = now or datetime.now(timezone.utc)
         engine = self.host.engine
         settings = engine.settings
-        autostart = None
-        if self.autostart is not None:
-            try:
-                autostart = self.autostart.status().enabled
-            except Exception as e:
-                log.debug("autostart status: %s", e)
+        autostart = self._autostart_enabled()
         account = self.account
         status = tray_status(
             engine, now=now, google=bool(account and account.configured),
@@ -76,14 +84,33 @@ class TrayApp:
                           remind_minutes=settings.notifications.remind_minutes,
                           lookahead_hours=settings.refresh.lookahead_hours)
 
+    def _autostart_enabled(self) -> bool | None:
+        """Read at most every AUTOSTART_SECONDS (on macOS it runs launchctl), and after a toggle."""
+        if self.autostart is None:
+            return None
+        now = time.monotonic()
+        if self._autostart_at is None or now - self._autostart_at > AUTOSTART_SECONDS:
+            try:
+                self._autostart_value = self.autostart.status().enabled
+            except Exception as e:
+                log.debug("autostart status: %s", e)
+                self._autostart_value = None
+            self._autostart_at = now
+        return self._autostart_value
+
+    def forget_autostart(self) -> None:
+        self._autostart_at = None
+
     # ---- the main thread ------------------------------------------------------------------
     def run(self) -> None:
         """Start the engine (AlreadyRunning propagates), show the icon, block until Quit."""
-        from webinar_tray.adapters.tray.icon import TrayIcon
+        factory = self._icon_factory
+        if factory is None:
+            from webinar_tray.adapters.tray.icon import TrayIcon as factory
 
         self.host.start()
         try:
-            self.icon = TrayIcon(self.dispatch, self.state())
+            self.icon = factory(self.dispatch, self.state())
             log.info("tray icon up (pystray backend %s%s)", self.icon.backend,
                      "" if self.icon.has_menu else ", no menu: a click runs the default action")
             if self.icon.can_notify and hasattr(self.notifier, "set_tray_notify"):
@@ -94,6 +121,9 @@ class TrayApp:
         finally:
             self._stopping.set()
             self._commands.put(None)
+            # the worker first (it reads the engine and the store), then the engine
+            if self._worker.is_alive():
+                self._worker.join(WORKER_JOIN_SECONDS)
             self.host.stop()
 
     def _install_signals(self) -> None:
@@ -101,13 +131,14 @@ class TrayApp:
             log.info("signal %s: quitting", signal.Signals(signum).name)
             threading.Thread(target=self.quit, daemon=True).start()
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # SIGHUP: the desktop session ends (not on Windows)
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is None:
+                continue
             try:
                 signal.signal(sig, on_signal)
             except (ValueError, OSError):  # not the main thread / not on this platform
                 pass
-        if hasattr(signal, "SIGHUP"):  # the desktop session ends
-            signal.signal(signal.SIGHUP, on_signal)
 
     # ---- the tray worker ------------------------------------------------------------------
     def _work(self) -> None:
@@ -120,9 +151,15 @@ class TrayApp:
             if self._stopping.is_set():
                 break
             if command is not None:
+                if command[0] == "autostart":
+                    self.forget_autostart()
                 self.actions.run(command)
+                if command[0] == "autostart":
+                    self.forget_autostart()
             if self._changed.is_set():
                 self._stopping.wait(SETTLE_SECONDS)
+                if self._stopping.is_set():  # Quit: the icon is stopped, the engine stopping
+                    break
                 self._changed.clear()
                 self._redraw()
 

@@ -56,8 +56,10 @@ def _action(command: tuple | None, dispatch: Dispatch) -> Callable[..., None]:
 
 
 def default_command(items: Sequence[MenuItem]) -> tuple | None:
-    """The command a left click runs (backends with no menu, e.g. plain X11, run only this)."""
+    """The command a left click runs (backends with no menu, e.g. plain X11, run only this).
+    Hidden items count: pystray's Menu looks for the default among all of its items, and the
+    default while attending ("Show the webinar page") is a hidden one."""
     for item in items:
-        if item.visible and item.default and item.command is not None:
+        if item.default and item.command is not None:
             return item.command
     return None
