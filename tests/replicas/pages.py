@@ -25,15 +25,49 @@ setTimeout(() => {
 """
 
 
-def _page(title: str, body: str, cfg: dict, banner_ms: int | None = None) -> str:
+# A silent WAV as a blob: URL, for <video>/<audio> elements that really play (their time advances)
+# and really end (`ended`) in headless Chromium, with no media file. loop=true: never ends.
+SILENT_MEDIA = r"""
+<script>
+function silentMedia(seconds) {
+  const rate = 8000, n = Math.max(1, Math.round(rate * seconds));
+  const buf = new ArrayBuffer(44 + n), d = new DataView(buf);
+  const put = (o, s) => { for (let i = 0; i < s.length; i++) d.setUint8(o + i, s.charCodeAt(i)); };
+  put(0, 'RIFF'); d.setUint32(4, 36 + n, true); put(8, 'WAVE'); put(12, 'fmt ');
+  d.setUint32(16, 16, true); d.setUint16(20, 1, true); d.setUint16(22, 1, true);
+  d.setUint32(24, rate, true); d.setUint32(28, rate, true); d.setUint16(32, 1, true);
+  d.setUint16(34, 8, true); put(36, 'data'); d.setUint32(40, n, true);
+  new Uint8Array(buf, 44).fill(128);
+  return URL.createObjectURL(new Blob([buf], {type: 'audio/wav'}));
+}
+function mediaElement(seconds, loop, autoplay) {
+  const v = document.createElement('video');
+  v.width = 640; v.height = 360; v.muted = true; v.loop = loop;
+  v.style = 'background:#123;display:block';
+  v.src = silentMedia(seconds);
+  if (autoplay) v.play().catch(() => {});
+  return v;
+}
+</script>
+"""
+
+
+def page(title: str, body: str, cfg: dict, banner_ms: int | None = None,
+         head: str = "") -> str:
+    """A replica page: `cfg` as the script constant `cfg`, the OneTrust banner after `banner_ms`
+    (None: no banner), `head` (e.g. SILENT_MEDIA) before the body."""
     banner = ONETRUST.replace("BANNER_MS", str(banner_ms)) if banner_ms is not None else ""
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>{html.escape(title)}</title>"
         "<style>body{font-family:sans-serif;margin:0;padding:0 24px}</style>"
-        f"<script>const cfg = {json.dumps(cfg)};</script></head><body>"
+        f"<script>const cfg = {json.dumps(cfg)};</script>{head}</head><body>"
         f"{body}{banner}</body></html>"
     )
+
+
+def _page(title: str, body: str, cfg: dict, banner_ms: int | None = None) -> str:
+    return page(title, body, cfg, banner_ms)
 
 
 def brighttalk_webcast(channel: str, webcast: str, cfg: dict) -> str:

@@ -1,4 +1,8 @@
-"""One HTTPS server for all replica hosts (see tests/replicas/__init__.py)."""
+"""One HTTPS server for all replica hosts (see tests/replicas/__init__.py).
+
+BrightTALK, ISC2 and Zoom are routed here; ON24, Webex, Teams and YouTube by their own modules
+(tests/replicas/{on24,webex,teams,youtube}.py), each with its `HOSTS`, its settings dataclass and
+`route(x: Exchange) -> bool`."""
 
 from __future__ import annotations
 
@@ -10,16 +14,19 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.replicas import pages
+from tests.replicas import on24, pages, teams, webex, youtube
 from tests.replicas.certs import make_cert
 
 BRIGHTTALK = "www.brighttalk.com"
 ISC2 = "www.isc2.org"
 ZOOM = "us02web.zoom.us"
-HOSTS = (BRIGHTTALK, ISC2, ZOOM)
+SITES = (on24, webex, teams, youtube)
+HOSTS = (BRIGHTTALK, ISC2, ZOOM) + tuple(h for site in SITES for h in site.HOSTS)
 
 _WEBCAST = re.compile(r"^/webcast/(\d+)/(\d+)/?$")
 _PLAYER = re.compile(r"^/service/player/[^/]+/theme/[^/]+/channel/(\d+)/webcast/(\d+)/?$")
@@ -33,6 +40,7 @@ class Visit:
     host: str
     path: str  # without the query
     kind: str  # page | player | landing | web-client | consent | enter | launch | zoom-join | 404
+    # (and each site module's kinds: see their docstrings)
     query: dict = field(default_factory=dict)  # first value of each parameter
     at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
 
@@ -67,6 +75,10 @@ class Replicas:
         self.channels: dict[str, str] = {}  # ISC2 commid -> BrightTALK channel
         self.meetings: dict[str, Meeting] = {}
         self.personal: dict[str, tuple[str, str]] = {}  # /my/<name> -> (meeting id, pwd token)
+        self.on24: dict[str, on24.Event] = {}  # by event id
+        self.webex: dict[str, webex.Meeting] = {}  # by MTID / personal room name / registration id
+        self.teams: dict[str, teams.Meeting] = {}  # by meeting thread id / teams.live.com id
+        self.youtube: dict[str, youtube.Video] = {}  # by video id
         self._visits: list[Visit] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -141,6 +153,16 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002
         pass
 
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        x = Exchange(self, {k: v[0] for k, v in parse_qs(body).items()})
+        for site in SITES:
+            if x.host in site.HOSTS and site.route(x):
+                return
+        x.visit("404")
+        self._send(404, "text/html", "<h1>Not found</h1>")
+
     def do_GET(self) -> None:  # noqa: N802
         r = self.replicas
         host = (self.headers.get("Host") or "").split(":")[0].lower()
@@ -197,18 +219,57 @@ class _Handler(BaseHTTPRequestHandler):
                 cfg = vars(r.meetings.setdefault(m.group(1), Meeting()))
                 visit("web-client")
                 return self._html(pages.zoom_web_client(m.group(1), cfg))
+        else:
+            x = Exchange(self, {})
+            for site in SITES:
+                if host in site.HOSTS and site.route(x):
+                    return
         visit("404")
         self._send(404, "text/html", "<h1>Not found</h1>")
 
     def _html(self, body: str) -> None:
         self._send(200, "text/html; charset=utf-8", body)
 
-    def _send(self, status: int, ctype: str, body: str) -> None:
+    def _send(self, status: int, ctype: str, body: str, headers: tuple = ()) -> None:
         data = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         if data:
             self.wfile.write(data)
+
+
+class Exchange:
+    """One request, as the site modules see it."""
+
+    def __init__(self, handler: _Handler, form: dict[str, str]):
+        self._h = handler
+        self.replicas: Replicas = handler.replicas
+        self.method = handler.command
+        self.host = (handler.headers.get("Host") or "").split(":")[0].lower()
+        parts = urlsplit(handler.path)
+        self.path = parts.path
+        self.raw_query = parts.query
+        self.query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        self.form = form  # a POST's fields
+        jar = SimpleCookie(handler.headers.get("Cookie") or "")
+        self.cookies = {k: m.value for k, m in jar.items()}
+
+    def visit(self, kind: str, **extra: Any) -> None:
+        self.replicas.record(Visit(self.host, self.path, kind, {**self.query, **self.form,
+                                                                **extra}))
+
+    def html(self, body: str) -> bool:
+        self._h._send(200, "text/html; charset=utf-8", body)
+        return True
+
+    def redirect(self, location: str, status: int = 302, cookie: str | None = None) -> bool:
+        headers = [("Location", location)]
+        if cookie:
+            headers.append(("Set-Cookie", cookie))
+        self._h._send(status, "text/plain", "", tuple(headers))
+        return True

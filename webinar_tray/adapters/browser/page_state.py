@@ -2,19 +2,37 @@
 provider decide on (visible join/consent elements are found by steps.py; this module only looks).
 
 `look(page)` evaluates a probe in every loaded frame: the end-of-webinar text, "live" markers,
-password/sign-in forms, name/e-mail inputs (tagged for filling), videos and player elements."""
+password/sign-in forms, name/e-mail inputs (tagged for filling), media elements and players.
+
+The end text (`ENDED_TEXT`, one copy: the probe gets its source) is looked for in the whole page,
+except on sites whose pages show other people's titles next to the stream (YouTube's
+recommendations): there only inside the player (`END_TEXT_SCOPES`)."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+# What a page says when the webinar is over (BrightTALK, ON24, Webex, Teams, YouTube, Zoom...).
+ENDED_TEXT = re.compile(
+    r"(webinar|webcast|event|broadcast|stream|meeting|presentation) has (now )?ended|"
+    r"\bstream ended\b|(host|organi[sz]er) (has )?ended (the|this) (meeting|webinar|event)|"
+    r"meeting has been ended by (the )?host|thanks?( you)? for (attending|watching)|"
+    r"this (webinar|event|meeting) is over",
+    re.IGNORECASE,
+)
+# Sites whose end text counts only inside these elements: (host suffix, CSS selector).
+END_TEXT_SCOPES: tuple[tuple[str, str], ...] = (
+    ("youtube.com", "#movie_player, #player, .ytp-offline-slate"),
+)
+
 # One look at a frame: what the steps need to decide, in one round trip. It also tags the
 # name/e-mail inputs with data-wt-field so Playwright can fill them with real key events.
 _PROBE_JS = r"""
-() => {
+(arg) => {
   const vis = (el) => {
     if (!el || !el.isConnected) return false;
     const r = el.getBoundingClientRect();
@@ -25,7 +43,10 @@ _PROBE_JS = r"""
   };
   const body = document.body;
   const text = (body && body.innerText) || '';
-  const ended = /(webinar|webcast|event|broadcast|stream) has ended|thanks?( you)? for (attending|watching)|this (webinar|event) is over/i.test(text);
+  const scoped = arg.scope
+    ? Array.from(document.querySelectorAll(arg.scope)).filter(vis).map((el) => el.innerText || '').join('\n')
+    : text;
+  const ended = new RegExp(arg.ended, 'i').test(scoped);
   const markers = (text.match(/\b(live|on air|now playing)\b|you(?:'|\u2019| a)re (in|watching)/gi) || []).length;
   const password = Array.from(document.querySelectorAll('input[type=password]')).some(vis);
   const signinRe = /^\s*(sign|log)\s*-?\s*in\b/i;
@@ -60,7 +81,7 @@ _PROBE_JS = r"""
                  inForm: !!el.form});
   }
   const big = (el) => { const r = el.getBoundingClientRect(); return r.width >= 200 && r.height >= 100; };
-  const videos = Array.from(document.querySelectorAll('video')).map((v) => ({
+  const videos = Array.from(document.querySelectorAll('video, audio')).map((v) => ({
     paused: v.paused, ended: v.ended, t: v.currentTime, shown: vis(v) && big(v)}));
   const players = Array.from(document.querySelectorAll('video, canvas'))
     .filter((el) => vis(el) && big(el)).length;
@@ -81,6 +102,18 @@ class Look:
     players: int = 0
 
 
+def end_scope(url: str) -> str | None:
+    """The CSS selector the end text is confined to on `url`'s site, or None (the whole page)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return None
+    for suffix, selector in END_TEXT_SCOPES:
+        if host == suffix or host.endswith("." + suffix):
+            return selector
+    return None
+
+
 def frames(page) -> list:
     """The page's frames that have a document. A lazy iframe not loaded yet (its url is "")
     has none, and evaluating or locating in it waits until it loads - maybe forever."""
@@ -91,7 +124,8 @@ async def look(page) -> list[Look]:
     out = []
     for frame in frames(page):
         try:
-            r = await frame.evaluate(_PROBE_JS)
+            arg = {"ended": ENDED_TEXT.pattern, "scope": end_scope(frame.url)}
+            r = await frame.evaluate(_PROBE_JS, arg)
         except Exception:  # a frame navigating away, detached, or the page crashed
             continue
         if isinstance(r, dict):
@@ -110,6 +144,17 @@ def video_times(looks: list[Look]) -> dict[tuple[int, int], float]:
 
 def playing(before: dict, now: dict) -> bool:
     return any(key in before and t > before[key] for key, t in now.items())
+
+
+def media_ended(looks: list[Look]) -> bool:
+    """Every media element that counts has ended, and there is one. Counted: the ones shown as
+    a player, and any that has played; a hidden one that never started (a notification sound, a
+    hover preview) is not."""
+    media = [
+        v for lk in looks for v in lk.videos
+        if v.get("shown") or v.get("ended") or (v.get("t") or 0) > 0
+    ]
+    return bool(media) and all(v.get("ended") for v in media)
 
 
 def host_of_page(page) -> str:

@@ -1,10 +1,21 @@
-"""Generic join steps for a webinar page (Playwright async API).
+"""Join steps: the generic steps for any webinar page, and the building blocks every provider's
+steps are made of (Playwright async API).
 
 Every step waits on page state - locators, `wait_for`, polling the page's frames (iframes appear
 late) - never on a fixed sleep. A failing step raises StepError, whose text names the step and why:
 "join button: no Enter/Join/Watch button appeared within 60 s".
 
-The steps, as one polling loop (each step can only be decided by looking at the page again):
+Building blocks for providers (see providers/__init__.py):
+- `JoinRequest`: the page and the session's arguments (link, step timeout, [join] name/email,
+  abort check), as one value;
+- `Poll`: the rounds of one polling loop - `async for poll in Poll(req): ...` - checking the abort
+  callback and the page each round, clicking a cookie banner while it may still come, and ending
+  when the step timeout passes without progress (`poll.progress(step)` restarts it), after which the
+  caller raises the StepError naming `poll.step`;
+- `find` / `click` (a visible, enabled button or link by name in any frame, clicked once),
+  `fill_fields` (the name/e-mail inputs the page probe tagged), `text_match`, `Settle`, `Popups`.
+
+The generic steps, as one polling loop (each step can only be decided by looking at the page again):
 1. cookie banner - click a visible consent button in any frame, for at most min(10 s, timeout);
 2. login wall - a visible password field or a "Sign in"/"Log in" form and no join button;
 3. name/email form - fill it from `[join] name/email` (and submit it) before the join button;
@@ -23,12 +34,14 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from webinar_tray.adapters.browser.launch import first_line
-from webinar_tray.adapters.browser.page_state import (
+from webinar_tray.adapters.browser.page_state import (  # noqa: F401 (ENDED_TEXT: re-exported)
+    ENDED_TEXT,
     Look,
     frames,
     host_of_page,
     look,
     loop_now,
+    media_ended,
     playing,
     video_times,
 )
@@ -37,6 +50,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.25  # how often the frames are looked at while a step waits
 BANNER_SECONDS = 10.0  # the cookie banner gets at most this long (or the step timeout)
+SETTLE_SECONDS = 1.0  # a clicked button must stay gone this long to count as "went away"
 
 JOIN_NAME = re.compile(
     r"^\s*(enter|join|join now|join webinar|join event|watch|watch now|register|launch|attend|"
@@ -50,13 +64,8 @@ CONSENT_SELECTORS = (
     "#onetrust-accept-btn-handler, #CybotCookiebotDialogBodyLevelButtonLLCAllowAll, "
     "button#truste-consent-button"
 )
-# Kept in step with the JavaScript copy in page_state._PROBE_JS.
-ENDED_TEXT = re.compile(
-    r"(webinar|webcast|event|broadcast|stream) has ended|thanks?( you)? for (attending|watching)|"
-    r"this (webinar|event) is over",
-    re.IGNORECASE,
-)
 FORM_ERROR = "the page asks for a name/e-mail; set [join] name and email in config.toml"
+CLICKED = "data-wt-clicked"  # set on every element a step clicked
 
 
 class StepError(Exception):
@@ -72,6 +81,254 @@ class StepError(Exception):
 
     def __str__(self) -> str:
         return f"{self.step}: {self.why}"
+
+
+def check_abort(abort: Callable[[], str | None] | None) -> None:
+    if abort is None:
+        return
+    why = abort()
+    if why:
+        raise StepError("page", why)
+
+
+# -- building blocks of every provider's steps ----------------------------------------------------
+
+
+@dataclass
+class JoinRequest:
+    """One join: the loaded page and what the session passes (`providers.join`'s arguments)."""
+
+    page: Any
+    url: str
+    timeout: float  # each step waits at most this long ([join] step_timeout_seconds)
+    name: str = ""  # [join] name
+    email: str = ""  # [join] email
+    abort: Callable[[], str | None] | None = None  # a non-empty answer stops the steps
+
+    def check(self) -> None:
+        """Raise StepError('page') when the session says stop or the page closed."""
+        check_abort(self.abort)
+        if self.page.is_closed():
+            raise StepError("page", "the page closed")
+
+
+class Poll:
+    """The rounds of one polling loop: `async for poll in Poll(req, step="join button"): ...`.
+
+    Each round first checks `req` (abort, page closed) and, with `banner=True`, clicks a consent
+    button while one may still come (min(10 s, timeout) from the start). Rounds are POLL_SECONDS
+    apart and stop once the step timeout has passed since the start or the last `progress()`; the
+    body leaves early by returning or raising, and after the loop the caller raises the StepError
+    for `poll.step` (what it was waiting for)."""
+
+    def __init__(self, req: JoinRequest, *, step: str = "join button", banner: bool = False,
+                 timeout: float | None = None):
+        self.req = req
+        self.step = step
+        self.timeout = req.timeout if timeout is None else timeout
+        now = loop_now()
+        self.deadline = now + self.timeout
+        self.banner_deadline = now + min(BANNER_SECONDS, self.timeout)
+        self.banner_done = not banner
+        self.watch_banners = banner  # click consent banners (in a window after start/progress)
+        self.click_error = ""  # the last click that failed (Playwright's first line)
+        self._rounds = 0
+
+    def __aiter__(self) -> "Poll":
+        return self
+
+    async def __anext__(self) -> "Poll":
+        if self._rounds:
+            if loop_now() >= self.deadline:
+                raise StopAsyncIteration
+            await asyncio.sleep(POLL_SECONDS)
+        self._rounds += 1
+        self.req.check()
+        await self.banner()
+        return self
+
+    async def banner(self) -> None:
+        """Click a consent button if one shows while the banner may still come."""
+        if not self.banner_done and loop_now() < self.banner_deadline:
+            self.banner_done = await consent_once(self.req.page)
+
+    def progress(self, step: str) -> None:
+        """A step succeeded: wait for `step` next, with a fresh step timeout (and, with
+        `banner=True`, a fresh banner window: the next page may bring its own)."""
+        self.step = step
+        now = loop_now()
+        self.deadline = now + self.timeout
+        self.click_error = ""
+        if self.watch_banners:
+            self.banner_done = False
+            self.banner_deadline = now + min(BANNER_SECONDS, self.timeout)
+
+    def click_ms(self, most: float = 10.0) -> float:
+        """A click's timeout (ms): what is left of the step, at least 1 s, at most `most` s."""
+        return max(1.0, min(most, self.deadline - loop_now())) * 1000
+
+
+class Settle:
+    """`hold(ok)` is True once `ok` has been true for `seconds` in a row (a button that stays gone,
+    a screen that stays shown)."""
+
+    def __init__(self, seconds: float = SETTLE_SECONDS):
+        self.seconds = seconds
+        self.since: float | None = None
+
+    def hold(self, ok: bool) -> bool:
+        if not ok:
+            self.since = None
+            return False
+        self.since = self.since if self.since is not None else loop_now()
+        return loop_now() - self.since >= self.seconds
+
+
+class Popups:
+    """Collects the pages the page opens (a join button opening the webinar in a new window);
+    use as `with Popups(page) as popups:`."""
+
+    def __init__(self, page):
+        self.page = page
+        self.pages: list = []
+
+    def _on_popup(self, popup) -> None:
+        self.pages.append(popup)
+
+    def __enter__(self) -> "Popups":
+        self.page.on("popup", self._on_popup)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self.page.remove_listener("popup", self._on_popup)
+        except Exception:
+            pass
+
+    async def take(self, timeout: float) -> Any | None:
+        """The first page opened, loaded (domcontentloaded), or None."""
+        if not self.pages:
+            return None
+        popup = self.pages.pop(0)
+        try:
+            await popup.wait_for_load_state("domcontentloaded", timeout=max(1.0, timeout) * 1000)
+        except Exception:
+            pass
+        return popup
+
+
+async def visible(loc) -> Any | None:
+    """The first visible element of `loc`, or None (also when the frame is not ready)."""
+    try:
+        loc = loc.filter(visible=True)
+        if await loc.count():
+            return loc.first
+    except Exception as exc:
+        log.debug("locator skipped: %s", first_line(exc))
+    return None
+
+
+async def find(page, name: re.Pattern, roles=("button", "link"), *,
+               fresh: bool = True) -> Target | None:
+    """A visible element of one of `roles` (in that order) whose accessible name matches `name`,
+    in any frame; buttons must be enabled. `fresh`: skip elements a step already clicked."""
+    for role in roles:
+        for frame in frames(page):
+            try:
+                loc = frame.get_by_role(role, name=name).filter(visible=True)
+                if fresh:
+                    loc = loc.and_(frame.locator(f":not([{CLICKED}])"))
+                for i in range(min(await loc.count(), 5)):
+                    el = loc.nth(i)
+                    if role in ("button", "switch", "checkbox") and not await el.is_enabled(
+                            timeout=1000):
+                        continue
+                    label = " ".join((await el.inner_text(timeout=1000)).split())
+                    if not label:
+                        label = (await el.get_attribute("aria-label", timeout=1000)) or role
+                    return Target(frame, el, label[:40])
+            except Exception as exc:
+                log.debug("%s: frame skipped: %s", role, first_line(exc))
+    return None
+
+
+async def click(req: JoinRequest, poll: Poll, target: Target, step: str) -> bool:
+    """Click `target` and mark it clicked (`find` skips it from then on). False, with
+    `poll.click_error` set, when it could not be clicked yet."""
+    try:
+        # A page behind another that animates gets few frames, and Playwright's click waits
+        # for frames (seen here: 3-4 s per click with two webinars).
+        await req.page.bring_to_front()
+        await target.locator.scroll_into_view_if_needed(timeout=5000)
+        await target.locator.click(timeout=poll.click_ms())
+    except Exception as exc:
+        poll.click_error = first_line(exc)
+        log.info("%s: %r not clickable yet: %s", step, target.label, poll.click_error)
+        if poll.watch_banners:  # a banner covering it?
+            poll.banner_done = await consent_once(req.page) or poll.banner_done
+        return False
+    log.info("%s: clicked %r", step, target.label)
+    try:
+        await target.locator.evaluate(f"el => el.setAttribute('{CLICKED}', '1')", timeout=1000)
+    except Exception:
+        pass  # it went away with the click (a navigation, a re-render)
+    return True
+
+
+def missing_value(step: str, site: str, kinds) -> StepError:
+    """The StepError for a form asking for a [join] value that is not set."""
+    if set(kinds) & {"full", "first", "last"}:
+        return StepError(
+            step, f"{site} asks for your name; set [join] name (and email) in config.toml",
+            retry=False,
+        )
+    return StepError(step, f"{site} asks for your e-mail; set [join] email in config.toml",
+                     retry=False)
+
+
+async def fill_fields(req: JoinRequest, looks: list[Look], *, step: str = "form",
+                      site: str = "The page") -> int:
+    """Fill the empty name/e-mail inputs the probe tagged (first/last/full name, e-mail) from
+    [join] name/email. Returns how many were filled. A name field, or a required e-mail field,
+    whose value is not set raises `missing_value(step, site)`."""
+    values = _values(req.name, req.email)
+    filled = 0
+    for lk in looks:
+        empty = [f for f in lk.fields if f["empty"]]
+        missing = {f["kind"] for f in empty if not values[f["kind"]]
+                   and (f["kind"] != "email" or f["required"])}
+        if missing:
+            raise missing_value(step, site, missing)
+        for kind in {f["kind"] for f in empty if values[f["kind"]]}:
+            loc = lk.frame.locator(f'[data-wt-field="{kind}"]').filter(visible=True)
+            for i in range(await loc.count()):
+                el = loc.nth(i)
+                if await el.input_value(timeout=2000) == "":
+                    await el.fill(values[kind], timeout=5000)
+                    filled += 1
+    if filled:
+        log.info("%s: filled %d name/e-mail field(s)", step, filled)
+    return filled
+
+
+async def text_match(page, pattern: re.Pattern, scope: str = "body") -> str | None:
+    """The first text matching `pattern` in the visible `scope` elements of any frame."""
+    js = ("(s) => Array.from(document.querySelectorAll(s)).map((e) => e.innerText || '')"
+          ".join('\\n')")
+    for frame in frames(page):
+        try:
+            text = await frame.evaluate(js, scope)
+        except Exception:
+            continue
+        m = pattern.search(text or "")
+        if m:
+            return " ".join(m.group(0).split())
+    return None
+
+
+def raise_if_ended(looks: list[Look], step: str, what: str = "webinar") -> None:
+    if any(lk.ended for lk in looks):
+        raise StepError(step, f"the page says the {what} has ended", retry=False, ended=True)
 
 
 # -- step 1: cookie banner ------------------------------------------------------------------------
@@ -90,7 +347,7 @@ async def consent_once(page) -> bool:
                 continue
             button = loc.first
             label = (await button.inner_text(timeout=2000)).strip()[:40]
-            await page.bring_to_front()  # see run_join_steps: clicks need frames
+            await page.bring_to_front()  # see click(): clicks need frames
             await button.click(timeout=5000)
             log.info("cookie banner: clicked %r", label)
             return True
@@ -198,44 +455,23 @@ class Target:
 
 async def _find_join_button(page) -> Target | None:
     """A visible, enabled join button (buttons before links), in any frame."""
-    for role in ("button", "link"):
-        for frame in frames(page):
-            try:
-                loc = frame.get_by_role(role, name=JOIN_NAME).filter(visible=True)
-                n = await loc.count()
-                for i in range(min(n, 5)):
-                    el = loc.nth(i)
-                    if role == "button" and not await el.is_enabled(timeout=1000):
-                        continue
-                    label = " ".join((await el.inner_text(timeout=1000)).split())
-                    if not label:
-                        label = (await el.get_attribute("aria-label", timeout=1000)) or role
-                    return Target(frame, el, label[:40])
-            except Exception as exc:
-                log.debug("join button: frame skipped: %s", first_line(exc))
-    return None
+    return await find(page, JOIN_NAME, fresh=False)
 
 
 # -- step 5: confirm ------------------------------------------------------------------------------
 
 
-async def _confirm(page, target: Target, token: str, before: list[Look], deadline: float,
-                   timeout: float, popups: list, abort) -> Any:
+async def _confirm(req: JoinRequest, target: Target, token: str, before: list[Look],
+                   popups: Popups) -> Any:
     """Wait until the page shows we are in. Returns the page holding the webinar."""
-    marked = target.frame.locator(f'[data-wt-clicked="{token}"]')
+    page = req.page
+    marked = target.frame.locator(f'[{CLICKED}="{token}"]')
     players0 = sum(lk.players for lk in before)
     markers0 = sum(lk.markers for lk in before)
     times = video_times(before)
-    while True:
-        check_abort(abort)
-        if popups:
-            popup = popups[0]
-            try:
-                await popup.wait_for_load_state(
-                    "domcontentloaded", timeout=max(1.0, deadline - loop_now()) * 1000
-                )
-            except Exception:
-                pass
+    async for poll in Poll(req, step="confirm"):
+        popup = await popups.take(poll.deadline - loop_now())
+        if popup is not None:
             log.info("confirm: %r opened a new page; following it", target.label)
             return popup
         try:
@@ -257,23 +493,10 @@ async def _confirm(page, target: Target, token: str, before: list[Look], deadlin
             log.info("confirm: a video is playing")
             return page
         times = now_times or times
-        if loop_now() >= deadline:
-            raise StepError(
-                "confirm",
-                f"clicked {target.label!r} but the page did not show the webinar within "
-                f"{timeout:g} s",
-            )
-        await asyncio.sleep(POLL_SECONDS)
-
-
-def check_abort(abort: Callable[[], str | None] | None) -> None:
-    if abort is None:
-        return
-    why = abort()
-    if why:
-        raise StepError("page", why)
-
-
+    raise StepError(
+        "confirm",
+        f"clicked {target.label!r} but the page did not show the webinar within {req.timeout:g} s",
+    )
 
 
 # -- all steps ------------------------------------------------------------------------------------
@@ -289,30 +512,12 @@ async def run_join_steps(
     """Run the generic steps on a loaded page. Returns the page that holds the webinar (the same
     page, or a new one a join link opened). Raises StepError.
     `abort()` is polled: a non-empty answer (e.g. "page crashed") stops the steps."""
-    start = loop_now()
-    deadline = start + timeout
-    banner_deadline = start + min(BANNER_SECONDS, timeout)
-    banner_done = False
-    popups: list = []
-
-    def on_popup(popup) -> None:
-        popups.append(popup)
-
-    page.on("popup", on_popup)
-    last_click_error = ""
-    try:
-        previous: dict = {}
-        while True:
-            check_abort(abort)
-            if page.is_closed():
-                raise StepError("page", "the page closed")
-            if not banner_done and loop_now() < banner_deadline:
-                banner_done = await consent_once(page)
+    req = JoinRequest(page, page.url, timeout, name, email, abort)
+    previous: dict = {}
+    with Popups(page) as popups:
+        async for poll in Poll(req, banner=True):
             looks = await look(page)
-            if any(lk.ended for lk in looks):
-                raise StepError(
-                    "join button", "the page says the webinar has ended", retry=False, ended=True
-                )
+            raise_if_ended(looks, "join button")
             target = await _find_join_button(page)
             login = _login_wall(looks)
             if target is None and login:
@@ -323,26 +528,21 @@ async def run_join_steps(
             elif target is not None:
                 token = secrets.token_hex(4)
                 try:
-                    # A page behind another that animates gets few frames, and Playwright's
-                    # click waits for frames (seen here: 3-4 s per click with two webinars).
-                    await page.bring_to_front()
+                    await page.bring_to_front()  # see click()
                     await target.locator.evaluate(
-                        "(el, t) => el.setAttribute('data-wt-clicked', t)", token
+                        f"(el, t) => el.setAttribute('{CLICKED}', t)", token
                     )
                     await target.locator.scroll_into_view_if_needed(timeout=5000)
-                    click_budget = max(1.0, min(10.0, deadline - loop_now()))
-                    await target.locator.click(timeout=click_budget * 1000)
+                    await target.locator.click(timeout=poll.click_ms())
                 except Exception as exc:
-                    last_click_error = first_line(exc)
+                    poll.click_error = first_line(exc)
                     log.info("join button: %r not clickable yet: %s", target.label,
-                             last_click_error)
-                    banner_done = await consent_once(page) or banner_done
+                             poll.click_error)
+                    poll.banner_done = await consent_once(page) or poll.banner_done
                 else:
                     log.info("join button: clicked %r", target.label)
-                    joined = await _confirm(
-                        page, target, token, looks, loop_now() + timeout, timeout, popups, abort
-                    )
-                    if not banner_done:  # a banner that came late would hide the player
+                    joined = await _confirm(req, target, token, looks, popups)
+                    if not poll.banner_done:  # a banner that came late would hide the player
                         await consent_once(joined)
                     return joined
             else:
@@ -351,23 +551,14 @@ async def run_join_steps(
                     log.info("join button: none needed, a video is already playing")
                     return page
                 previous = now_times
-            if loop_now() >= deadline:
-                why = f"no Enter/Join/Watch button appeared within {timeout:g} s"
-                if last_click_error:
-                    why = f"found a join button but could not click it within {timeout:g} s"
-                raise StepError("join button", why)
-            await asyncio.sleep(POLL_SECONDS)
-    finally:
-        try:
-            page.remove_listener("popup", on_popup)
-        except Exception:
-            pass
+    why = f"no Enter/Join/Watch button appeared within {timeout:g} s"
+    if poll.click_error:
+        why = f"found a join button but could not click it within {timeout:g} s"
+    raise StepError("join button", why)
 
 
 async def page_ended(page) -> bool:
-    """The page says the webinar is over, or every <video> in it has ended."""
+    """The page says the webinar is over (see page_state.ENDED_TEXT), or its media ended
+    (page_state.media_ended)."""
     looks = await look(page)
-    if any(lk.ended for lk in looks):
-        return True
-    videos = [v for lk in looks for v in lk.videos]
-    return bool(videos) and all(v.get("ended") for v in videos)
+    return any(lk.ended for lk in looks) or media_ended(looks)

@@ -1,12 +1,12 @@
 """Provider join steps: one small module per site family, chosen by the catalogue's `steps` name
 (`core.services.Service.steps`, carried by `PlannedJoin.steps`). An unknown name runs the generic
-steps.
+steps. docs/PROVIDERS.md describes each provider and how to add one.
 
 Each module has
 - `start_url(url) -> str`: the address to open for a calendar link (Zoom opens its web client
   instead of the app-launching landing page); most return the link unchanged;
-- `async join(page, *, url, timeout, name, email, abort) -> Page`: the steps on the loaded page.
-  They wait on page state (polling with timeouts, never fixed sleeps) and raise
+- `async join(req: JoinRequest) -> Page`: the steps on the loaded page `req.page`. They wait on
+  page state in a `steps.Poll` loop (polling with timeouts, never fixed sleeps) and raise
   `StepError(step, why)` naming the step that failed.
 """
 
@@ -15,12 +15,25 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, Callable
 
-from webinar_tray.adapters.browser.providers import brighttalk, generic, zoom
+from webinar_tray.adapters.browser.providers import (
+    brighttalk,
+    generic,
+    on24,
+    teams,
+    webex,
+    youtube,
+    zoom,
+)
+from webinar_tray.adapters.browser.steps import JoinRequest
 
 MODULES: dict[str, ModuleType] = {
     "generic": generic,
     "brighttalk": brighttalk,
     "zoom": zoom,
+    "on24": on24,
+    "webex": webex,
+    "teams": teams,
+    "youtube": youtube,
 }
 
 
@@ -45,6 +58,5 @@ async def join(
 ) -> Any:
     """Run the join steps named `steps` on `page` (already showing `start_url(steps, url)`).
     Returns the page that holds the webinar. Raises StepError."""
-    return await module_for(steps).join(
-        page, url=url, timeout=timeout, name=name, email=email, abort=abort
-    )
+    req = JoinRequest(page, url=url, timeout=timeout, name=name, email=email, abort=abort)
+    return await module_for(steps).join(req)

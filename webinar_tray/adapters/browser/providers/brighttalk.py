@@ -13,28 +13,23 @@ Steps, in one polling loop (the banner and the player both come late):
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import secrets
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from webinar_tray.adapters.browser.launch import first_line
-from webinar_tray.adapters.browser.page_state import (
-    Look,
-    look,
-    loop_now,
-    playing,
-    video_times,
-)
+from webinar_tray.adapters.browser.page_state import Look, look, playing, video_times
 from webinar_tray.adapters.browser.steps import (
-    BANNER_SECONDS,
-    POLL_SECONDS,
+    CLICKED,
+    JoinRequest,
+    Poll,
+    Settle,
     StepError,
     Target,
-    check_abort,
     consent_once,
+    raise_if_ended,
 )
 from webinar_tray.core.services import host_matches
 
@@ -46,7 +41,6 @@ ENTRY_NAME = re.compile(
     r"(\s+(now|live|webcast|webinar|event|on demand|the webcast|the webinar|for free))*\s*$",
     re.IGNORECASE,
 )
-SETTLE_SECONDS = 1.0  # the clicked button must stay gone this long (a login form may follow)
 
 
 def start_url(url: str) -> str:
@@ -116,38 +110,19 @@ async def _entry_button(frame: Any) -> Target | None:
     return None
 
 
-async def join(
-    page: Any,
-    *,
-    url: str,
-    timeout: float,
-    name: str = "",
-    email: str = "",
-    abort: Callable[[], str | None] | None = None,
-) -> Any:
-    start = loop_now()
-    deadline = start + timeout
-    banner_deadline = start + min(BANNER_SECONDS, timeout)
-    banner_done = False
+async def join(req: JoinRequest) -> Any:
+    page = req.page
     player_seen = False
-    last_click_error = ""
     previous: dict = {}
-    while True:
-        check_abort(abort)
-        if page.is_closed():
-            raise StepError("page", "the page closed")
-        if not banner_done and loop_now() < banner_deadline:
-            banner_done = await consent_once(page)
+    async for poll in Poll(req, step="player", banner=True):
         looks = await look(page)
-        if any(lk.ended for lk in looks):
-            raise StepError(
-                "join button", "the page says the webcast has ended", retry=False, ended=True
-            )
+        raise_if_ended(looks, "join button", "webcast")
         login = _login_host(looks, page)
         frame = await _player_frame(page)
         target = await _entry_button(frame) if frame is not None else None
         if frame is not None and not player_seen:
             player_seen = True
+            poll.step = "join button"
             log.info("player: the BrightTALK player is on the page")
         if target is None and login:
             raise StepError("login", f"login needed on {login}", retry=False)
@@ -156,18 +131,18 @@ async def join(
             try:
                 await page.bring_to_front()
                 await target.locator.evaluate(
-                    "(el, t) => el.setAttribute('data-wt-clicked', t)", token
+                    f"(el, t) => el.setAttribute('{CLICKED}', t)", token
                 )
                 await target.locator.scroll_into_view_if_needed(timeout=5000)
-                await target.locator.click(timeout=max(1.0, min(10.0, deadline - loop_now())) * 1000)
+                await target.locator.click(timeout=poll.click_ms())
             except Exception as exc:
-                last_click_error = first_line(exc)
-                log.info("join button: %r not clickable yet: %s", target.label, last_click_error)
-                banner_done = await consent_once(page) or banner_done
+                poll.click_error = first_line(exc)
+                log.info("join button: %r not clickable yet: %s", target.label, poll.click_error)
+                poll.banner_done = await consent_once(page) or poll.banner_done
             else:
                 log.info("join button: clicked %r in the player", target.label)
-                joined = await _confirm(page, target, token, looks, timeout, abort)
-                if not banner_done:
+                joined = await _confirm(req, target, token, looks)
+                if not poll.banner_done:
                     await consent_once(page)
                 return joined
         elif frame is not None:
@@ -176,19 +151,17 @@ async def join(
                 log.info("join button: none needed, the player is already playing")
                 return page
             previous = now_times
-        if loop_now() >= deadline:
-            if frame is None:
-                raise StepError("player", f"no BrightTALK player appeared within {timeout:g} s")
-            if last_click_error:
-                raise StepError(
-                    "join button",
-                    f"found the player's button but could not click it within {timeout:g} s",
-                )
-            raise StepError(
-                "join button",
-                f"no Enter/Register/Watch/Join button in the BrightTALK player within {timeout:g} s",
-            )
-        await asyncio.sleep(POLL_SECONDS)
+    if not player_seen:
+        raise StepError("player", f"no BrightTALK player appeared within {req.timeout:g} s")
+    if poll.click_error:
+        raise StepError(
+            "join button",
+            f"found the player's button but could not click it within {req.timeout:g} s",
+        )
+    raise StepError(
+        "join button",
+        f"no Enter/Register/Watch/Join button in the BrightTALK player within {req.timeout:g} s",
+    )
 
 
 def _in_frame(looks: list[Look], frame: Any) -> tuple[int, int]:
@@ -197,18 +170,14 @@ def _in_frame(looks: list[Look], frame: Any) -> tuple[int, int]:
     return players, markers
 
 
-async def _confirm(page, target: Target, token: str, before: list[Look], timeout: float,
-                   abort) -> Any:
+async def _confirm(req: JoinRequest, target: Target, token: str, before: list[Look]) -> Any:
     """The player is in: a player or live marker appeared in its frame, or the clicked button
     stayed gone for SETTLE_SECONDS with no sign-in form in sight."""
-    deadline = loop_now() + timeout
-    marked = target.frame.locator(f'[data-wt-clicked="{token}"]')
+    page = req.page
+    marked = target.frame.locator(f'[{CLICKED}="{token}"]')
     players0, markers0 = _in_frame(before, target.frame)
-    gone_since: float | None = None
-    while True:
-        check_abort(abort)
-        if page.is_closed():
-            raise StepError("page", "the page closed")
+    settle = Settle()
+    async for _ in Poll(req, step="confirm"):
         looks = await look(page)
         login = _login_host(looks, page)
         if login:
@@ -224,16 +193,10 @@ async def _confirm(page, target: Target, token: str, before: list[Look], timeout
             gone = not await marked.is_visible()
         except Exception:
             gone = True  # the player frame navigated or went away
-        if gone:
-            gone_since = gone_since if gone_since is not None else loop_now()
-            if loop_now() - gone_since >= SETTLE_SECONDS:
-                log.info("confirm: the %r button went away", target.label)
-                return page
-        else:
-            gone_since = None
-        if loop_now() >= deadline:
-            raise StepError(
-                "confirm",
-                f"clicked {target.label!r} but the player did not start within {timeout:g} s",
-            )
-        await asyncio.sleep(POLL_SECONDS)
+        if settle.hold(gone):
+            log.info("confirm: the %r button went away", target.label)
+            return page
+    raise StepError(
+        "confirm",
+        f"clicked {target.label!r} but the player did not start within {req.timeout:g} s",
+    )

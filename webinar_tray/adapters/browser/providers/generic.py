@@ -3,22 +3,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from webinar_tray.adapters.browser.steps import run_join_steps
+from webinar_tray.adapters.browser.steps import JoinRequest, run_join_steps
 
 
 def start_url(url: str) -> str:
     return url
 
 
-async def join(
-    page: Any,
-    *,
-    url: str,
-    timeout: float,
-    name: str = "",
-    email: str = "",
-    abort: Callable[[], str | None] | None = None,
-) -> Any:
-    return await run_join_steps(page, timeout=timeout, name=name, email=email, abort=abort)
+async def join(req: JoinRequest) -> Any:
+    return await run_join_steps(
+        req.page, timeout=req.timeout, name=req.name, email=req.email, abort=req.abort
+    )
