@@ -224,6 +224,7 @@ class PlaywrightJoiner:
 
         def run() -> None:
             asyncio.set_event_loop(loop)
+            loop.set_exception_handler(self._loop_exception)
             self._context_lock = asyncio.Lock()
             self._places = asyncio.Condition()
             ready.set()
@@ -240,6 +241,18 @@ class PlaywrightJoiner:
         ready.wait()
         self._loop, self._thread = loop, thread
         return loop
+
+    def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        """Playwright leaves futures behind when its driver or the browser goes away (a crash we
+        recover from, or our own shutdown): those are expected, not errors."""
+        exc = context.get("exception")
+        text = str(exc) if exc is not None else ""
+        if any(t in text for t in ("Connection closed while reading from the driver",
+                                   "Target page, context or browser has been closed",
+                                   "Browser has been closed", "Target closed")):
+            log.debug("after the browser went away: %s", first_line(exc))
+            return
+        loop.default_exception_handler(context)
 
     async def _attend(self, state: Attendance) -> None:
         """One attend on the loop: the browser stays up while any attendance runs."""
