@@ -244,6 +244,11 @@ def browser(s: State) -> Result:
         kwargs["executable_path"] = choice.executable_path
     else:
         kwargs["channel"] = choice.channel
+    from webinar_tray.adapters.sysenv import system_env_or_none
+
+    env = system_env_or_none()
+    if env is not None:  # frozen: the browser must not load the bundle's libraries (or GTK)
+        kwargs["env"] = env
     try:
         with sync_playwright() as pw:
             b = pw.chromium.launch(**kwargs)

@@ -10,7 +10,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import webbrowser
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
@@ -20,7 +19,6 @@ from webinar_tray.core.links import is_safe
 from webinar_tray.core.redact import safe_url
 
 log = logging.getLogger(__name__)
-_ENVIRON_LOCK = threading.Lock()
 
 
 class DesktopError(Exception):
@@ -31,20 +29,13 @@ def open_url(url: str) -> None:
     """Open an http(s) link in the default browser (anything else is refused)."""
     if not is_safe(url):
         raise DesktopError("only http(s) links are opened")
-    with _ENVIRON_LOCK:
-        env_before = dict(os.environ)
-        wanted = system_env(env_before)
-        try:
-            # webbrowser starts xdg-open & co with os.environ: give it the user's environment
-            # (it differs only in a frozen Linux build).
-            if wanted != env_before:
-                os.environ.clear()
-                os.environ.update(wanted)
-            ok = webbrowser.open(url, new=2)
-        finally:
-            if wanted != env_before:
-                os.environ.clear()
-                os.environ.update(env_before)
+    if system_env() != dict(os.environ) and sys.platform.startswith("linux") and shutil.which("xdg-open"):
+        # A frozen build's environment (its libraries, GTK's module paths) is not the user's:
+        # start the desktop's opener with the user's own, instead of through webbrowser.
+        _spawn(["xdg-open", url])
+        ok = True
+    else:
+        ok = webbrowser.open(url, new=2)
     if not ok:
         raise DesktopError("no web browser found to open the link")
     log.info("opened %s in the default browser", safe_url(url))

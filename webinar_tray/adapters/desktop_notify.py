@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from webinar_tray.adapters.notify import LogNotifier
+from webinar_tray.adapters.sysenv import popen_flags, system_env, system_env_or_none
 from webinar_tray.core.redact import safe_url
 
 log = logging.getLogger("webinar_tray.notify")
@@ -204,7 +205,7 @@ def _bus_call(method: str, *args: str) -> str:
     else:
         raise FileNotFoundError("dbus-send")
     out = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
-                         stdin=subprocess.DEVNULL)
+                         stdin=subprocess.DEVNULL, env=system_env(), **popen_flags())
     if out.returncode != 0:
         raise OSError(f"{argv[0]} exited {out.returncode}: {(out.stderr or out.stdout).strip()[:200]}")
     return out.stdout
@@ -316,10 +317,25 @@ class _Plyer:
             message = html.escape(message, quote=False)
             if self.name == "plyer (linux/notify-send)":
                 title, message = (_no_leading_dash(title), _no_leading_dash(message))
+                env = system_env_or_none()
+                if env is not None:
+                    # frozen: plyer would start notify-send with our environment (the bundle's
+                    # libraries and GTK); the same command, with the user's environment
+                    subprocess.run(notify_send_argv(title, message, app_name), env=env,
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, timeout=10)
+                    return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.backend.notify(title=title, message=message, app_name=app_name, app_icon=icon,
                                 timeout=TIMEOUT_SECONDS)
+
+
+def notify_send_argv(title: str, message: str, app_name: str) -> list[str]:
+    """The command plyer 2.1's NotifySendNotification runs (it reads no icon: `icon` is not
+    among the keywords plyer's facade passes on)."""
+    return ["notify-send", title, message, "-i", "", "-h", "string::", "-u", "normal", "-c", "",
+            "-a", app_name, "-t", "0"]
 
 
 def _no_leading_dash(text: str) -> str:
@@ -527,7 +543,7 @@ class DesktopNotifier:
 
     def _send_osascript(self, kind: str, title: str, message: str) -> None:
         out = subprocess.run(osascript_argv(title, message), capture_output=True, text=True,
-                             timeout=10, stdin=subprocess.DEVNULL)
+                             timeout=10, stdin=subprocess.DEVNULL, env=system_env())
         if out.returncode != 0:
             raise OSError(f"osascript exited {out.returncode}: {out.stderr.strip()[:200]}")
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from webinar_tray.adapters.browser.discover import BrowserChoice
+from webinar_tray.adapters.sysenv import system_env_or_none
 
 log = logging.getLogger(__name__)
 
@@ -176,6 +177,9 @@ async def launch(
         kwargs["executable_path"] = choice.executable_path
     elif choice.channel:
         kwargs["channel"] = choice.channel
+    env = system_env_or_none()
+    if env is not None:  # frozen: the browser must not load the bundle's libraries (or GTK)
+        kwargs["env"] = env
     known = _VERSIONS.get(_version_key(choice))
     if headless and known:
         kwargs["user_agent"] = headless_user_agent(known, is_edge(choice))

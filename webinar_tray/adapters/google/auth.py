@@ -246,6 +246,7 @@ def _login_local_server(flow, port: int, timeout: float, out: TextIO):
                 bind_addr="127.0.0.1",
                 port=port,
                 open_browser=open_browser,
+                browser=_user_env_browser() if open_browser else None,
                 timeout_seconds=timeout,
                 prompt="consent",
                 access_type="offline",
@@ -269,6 +270,30 @@ def _login_local_server(flow, port: int, timeout: float, out: TextIO):
         raise
     except webbrowser.Error as e:
         raise AuthError(f"could not open a web browser ({e}); use `webinar-tray login --no-browser`") from None
+
+
+def _user_env_browser() -> str | None:
+    """In a frozen build, a `webbrowser` name that opens the consent page through
+    desktop.open_url, i.e. with the user's environment rather than ours (the bundle's libraries
+    and GTK would be loaded by the browser). None (the default browser, as usual) otherwise."""
+    import webbrowser
+
+    from webinar_tray.adapters.sysenv import system_env_or_none
+
+    if system_env_or_none() is None:
+        return None
+    from webinar_tray.adapters.desktop import DesktopError, open_url
+
+    class UserEnvBrowser(webbrowser.BaseBrowser):
+        def open(self, url, new=0, autoraise=True):
+            try:
+                open_url(url)
+            except DesktopError:
+                return False
+            return True
+
+    webbrowser.register("webinar-tray-user-env", None, UserEnvBrowser("webinar-tray-user-env"))
+    return "webinar-tray-user-env"
 
 
 def _login_pasted(flow, port: int, input_fn, out: TextIO):
