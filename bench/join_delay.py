@@ -103,15 +103,21 @@ def _cpu_and_rss(pid: int) -> tuple[float, float]:
     return cpu, rss
 
 
+def far_calendar(folder: Path) -> Path:
+    """An ICS file with one webinar three days ahead: nothing is due while a bench runs."""
+    far = datetime.now(timezone.utc) + timedelta(days=3)
+    z = lambda t: t.strftime("%Y%m%dT%H%M%SZ")  # noqa: E731
+    ics = folder / "cal.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:far\r\n"
+        f"DTSTAMP:{z(far)}\r\nDTSTART:{z(far)}\r\nDTEND:{z(far + timedelta(hours=1))}\r\n"
+        "SUMMARY:Far webinar\r\nLOCATION:BrightTALK\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    return ics
+
+
 def bench_idle(seconds: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        far = datetime.now(timezone.utc) + timedelta(days=3)
-        z = lambda t: t.strftime("%Y%m%dT%H%M%SZ")  # noqa: E731
-        ics = Path(tmp, "cal.ics")
-        ics.write_text(
-            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:far\r\n"
-            f"DTSTAMP:{z(far)}\r\nDTSTART:{z(far)}\r\nDTEND:{z(far + timedelta(hours=1))}\r\n"
-            "SUMMARY:Far webinar\r\nLOCATION:BrightTALK\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        ics = far_calendar(Path(tmp))
         Path(tmp, "config.toml").write_text(f'[ics]\nurls = ["{ics}"]\n')
         env = dict(os.environ, WEBINAR_TRAY_HOME=tmp)
         proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "run"], env=env,
