@@ -63,7 +63,12 @@ def main() -> None:
         finally:
             for p in reversed(procs):
                 p.terminate()
-                p.wait(20)
+                try:
+                    p.wait(20)
+                except subprocess.TimeoutExpired:
+                    print(f"{p.args[0]} did not stop within 20 s of SIGTERM; log tail:\n"
+                          + Path(tmp, "logs", "webinar-tray.log").read_text()[-3000:])
+                    p.kill()
             try:
                 os.kill(int(out[1]), 15)
             except Exception:

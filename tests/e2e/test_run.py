@@ -161,3 +161,30 @@ def test_run_demo_headed_on_a_display(home, chromium, tmp_path, xvfb_display):
     out = log.read_text()
     assert code == 0 and rows[0]["outcome"] == "attended", out
     assert "headed" in out and "no display" not in out
+
+
+def test_the_tray_without_a_display_runs_the_engine_and_says_so(home, chromium, tmp_path):
+    """`webinar-tray` (no subcommand) on a box without a display: no icon can be shown, so the
+    engine runs as `run` does, and stderr says why."""
+    import subprocess
+    import sys
+
+    from tests.e2e.helpers import env_for
+
+    (home / "config.toml").write_text(config(chromium))
+    log = tmp_path / "tray.log"
+    env = env_for(home)
+    env.pop("WAYLAND_DISPLAY", None)
+    with open(log, "w") as f:
+        proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "--demo"], env=env,
+                                stdout=f, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "webinar-tray running" in log.read_text(), 30, what="the engine")
+        second = wt(home, "--demo", timeout=30)  # a second launch hands over and exits 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(30)
+    out = log.read_text()
+    assert code == 0, out
+    assert "no display" in out and "webinar-tray run" in out
+    assert second.returncode == 0 and "already running" in second.stderr, second.stderr

@@ -202,3 +202,30 @@ def test_tray_menu_join_now_leave_and_quit_with_notifications(desktop, home, chr
     rows = {r["title"]: r for r in history()}
     auto = next(r for title, r in rows.items() if "Zero trust" in title)
     assert auto["outcome"] in ("attended", "partial") and auto["joined_at"], auto
+
+
+def test_sigterm_quits_the_idle_tray_at_once(desktop, home, tmp_path):
+    """Nothing due, nothing redrawn: the main thread sits in GTK's loop, where Python signal
+    handlers do not run; SIGTERM must still close the app (the watcher thread)."""
+    from tests.e2e.helpers import ics
+    from datetime import datetime, timedelta, timezone
+
+    far = datetime.now(timezone.utc) + timedelta(days=2)
+    (home / "cal.ics").write_text(ics({"uid": "far", "start": far, "end": far + timedelta(hours=1),
+                                       "title": "Far webinar", "location": "BrightTALK"}))
+    (home / "config.toml").write_text('[ics]\nurls = ["cal.ics"]\n[notifications]\nenabled = false\n')
+    env = dict(desktop.env, WEBINAR_TRAY_HOME=str(home), PYTHONUNBUFFERED="1")
+    log = tmp_path / "tray.log"
+    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray"], env=env,
+                            stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
+        time.sleep(2)  # past the first redraws: idle
+        proc.send_signal(15)
+        code = proc.wait(10)  # the menu redraws every 30 s: a missed signal would wait for it
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    text = log.read_text()
+    assert code == 0 and "signal SIGTERM: quitting" in text and "stopped" in text, text

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import queue
 import signal
+import socket
 import threading
 import time
 from datetime import datetime, timezone
@@ -42,6 +43,7 @@ class TrayApp:
         self._changed = threading.Event()
         self._stopping = threading.Event()
         self._quit_lock = threading.Lock()
+        self._wakeup: tuple[socket.socket, socket.socket] | None = None
         self._autostart_at: float | None = None
         self._autostart_value: bool | None = None
         self.actions = Actions(host, quit=self.quit, changed=self._changed.set,
@@ -125,20 +127,62 @@ class TrayApp:
             if self._worker.is_alive():
                 self._worker.join(WORKER_JOIN_SECONDS)
             self.host.stop()
+            self._close_wakeup()
 
     def _install_signals(self) -> None:
-        def on_signal(signum, frame):
-            log.info("signal %s: quitting", signal.Signals(signum).name)
-            threading.Thread(target=self.quit, daemon=True).start()
+        """SIGINT/SIGTERM/SIGHUP quit. Python runs a signal handler only when the main thread
+        runs Python code, and the main thread sits in the tray's native loop (GTK, AppKit) for
+        as long as nothing happens on screen: so the signal also wakes a watcher thread
+        (signal.set_wakeup_fd), which quits at once."""
+        wanted = {s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s}
 
-        # SIGHUP: the desktop session ends (not on Windows)
-        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is None:
-                continue
+        def on_signal(signum, frame):  # (may run late; quitting twice is harmless)
+            threading.Thread(target=quit_for, args=(signum,), daemon=True).start()
+
+        def quit_for(signum: int) -> None:
+            if not self._stopping.is_set():
+                log.info("signal %s: quitting", signal.Signals(signum).name)
+            self.quit()
+
+        for sig in wanted:
             try:
                 signal.signal(sig, on_signal)
             except (ValueError, OSError):  # not the main thread / not on this platform
-                pass
+                return
+        reader, writer = socket.socketpair()
+        writer.setblocking(False)
+        try:
+            signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+        except (ValueError, OSError):
+            reader.close()
+            writer.close()
+            return
+        self._wakeup = (reader, writer)
+
+        def watch() -> None:
+            while True:
+                try:
+                    data = reader.recv(64)
+                except OSError:
+                    return
+                if not data:
+                    return
+                for signum in data:
+                    if signum in wanted:
+                        quit_for(signum)
+
+        threading.Thread(target=watch, name="signals", daemon=True).start()
+
+    def _close_wakeup(self) -> None:
+        if self._wakeup is None:
+            return
+        try:
+            signal.set_wakeup_fd(-1)
+        except (ValueError, OSError):
+            pass
+        for sock in self._wakeup:
+            sock.close()
+        self._wakeup = None
 
     # ---- the tray worker ------------------------------------------------------------------
     def _work(self) -> None:
