@@ -22,6 +22,12 @@ from tests.e2e.helpers import wait_for
 PYGOBJECT_HOW = ("apt-get install libgirepository1.0-dev libcairo2-dev gir1.2-gtk-3.0 "
                  "gir1.2-ayatanaappindicator3-0.1 gir1.2-atspi-2.0 pkg-config && uv sync --extra linux-tray")
 ATSPI = Path(__file__).with_name("atspi_menu.py")
+BARE_BUS = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/>
+<allow own="*"/></policy></busconfig>
+"""
 
 
 def _gi_ok() -> bool:
@@ -53,20 +59,28 @@ class Desktop:
         self.procs.append(p)
         return p
 
-    def start(self) -> "Desktop":
+    def start(self, notifications: bool = True) -> "Desktop":
+        """notifications=False: a session bus that can start nothing (no notification daemon,
+        none activatable), as on a bare window manager."""
         n = _free_display()
         self.env = {k: v for k, v in os.environ.items() if k not in ("PYSTRAY_BACKEND", "WAYLAND_DISPLAY")}
         self.env["DISPLAY"] = f":{n}"
         self._spawn(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
         wait_for(lambda: os.path.exists(f"/tmp/.X11-unix/X{n}"), 10, 0.1, "Xvfb")
-        out = subprocess.run(["dbus-daemon", "--session", "--fork", "--print-address=1", "--print-pid=1"],
+        bus = ["--session"]
+        if not notifications:
+            conf = self.tmp / "bare-session.conf"
+            conf.write_text(BARE_BUS)
+            bus = [f"--config-file={conf}"]
+        out = subprocess.run(["dbus-daemon", *bus, "--fork", "--print-address=1", "--print-pid=1"],
                              capture_output=True, text=True, timeout=10, check=True).stdout.split()
         self.env["DBUS_SESSION_BUS_ADDRESS"], self.bus_pid = out[0], int(out[1])
         self.monitor = self._spawn(["dbus-monitor", "--session", "interface='org.freedesktop.Notifications'"],
                                    stdout=open(self.monitor_log, "w"))
         self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel",
                      "--width", "200", "--height", "32"])
-        self._spawn(["dunst"])
+        if notifications:
+            self._spawn(["dunst"])
         return self
 
     def stop(self) -> None:
@@ -117,14 +131,26 @@ class Desktop:
         return None
 
 
-@pytest.fixture
-def desktop(tmp_path):
+def _require_desktop_tools() -> None:
     for tool, pkg in (("Xvfb", "xvfb"), ("dbus-daemon", "dbus"), ("dbus-monitor", "dbus"),
                       ("trayer", "trayer"), ("dunst", "dunst"), ("xdotool", "xdotool"),
                       ("xwininfo", "x11-utils"), ("import", "imagemagick")):
         require(have(tool), tool, f"apt-get install {pkg}")
     require(_gi_ok(), "PyGObject with GTK 3 and AT-SPI", PYGOBJECT_HOW)
+
+
+@pytest.fixture
+def desktop(tmp_path):
+    _require_desktop_tools()
     d = Desktop(tmp_path).start()
+    yield d
+    d.stop()
+
+
+@pytest.fixture
+def bare_desktop(tmp_path):
+    _require_desktop_tools()
+    d = Desktop(tmp_path).start(notifications=False)
     yield d
     d.stop()
 
@@ -204,28 +230,62 @@ def test_tray_menu_join_now_leave_and_quit_with_notifications(desktop, home, chr
     assert auto["outcome"] in ("attended", "partial") and auto["joined_at"], auto
 
 
-def test_sigterm_quits_the_idle_tray_at_once(desktop, home, tmp_path):
-    """Nothing due, nothing redrawn: the main thread sits in GTK's loop, where Python signal
-    handlers do not run; SIGTERM must still close the app (the watcher thread)."""
-    from tests.e2e.helpers import ics
+def _idle_tray(desktop, home, tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    far = datetime.now(timezone.utc) + timedelta(days=2)
+    from tests.e2e.helpers import ics
+
+    far = datetime.now(timezone.utc) + timedelta(hours=30)
     (home / "cal.ics").write_text(ics({"uid": "far", "start": far, "end": far + timedelta(hours=1),
                                        "title": "Far webinar", "location": "BrightTALK"}))
-    (home / "config.toml").write_text('[ics]\nurls = ["cal.ics"]\n[notifications]\nenabled = false\n')
+    (home / "config.toml").write_text('[ics]\nurls = ["cal.ics"]\n')
     env = dict(desktop.env, WEBINAR_TRAY_HOME=str(home), PYTHONUNBUFFERED="1")
     log = tmp_path / "tray.log"
     proc = subprocess.Popen([sys.executable, "-m", "webinar_tray"], env=env,
                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
+    return proc, log
+
+
+@pytest.mark.parametrize("sig", [15, 2], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_quits_the_idle_tray_at_once_closing_everything(desktop, home, tmp_path, sig):
+    """Nothing due, nothing redrawn: the main thread sits in GTK's loop (which also resets
+    SIGINT to the default on start); the signal must still close the app cleanly."""
+    proc, log = _idle_tray(desktop, home, tmp_path)
     try:
         wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
         time.sleep(2)  # past the first redraws: idle
-        proc.send_signal(15)
+        proc.send_signal(sig)
         code = proc.wait(10)  # the menu redraws every 30 s: a missed signal would wait for it
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait(10)
     text = log.read_text()
-    assert code == 0 and "signal SIGTERM: quitting" in text and "stopped" in text, text
+    name = {15: "SIGTERM", 2: "SIGINT"}[sig]
+    assert code == 0 and f"signal {name}: quitting" in text and "stopped" in text, text
+
+
+def test_the_tray_runs_without_a_notification_service(bare_desktop, home, tmp_path):
+    """No notification daemon on the bus (none activatable): the icon still comes up, the
+    notifications go to the log, and the app says so once."""
+    proc, log = _idle_tray(bare_desktop, home, tmp_path)
+    try:
+        wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
+        assert wait_for(bare_desktop.icon_center, 30, 0.5, "the icon docked in trayer")
+        # a second launch hands over: the running app notifies "already running"
+        second = subprocess.run([sys.executable, "-m", "webinar_tray"], capture_output=True, text=True,
+                                env=dict(bare_desktop.env, WEBINAR_TRAY_HOME=str(home)), timeout=60)
+        assert second.returncode == 0, second.stderr
+        wait_for(lambda: "notification [info] webinar-tray is already running" in log.read_text(), 30,
+                 what="the hand-over notification")
+        wait_for(lambda: "notifications:" in log.read_text(), 30, what="the notification path said once")
+        proc.send_signal(15)
+        code = proc.wait(20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    text = log.read_text()
+    assert code == 0 and "Traceback" not in text and "stopped" in text, text
+    assert "no notification daemon on the session bus" in text and "apt-get install dunst" in text, text
+    assert "notifications: plyer" not in text and "notifications: tray icon" not in text, text

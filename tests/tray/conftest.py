@@ -116,7 +116,7 @@ class StubIcon:
         self._stopped = threading.Event()
         self._cond = threading.Condition()
 
-    def run(self, on_ready):
+    def run(self, on_ready, on_main_thread=None):
         on_ready()
         self._stopped.wait()
 

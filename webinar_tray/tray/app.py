@@ -44,6 +44,7 @@ class TrayApp:
         self._stopping = threading.Event()
         self._quit_lock = threading.Lock()
         self._wakeup: tuple[socket.socket, socket.socket] | None = None
+        self._signal_handler = None
         self._autostart_at: float | None = None
         self._autostart_value: bool | None = None
         self.actions = Actions(host, quit=self.quit, changed=self._changed.set,
@@ -115,11 +116,16 @@ class TrayApp:
             self.icon = factory(self.dispatch, self.state())
             log.info("tray icon up (pystray backend %s%s)", self.icon.backend,
                      "" if self.icon.has_menu else ", no menu: a click runs the default action")
-            if self.icon.can_notify and hasattr(self.notifier, "set_tray_notify"):
+            # The icon's own notify is a fallback worth having where it is a different path
+            # (Windows balloons, macOS); on Linux it goes to the same D-Bus service as plyer.
+            if (self.icon.can_notify and self.icon.backend not in ("gtk", "appindicator", "xorg")
+                    and hasattr(self.notifier, "set_tray_notify")):
                 self.notifier.set_tray_notify(self.icon.notify)
             self._install_signals()
             self._worker.start()
-            self.icon.run(on_ready=self.changed)
+            # pystray's GTK loop resets SIGINT to the default (the process dies without closing
+            # pages): once the loop runs, our handlers are put back, on the main thread.
+            self.icon.run(on_ready=self.changed, on_main_thread=self._reinstall_signals)
         finally:
             self._stopping.set()
             self._commands.put(None)
@@ -149,6 +155,7 @@ class TrayApp:
                 signal.signal(sig, on_signal)
             except (ValueError, OSError):  # not the main thread / not on this platform
                 return
+        self._signal_handler = on_signal
         reader, writer = socket.socketpair()
         writer.setblocking(False)
         try:
@@ -172,6 +179,17 @@ class TrayApp:
                         quit_for(signum)
 
         threading.Thread(target=watch, name="signals", daemon=True).start()
+
+    def _reinstall_signals(self) -> None:
+        handler = self._signal_handler
+        if handler is None:
+            return
+        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if sig is not None:
+                try:
+                    signal.signal(sig, handler)
+                except (ValueError, OSError):
+                    pass
 
     def _close_wakeup(self) -> None:
         if self._wakeup is None:
