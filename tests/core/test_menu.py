@@ -167,11 +167,14 @@ def test_soon_is_within_remind_minutes(at, remind, icon):
     assert state([pj(at=at)], remind_minutes=remind).icon == icon
 
 
-def test_far_next_is_a_disabled_header_and_refresh_is_the_default():
+def test_far_next_header_opens_its_page_and_is_the_default():
     p = pj(at=125)
     ms = state([p])
-    assert ms.items[0] == MenuItem("Next: ISC2 Think Tank webinar — in 2 h 05 min", enabled=False)
-    assert ms.default.text == "Refresh now" and ms.default.command == ("refresh",)
+    assert ms.items[0] == MenuItem("Next: ISC2 Think Tank webinar — in 2 h 05 min", ("open_url", p.id),
+                                   default=True)
+    assert ms.default is ms.items[0]
+    no_link = state([pj(at=125, url=None)])
+    assert no_link.items[0].enabled is False and no_link.default.command == ("refresh",)
 
 
 def test_a_meeting_that_is_not_a_webinar_is_listed_but_not_next():
@@ -531,7 +534,7 @@ def test_a_running_session_that_began_yesterday():
 
 @pytest.mark.parametrize("case, expected", [
     ("empty", ("refresh",)),
-    ("far", ("refresh",)),
+    ("far", ("open_url", "far")),
     ("soon", ("join", "soon")),
     ("running", ("join", "running")),
     ("soon-no-link", ("refresh",)),

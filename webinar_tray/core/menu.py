@@ -346,6 +346,12 @@ def menu_state(
         if soon and is_safe(nxt.join_url) and not default_done:
             items.append(MenuItem(text, ("join", nxt.id), default=True))
             default_done = True
+        elif is_safe(nxt.join_url) and not default_done:
+            # Not due yet: a click opens its page in the default browser (joining now would
+            # hold a browser open until its end). On backends without a menu (plain X11) this
+            # is what a click on the icon does.
+            items.append(MenuItem(text, ("open_url", nxt.id), default=True))
+            default_done = True
         else:
             items.append(MenuItem(text, enabled=False))
     elif not watching and not joining:
