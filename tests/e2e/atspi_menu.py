@@ -74,10 +74,12 @@ def tree(app_name: str) -> str:
 
 
 def main(argv: list[str]) -> int:
+    click = "--no-click" not in argv  # --no-click: hover along the path only (for a screenshot)
+    argv = [a for a in argv if a != "--no-click"]
     app_name, path = argv[0], argv[1:]
     Atspi.init()
     for n, prefix in enumerate(path):
-        last = n == len(path) - 1
+        last = n == len(path) - 1 and click
         deadline = time.monotonic() + 10
         node = e = None
         while time.monotonic() < deadline:
@@ -97,6 +99,7 @@ def main(argv: list[str]) -> int:
             print(f"clicked {name!r} at {x},{y}")
         else:
             time.sleep(0.5)  # GTK opens a submenu after a short hover
+            print(f"over {node.get_name()!r}")
     return 0
 
 

@@ -343,14 +343,13 @@ def menu_state(
         default_done = True
     if nxt is not None:
         text = f"Next: {clean_text(nxt.title)} — {_when(nxt, now)}"
-        if soon and is_safe(nxt.join_url) and not default_done:
-            items.append(MenuItem(text, ("join", nxt.id), default=True))
-            default_done = True
-        elif is_safe(nxt.join_url) and not default_done:
-            # Not due yet: a click opens its page in the default browser (joining now would
-            # hold a browser open until its end). On backends without a menu (plain X11) this
-            # is what a click on the icon does.
-            items.append(MenuItem(text, ("open_url", nxt.id), default=True))
+        if is_safe(nxt.join_url):
+            # Due (within remind_minutes): the click joins. Not due yet: it opens the page in the
+            # default browser (joining now would hold a browser open until its end). It is the
+            # left-click default unless a webinar is being attended; on backends without a menu
+            # (plain X11) the default is what a click on the icon does.
+            command = ("join", nxt.id) if soon else ("open_url", nxt.id)
+            items.append(MenuItem(text, command, default=not default_done))
             default_done = True
         else:
             items.append(MenuItem(text, enabled=False))
