@@ -40,3 +40,28 @@ def test_plain_x11_titles_are_latin1_and_other_backends_keep_unicode():
     x11.encode("latin-1")  # what python-xlib's WM_NAME writer does: must not raise
     assert x11 == "Next: Ünïcode - in 2 h · x ... ??"
     assert title_for("gtk", text) == text and title_for("win32", text) == text
+
+
+def test_the_gl_switch_is_ours_only_until_gtk_started(monkeypatch):
+    """GDK_GL=disable keeps GDK from loading a GL driver (~55 MB on Mesa) for an icon that
+    never draws with GL; children must not inherit it, and a user's own value is kept."""
+    from webinar_tray.adapters.tray import backend
+
+    monkeypatch.setattr(backend.sys, "platform", "linux")
+    monkeypatch.delenv("GDK_GL", raising=False)
+    monkeypatch.setenv("PYSTRAY_BACKEND", "gtk")  # (forced: no probing here)
+    monkeypatch.setattr(backend, "_name_the_program", lambda: None)
+    backend.select_backend()
+    assert backend.os.environ.get("GDK_GL") == "disable"
+    backend.forget_gl_switch()
+    assert "GDK_GL" not in backend.os.environ
+
+    monkeypatch.setenv("GDK_GL", "always")  # the user's
+    backend.select_backend()
+    backend.forget_gl_switch()
+    assert backend.os.environ["GDK_GL"] == "always"
+
+    monkeypatch.delenv("GDK_GL")
+    monkeypatch.setenv("PYSTRAY_BACKEND", "xorg")  # no GTK: nothing left behind
+    backend.select_backend()
+    assert "GDK_GL" not in backend.os.environ

@@ -112,13 +112,33 @@ def _name_the_program() -> None:
         pass
 
 
+_SET_BY_US: set[str] = set()
+
+
+def forget_gl_switch() -> None:
+    """Call once GTK has started (pystray imported): our GDK_GL is not for child programs."""
+    if "GDK_GL" in _SET_BY_US:
+        os.environ.pop("GDK_GL", None)
+        _SET_BY_US.discard("GDK_GL")
+
+
 def select_backend() -> BackendChoice:
     """Choose and set PYSTRAY_BACKEND for the coming `import pystray`; logs the choice once."""
+    if sys.platform.startswith("linux") and "GDK_GL" not in os.environ:
+        # A tray icon and its menu never draw with OpenGL; without this GDK loads the GL
+        # driver when GTK starts (on Mesa's software renderer: libLLVM, ~55 MB of the tray's
+        # 120 MB). It must be set before GTK starts, which the probes below may do; GDK reads
+        # it once, and forget_gl_switch() then removes it so the programs we start do not
+        # inherit it.
+        os.environ["GDK_GL"] = "disable"
+        _SET_BY_US.add("GDK_GL")
     choice = choose_backend()
     if choice.name and choice.shown:
         os.environ["PYSTRAY_BACKEND"] = choice.name
     if choice.name in ("gtk", "appindicator"):
         _name_the_program()
+    else:
+        forget_gl_switch()
     if choice.note:
         log.info("%s", choice.note)
     return choice

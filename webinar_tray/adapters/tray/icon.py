@@ -84,6 +84,10 @@ class TrayIcon:
     def __init__(self, dispatch: Dispatch, initial: MenuState):
         import pystray  # after adapters.tray.backend.select_backend()
 
+        from webinar_tray.adapters.tray.backend import forget_gl_switch
+
+        forget_gl_switch()  # GTK has read it
+
         self._pystray = pystray
         self._dispatch = dispatch
         self._lock = threading.Lock()
