@@ -47,7 +47,8 @@ def main() -> None:
             env["DBUS_SESSION_BUS_ADDRESS"] = out[0]
             procs.append(subprocess.Popen(["trayer", "--edge", "top", "--align", "right"], env=env,
                                           stderr=subprocess.DEVNULL))
-            app = subprocess.Popen([sys.executable, "-m", "webinar_tray"], env=env, stderr=subprocess.DEVNULL)
+            app = subprocess.Popen([sys.executable, "-m", "webinar_tray"], env=env,
+                                   stderr=open(Path(tmp, "stderr.txt"), "w"))
             procs.append(app)
             time.sleep(15)  # start-up and the first refresh are not idle time
             cpu0, _ = _cpu_and_rss(app.pid)
@@ -67,7 +68,8 @@ def main() -> None:
                     p.wait(20)
                 except subprocess.TimeoutExpired:
                     print(f"{p.args[0]} did not stop within 20 s of SIGTERM; log tail:\n"
-                          + Path(tmp, "logs", "webinar-tray.log").read_text()[-3000:])
+                          + Path(tmp, "logs", "webinar-tray.log").read_text()[-3000:]
+                          + Path(tmp, "stderr.txt").read_text()[-3000:])
                     p.kill()
             try:
                 os.kill(int(out[1]), 15)

@@ -17,15 +17,14 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import have, require
-from webinar_tray.adapters import desktop_notify
-from webinar_tray.adapters.desktop_notify import (
-    DesktopNotifier,
+from webinar_tray.adapters import desktop_notify, notify_text
+from webinar_tray.adapters.desktop_notify import DesktopNotifier, probe
+from webinar_tray.adapters.notify_text import (
     applescript_string,
     clean,
     cut,
     icon_for,
     osascript_argv,
-    probe,
     redact,
     strip_controls,
 )
@@ -243,7 +242,7 @@ def test_real_notifications_reach_the_daemon(dunst, monitor, notify_send_only, n
     calls = monitor.notify_calls()
     assert len(calls) == 2
     first, second = calls
-    t_max, _ = desktop_notify.limits_for("linux")
+    t_max, _ = notify_text.limits_for("linux")
     assert first["app_name"] == "webinar-tray"
     assert len(first["summary"]) == t_max and first["summary"].endswith("…")
     assert first["summary"] == LONG_TITLE[: t_max - 1].rstrip() + "…"
@@ -486,7 +485,7 @@ def test_redact(text, expected):
 
 @pytest.mark.parametrize(
     "platform, title_max, message_max",
-    [("win", 63, 255), ("linux", *desktop_notify.DEFAULT_LIMITS), ("macosx", *desktop_notify.DEFAULT_LIMITS)],
+    [("win", 63, 255), ("linux", *notify_text.DEFAULT_LIMITS), ("macosx", *notify_text.DEFAULT_LIMITS)],
 )
 def test_clean_cuts_to_the_platform_limits(platform, title_max, message_max):
     title, message = clean("T" * 500, "M" * 50 + "\n" + "M" * 500, platform)

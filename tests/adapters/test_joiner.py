@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from webinar_tray.adapters.browser.joiner import PlaywrightJoiner, evidence_name, scrub
-from webinar_tray.adapters.browser.steps import FORM_ERROR
+from webinar_tray.adapters.browser.providers.generic import FORM_ERROR
 from webinar_tray.config.paths import resolve_paths
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.settings import BrowserSettings, JoinSettings, Settings
@@ -350,7 +350,8 @@ def test_steps_on_hand_made_pages(chromium, site, tmp_path):
 
     from webinar_tray.adapters.browser.discover import BrowserChoice
     from webinar_tray.adapters.browser.launch import launch
-    from webinar_tray.adapters.browser.steps import page_ended, run_join_steps
+    from webinar_tray.adapters.browser.providers.generic import run_join_steps
+    from webinar_tray.adapters.browser.steps import page_ended
 
     async def main():
         async with async_playwright() as pw:

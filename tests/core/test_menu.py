@@ -11,9 +11,9 @@ import pytest
 from tests.fakes import T0, event
 from webinar_tray.core.events import plan_id
 from webinar_tray.core.menu import (
-    ICON_STATES, TITLE_MAX, Attending, Failure, MenuItem, MenuState, TrayStatus,
-    clean_text, countdown_text, day_label, menu_state, utf16_len,
+    ICON_STATES, Attending, Failure, MenuItem, MenuState, TrayStatus, menu_state,
 )
+from webinar_tray.core.menu_text import TITLE_MAX, clean_text, countdown_text, day_label, utf16_len
 from webinar_tray.core.plan import PlannedJoin, plan
 from webinar_tray.core.settings import Settings
 

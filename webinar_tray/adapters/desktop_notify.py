@@ -19,12 +19,13 @@ and logged once per failing path, and the path in use is logged once ("notificat
 
 plyer's notify-send backend ignores notify-send's exit status (and the dbus one fails only when
 called), so on Linux a probe asks the session bus once whether anything owns, or can be started
-as, org.freedesktop.Notifications; when nothing does, plyer is skipped (and re-probed at most every
-few minutes: a desktop's daemon may come up after an autostarted app) and the log names the fix.
+as, org.freedesktop.Notifications (notify_bus); when nothing does, plyer is skipped (and re-probed at
+most every few minutes: a desktop's daemon may come up after an autostarted app) and the log names
+the fix.
 
-Texts are cleaned before they leave: links lose their query (Zoom pwd, ON24 keys), control and
-bidi-override characters go, and titles/messages are cut to the platform's limits with "…"
-(Windows: 63/255 UTF-16 units, the sizes of NOTIFYICONDATAW's szInfoTitle/szInfo).
+Texts are cleaned before they leave (notify_text.clean): links lose their query (Zoom pwd, ON24
+keys), control and bidi-override characters go, and titles/messages are cut to the platform's
+limits with "…" (Windows: 63/255 UTF-16 units, the sizes of NOTIFYICONDATAW's szInfoTitle/szInfo).
 """
 
 from __future__ import annotations
@@ -33,134 +34,35 @@ import html
 import logging
 import os
 import queue
-import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
-import unicodedata
 import warnings
-from pathlib import Path
 from typing import Any, Callable
 
 from webinar_tray.adapters.notify import LogNotifier
-from webinar_tray.adapters.sysenv import popen_flags, system_env, system_env_or_none
-from webinar_tray.core.redact import safe_url
+from webinar_tray.adapters.notify_bus import linux_daemon_status
+from webinar_tray.adapters.notify_text import (
+    APP_NAME,
+    clean,
+    icon_for,
+    no_leading_dash,
+    notify_send_argv,
+    osascript_argv,
+)
+from webinar_tray.adapters.sysenv import system_env, system_env_or_none
 
 log = logging.getLogger("webinar_tray.notify")
 
-APP_NAME = "webinar-tray"
 TIMEOUT_SECONDS = 10  # how long the desktop shows one (where the platform honours it)
 REPROBE_SECONDS = 300  # after a failed Linux probe, ask the bus again at most this often
-PROBE_TIMEOUT = 5.0
 QUEUE_SIZE = 100
 
-# (title, message) limits. Windows counts UTF-16 code units and has no room for more
-# (NOTIFYICONDATAW.szInfoTitle[64], szInfo[256], each with its NUL). Elsewhere there is no hard limit;
-# these keep a notification to what a popup shows.
-LIMITS: dict[str, tuple[int, int]] = {"win": (63, 255)}
-DEFAULT_LIMITS = (100, 400)
-
-NOTIFICATIONS_BUS_NAME = "org.freedesktop.Notifications"
-
 APT_NOTIFY_SEND = "apt-get install libnotify-bin"
-APT_DAEMON = "apt-get install dunst"
-APT_DBUS_TOOLS = "apt-get install dbus-bin"
 
-# ---- text cleaning --------------------------------------------------------------------------
-
-_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+")
-# host/path?query without a scheme ("zoom.us/j/1?pwd=…"): the query goes
-_BARE_QUERY = re.compile(r"(?<![\w@/.-])((?:[\w-]+\.)+[a-zA-Z]{2,}(?::\d+)?/[^\s?#<>\"']*)[?#][^\s<>\"']*")
-_SPACES = re.compile(r"\s+")
-# bidi embeddings/overrides/isolates can make a title read backwards
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
-ELLIPSIS = "…"
-
-
-def redact(text: str) -> str:
-    """Links shown as scheme://host/path: never a query, a fragment or user:password@."""
-    text = _URL.sub(lambda m: safe_url(m.group(0)), text)
-    return _BARE_QUERY.sub(r"\1", text)
-
-
-def strip_controls(text: str) -> str:
-    """Control characters out: line breaks and tabs become spaces, the rest (C0, C1, DEL, bidi
-    overrides) is dropped; runs of spaces collapse."""
-    out = []
-    for ch in text:
-        if ch in _BIDI:
-            continue
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            if ch in "\t\n\r\v\f\x1c\x1d\x1e\x1f\x85":
-                out.append(" ")
-            continue
-        if cat in ("Zl", "Zp"):  # U+2028/U+2029 line/paragraph separators
-            out.append(" ")
-            continue
-        out.append(ch)
-    return _SPACES.sub(" ", "".join(out)).strip()
-
-
-def _units(text: str, utf16: bool) -> int:
-    return len(text.encode("utf-16-le")) // 2 if utf16 else len(text)
-
-
-def cut(text: str, limit: int, *, utf16: bool = False) -> str:
-    """`text` in at most `limit` characters (UTF-16 code units when `utf16`), ending in "…" when
-    it had to be cut. Never splits a character (or a surrogate pair)."""
-    if _units(text, utf16) <= limit:
-        return text
-    room = limit - 1  # the ellipsis is one unit in UTF-16 too
-    kept, used = [], 0
-    for ch in text:
-        w = _units(ch, utf16)
-        if used + w > room:
-            break
-        kept.append(ch)
-        used += w
-    return "".join(kept).rstrip() + ELLIPSIS
-
-
-def limits_for(platform: str) -> tuple[int, int]:
-    return LIMITS.get(platform, DEFAULT_LIMITS)
-
-
-def clean(title: Any, message: Any, platform: str) -> tuple[str, str]:
-    """(title, message) as they may be shown on `platform` (plyer's names: linux, win, macosx…)."""
-    t_max, m_max = limits_for(platform)
-    utf16 = platform == "win"
-    title = strip_controls(redact("" if title is None else str(title))) or APP_NAME
-    message = strip_controls(redact("" if message is None else str(message)))
-    return cut(title, t_max, utf16=utf16), cut(message, m_max, utf16=utf16)
-
-
-def applescript_string(text: str) -> str:
-    """An AppleScript string literal of `text` (backslash and double quote escaped)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def osascript_argv(title: str, message: str) -> list[str]:
-    """The osascript command line: argv for subprocess (no shell), the texts as escaped literals."""
-    script = f"display notification {applescript_string(message)} with title {applescript_string(title)}"
-    return ["osascript", "-e", script]
-
-
-def icon_for(platform: str, icon_path: str | None) -> str:
-    """The icon file plyer can use: a .ico on Windows, a .png elsewhere — `icon_path` itself, or
-    the file next to it with the other suffix; "" when there is none (plyer's Windows backend
-    raises for a missing icon file)."""
-    if not icon_path:
-        return ""
-    want = ".ico" if platform == "win" else ".png"
-    p = Path(icon_path)
-    for candidate in (p, p.with_suffix(want)):
-        if candidate.suffix.lower() == want and candidate.is_file():
-            return str(candidate)
-    return ""
-
+# ---- plyer ----------------------------------------------------------------------------------
 
 def _plyer_platform() -> str:
     try:
@@ -171,8 +73,6 @@ def _plyer_platform() -> str:
         return {"win32": "win", "darwin": "macosx"}.get(sys.platform, sys.platform)
 
 
-# ---- Linux: who can show a notification -----------------------------------------------------
-
 def _dbus_python() -> bool:
     try:
         import dbus  # noqa: F401
@@ -182,61 +82,6 @@ def _dbus_python() -> bool:
         return False
     return True
 
-
-def _session_bus() -> bool:
-    """A session bus to talk to: the address libdbus/GDBus would use without autolaunching one."""
-    if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-        return True
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    return bool(runtime) and os.path.exists(os.path.join(runtime, "bus"))
-
-
-def _bus_call(method: str, *args: str) -> str:
-    """Call a method of org.freedesktop.DBus on the session bus with dbus-send or gdbus; returns
-    the printed reply. Raises FileNotFoundError when neither tool exists, else OSError/
-    subprocess errors."""
-    if shutil.which("dbus-send"):
-        argv = ["dbus-send", "--session", "--print-reply", "--reply-timeout=3000",
-                "--dest=org.freedesktop.DBus", "/org/freedesktop/DBus", f"org.freedesktop.DBus.{method}",
-                *(f"string:{a}" for a in args)]
-    elif shutil.which("gdbus"):
-        argv = ["gdbus", "call", "--session", "--timeout", "3", "--dest", "org.freedesktop.DBus",
-                "--object-path", "/org/freedesktop/DBus", "--method", f"org.freedesktop.DBus.{method}", *args]
-    else:
-        raise FileNotFoundError("dbus-send")
-    out = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
-                         stdin=subprocess.DEVNULL, env=system_env(), **popen_flags())
-    if out.returncode != 0:
-        raise OSError(f"{argv[0]} exited {out.returncode}: {(out.stderr or out.stdout).strip()[:200]}")
-    return out.stdout
-
-
-def linux_daemon_status() -> tuple[bool | None, str, str]:
-    """(ok, detail, fix) for "something shows org.freedesktop.Notifications on the session bus".
-    ok is None when it cannot be checked."""
-    if not _session_bus():
-        return (False, "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS unset, no $XDG_RUNTIME_DIR/bus)",
-                "run the app inside your desktop session (or under dbus-run-session, with a "
-                f"notification daemon: {APT_DAEMON})")
-    try:
-        owned = _bus_call("NameHasOwner", NOTIFICATIONS_BUS_NAME)
-        if "true" in owned:
-            return True, f"a notification daemon owns {NOTIFICATIONS_BUS_NAME}", ""
-        names = _bus_call("ListActivatableNames")
-        if f'"{NOTIFICATIONS_BUS_NAME}"' in names or f"'{NOTIFICATIONS_BUS_NAME}'" in names:
-            return True, f"D-Bus starts a notification daemon for {NOTIFICATIONS_BUS_NAME} on demand", ""
-    except FileNotFoundError:
-        return (None, "cannot check for a notification daemon (neither dbus-send nor gdbus found)",
-                f"to check: {APT_DBUS_TOOLS}")
-    except (OSError, subprocess.SubprocessError) as e:
-        return None, f"cannot check for a notification daemon: {e}", ""
-    return (False, f"no notification daemon on the session bus (nothing owns {NOTIFICATIONS_BUS_NAME}); "
-            "notifications would vanish silently",
-            f"start your desktop's notification service, or install one: {APT_DAEMON} "
-            "(or xfce4-notifyd / notification-daemon)")
-
-
-# ---- plyer ----------------------------------------------------------------------------------
 
 class _Plyer:
     """plyer's backend for this platform, chosen once. `send` raises when it cannot show one;
@@ -316,7 +161,7 @@ class _Plyer:
             # not vanish; notify-send reads a leading "-" as an option (and plyer ignores the error)
             message = html.escape(message, quote=False)
             if self.name == "plyer (linux/notify-send)":
-                title, message = (_no_leading_dash(title), _no_leading_dash(message))
+                title, message = (no_leading_dash(title), no_leading_dash(message))
                 env = system_env_or_none()
                 if env is not None:
                     # frozen: plyer would start notify-send with our environment (the bundle's
@@ -329,17 +174,6 @@ class _Plyer:
             warnings.simplefilter("ignore")
             self.backend.notify(title=title, message=message, app_name=app_name, app_icon=icon,
                                 timeout=TIMEOUT_SECONDS)
-
-
-def notify_send_argv(title: str, message: str, app_name: str) -> list[str]:
-    """The command plyer 2.1's NotifySendNotification runs (it reads no icon: `icon` is not
-    among the keywords plyer's facade passes on)."""
-    return ["notify-send", title, message, "-i", "", "-h", "string::", "-u", "normal", "-c", "",
-            "-a", app_name, "-t", "0"]
-
-
-def _no_leading_dash(text: str) -> str:
-    return "\u2010" + text[1:] if text.startswith("-") else text  # U+2010 HYPHEN looks the same
 
 
 # ---- the notifier ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The tray menu as data: plan + status + now -> MenuState (icon state, tooltip, item tree).
 
-Pure: no clock reads, no I/O; `now` and the local time zone are arguments. The tray adapter only
-renders a MenuState and turns a click on an item into its `command`, a tuple the app dispatches:
+Pure: no clock reads, no I/O; `now` and the local time zone are arguments (menu_text cuts the
+texts and words the times). The tray adapter only renders a MenuState and turns a click on an
+item into its `command`, a tuple the app dispatches:
 
     ("join", plan_id)                    join now (also "Join again" after leaving or failing)
     ("leave", plan_id)                   stop attending (plan or ad-hoc id)
@@ -26,26 +27,33 @@ invisible (`visible=False`) when it is not otherwise part of the menu.
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator, Mapping, Sequence
 
 from webinar_tray.core.links import is_safe
+from webinar_tray.core.menu_text import (
+    TITLE_MAX,
+    clean_text,
+    countdown_text,
+    cut,
+    cut_utf16,
+    day_label,
+    duration_text,
+    hhmm,
+    local_time,
+    redact,
+    utf16_len,
+)
 from webinar_tray.core.plan import PlannedJoin
-from webinar_tray.core.redact import safe_url
 
 ICON_STATES = ("idle", "soon", "attending", "attention")
 
 APP_NAME = "webinar-tray"
 TOOLTIP_MAX = 127  # Windows' NOTIFYICONDATA szTip holds 128 UTF-16 units with the NUL
-TITLE_MAX = 60  # characters of a title in the menu
 ERROR_MAX = 70  # characters of an error line in the menu
 DIRECT_MAX = 12  # sessions shown directly; the rest go into "More…"
 MORE_MAX = 100  # sessions inside "More…"; beyond that a line counts what is not shown
-ELLIPSIS = "…"
 
 # Shorter than output.REASON_TEXT: a menu line, not a table cell.
 REASON_SHORT = {
@@ -75,9 +83,6 @@ STATE_MARK = {
 ACTIVE = ("joining", "attending")
 DONE = ("attended", "partial", "failed", "missed")
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+")
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -156,117 +161,6 @@ class TrayStatus:
     autostart: bool | None = None  # None: start at login is not available here
     failures: tuple[Failure, ...] = ()
     demo: bool = False
-
-
-# --- text helpers ------------------------------------------------------------------------------
-
-def clean_text(text: str | None, limit: int | None = TITLE_MAX) -> str:
-    """One line of plain text: control and bidi/zero-width characters gone, whitespace runs made
-    one space, cut to `limit` characters with an ellipsis (never inside a combining sequence)."""
-    out = []
-    for ch in text or "":
-        cat = unicodedata.category(ch)
-        if cat in ("Zl", "Zp") or (cat == "Cc"):
-            out.append(" ")
-        elif cat in ("Cs", "Cf"):
-            # lone surrogates; format characters: bidi embeddings/overrides/isolates (a title
-            # could reverse the text after it), zero-width characters that only hide things
-            continue
-        else:
-            out.append(ch)
-    s = " ".join("".join(out).split())
-    return cut(s, limit) if limit is not None else s
-
-
-def cut(s: str, limit: int) -> str:
-    """`s` when it fits in `limit` characters, else its head and an ellipsis (limit in total)."""
-    if len(s) <= limit:
-        return s
-    head = s[: max(0, limit - 1)]
-    # do not leave a base character without its combining marks
-    while head and unicodedata.combining(s[len(head)]):
-        head = head[:-1]
-    return head.rstrip() + ELLIPSIS
-
-
-def utf16_len(s: str) -> int:
-    return len(s.encode("utf-16-le")) // 2
-
-
-def cut_utf16(s: str, limit: int) -> str:
-    """Like `cut`, counting UTF-16 code units (Windows' measure): an emoji counts two."""
-    if utf16_len(s) <= limit:
-        return s
-    head, n = [], 0
-    for ch in s:
-        w = 2 if ord(ch) > 0xFFFF else 1
-        if n + w > limit - 1:
-            break
-        head.append(ch)
-        n += w
-    h = "".join(head)
-    while h and unicodedata.combining(s[len(h)]):
-        h = h[:-1]
-    return h.rstrip() + ELLIPSIS
-
-
-def redact(text: str) -> str:
-    """Links in a message shown as scheme://host/… only: a query holds Zoom's pwd or ON24's key,
-    and the path of a secret iCal address is itself the secret."""
-    def host_only(m: re.Match[str]) -> str:
-        full = safe_url(m.group(0))
-        scheme, _, rest = full.partition("://")
-        host, slash, path = rest.partition("/")
-        return f"{scheme}://{host}/…" if (path or m.group(0) != full) and scheme and host else full
-
-    return _URL.sub(host_only, text)
-
-
-def countdown_text(delta: timedelta) -> str:
-    """"in 2 h 05 min", "in 4 min", "in 1 day 3 h", "now" (for a start not in the future).
-    Minutes round up, so "in 1 min" lasts until the start."""
-    secs = delta.total_seconds()
-    if secs <= 0:
-        return "now"
-    minutes = math.ceil(secs / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        d = f"{days} day" + ("s" if days > 1 else "")
-        return f"in {d} {hours} h" if hours else f"in {d}"
-    if hours:
-        return f"in {hours} h {mins:02d} min" if mins else f"in {hours} h"
-    return f"in {mins} min"
-
-
-def duration_text(delta: timedelta) -> str:
-    """"12 min", "1 h 05 min" (whole minutes, rounded down; never negative)."""
-    minutes = max(0, int(delta.total_seconds() // 60))
-    hours, mins = divmod(minutes, 60)
-    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
-
-
-def day_label(d: date, today: date) -> str:
-    """"Today", "Tomorrow", "Yesterday", else "Thu 27 Nov" (with the year when not this year)."""
-    delta = (d - today).days
-    if delta == 0:
-        return "Today"
-    if delta == 1:
-        return "Tomorrow"
-    if delta == -1:
-        return "Yesterday"
-    label = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
-    return label if d.year == today.year else f"{label} {d.year}"
-
-
-def _local(t: datetime, tz: tzinfo | None) -> datetime:
-    # tz None: the system's own zone rules (astimezone() picks the offset of that very instant,
-    # so a DST change inside the week is right; a fixed-offset tzinfo would not be).
-    return t.astimezone(tz) if tz is not None else t.astimezone()
-
-
-def _hhmm(t: datetime, tz: tzinfo | None) -> str:
-    return f"{_local(t, tz):%H:%M}"
 
 
 # --- the state -----------------------------------------------------------------------------------
@@ -369,7 +263,7 @@ def menu_state(
 
     # the sessions, by day; the first `direct_max` directly, the rest under "More…"
     failures_by_id = {f.id: f for f in status.failures if f.id}
-    today = _local(now, tz).date()
+    today = local_time(now, tz).date()
     shown, more = list(plan[:direct_max]), list(plan[direct_max:])
     if shown:
         items.append(SEPARATOR)
@@ -388,7 +282,7 @@ def menu_state(
         err = cut(clean_text(redact(status.refresh_error), None), ERROR_MAX)
         items.append(MenuItem(f"Refresh failed: {err}", enabled=False))
     elif status.last_refresh is not None:
-        items.append(MenuItem(f"Last refreshed {_hhmm(status.last_refresh, tz)}", enabled=False))
+        items.append(MenuItem(f"Last refreshed {hhmm(status.last_refresh, tz)}", enabled=False))
     else:
         items.append(MenuItem("Not refreshed yet", enabled=False))
 
@@ -430,7 +324,7 @@ def _by_day(plan: Sequence[PlannedJoin], status: TrayStatus, failures: Mapping[s
     out: list[MenuItem] = []
     day = None
     for p in plan:
-        d = _local(p.start, tz).date()
+        d = local_time(p.start, tz).date()
         if d != day:
             out.append(MenuItem(day_label(d, today), enabled=False))
             day = d
@@ -442,12 +336,12 @@ def session_item(p: PlannedJoin, status: TrayStatus, failure: Failure | None,
                  tz: tzinfo | None, today: date) -> MenuItem:
     """"HH:MM title (provider)" with a state mark, and its submenu of actions."""
     state = _state(p, status)
-    text = f"{_hhmm(p.start, tz)} {clean_text(p.title) or '(untitled)'}"
+    text = f"{hhmm(p.start, tz)} {clean_text(p.title) or '(untitled)'}"
     if p.provider:
         text += f" ({clean_text(p.provider, 30)})"
     if state in STATE_MARK:
         text += f" — {STATE_MARK[state]}"
-    start, end = _local(p.start, tz), _local(p.end, tz)
+    start, end = local_time(p.start, tz), local_time(p.end, tz)
     sub: list[MenuItem] = [
         MenuItem(f"{day_label(start.date(), today)} {start:%H:%M}–{end:%H:%M}", enabled=False),
     ]

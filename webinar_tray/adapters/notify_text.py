@@ -1,0 +1,130 @@
+"""The texts of a desktop notification and the command lines that carry them, as pure functions.
+
+`clean()` makes a (title, message) safe to show: links lose their query, fragment and
+user:password@ (`redact`: Zoom pwd, ON24 keys), control and bidi-override characters go
+(`strip_controls`), and both are cut with "…" to the platform's limits (`limits_for`, `cut`;
+Windows counts UTF-16 code units: 63/255, the sizes of NOTIFYICONDATAW's szInfoTitle/szInfo).
+Also here: the argv of `osascript` (AppleScript string escaping, never a shell) and of plyer's
+`notify-send` command, a leading dash kept from reading as an option, and the icon file each
+platform's plyer backend can use. No I/O besides `icon_for` looking at the icon files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from webinar_tray.core.redact import safe_url
+
+APP_NAME = "webinar-tray"
+
+# (title, message) limits. Windows counts UTF-16 code units and has no room for more
+# (NOTIFYICONDATAW.szInfoTitle[64], szInfo[256], each with its NUL). Elsewhere there is no hard limit;
+# these keep a notification to what a popup shows.
+LIMITS: dict[str, tuple[int, int]] = {"win": (63, 255)}
+DEFAULT_LIMITS = (100, 400)
+
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+")
+# host/path?query without a scheme ("zoom.us/j/1?pwd=…"): the query goes
+_BARE_QUERY = re.compile(r"(?<![\w@/.-])((?:[\w-]+\.)+[a-zA-Z]{2,}(?::\d+)?/[^\s?#<>\"']*)[?#][^\s<>\"']*")
+_SPACES = re.compile(r"\s+")
+# bidi embeddings/overrides/isolates can make a title read backwards
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+ELLIPSIS = "…"
+
+
+def redact(text: str) -> str:
+    """Links shown as scheme://host/path: never a query, a fragment or user:password@."""
+    text = _URL.sub(lambda m: safe_url(m.group(0)), text)
+    return _BARE_QUERY.sub(r"\1", text)
+
+
+def strip_controls(text: str) -> str:
+    """Control characters out: line breaks and tabs become spaces, the rest (C0, C1, DEL, bidi
+    overrides) is dropped; runs of spaces collapse."""
+    out = []
+    for ch in text:
+        if ch in _BIDI:
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cc":
+            if ch in "\t\n\r\v\f\x1c\x1d\x1e\x1f\x85":
+                out.append(" ")
+            continue
+        if cat in ("Zl", "Zp"):  # U+2028/U+2029 line/paragraph separators
+            out.append(" ")
+            continue
+        out.append(ch)
+    return _SPACES.sub(" ", "".join(out)).strip()
+
+
+def _units(text: str, utf16: bool) -> int:
+    return len(text.encode("utf-16-le")) // 2 if utf16 else len(text)
+
+
+def cut(text: str, limit: int, *, utf16: bool = False) -> str:
+    """`text` in at most `limit` characters (UTF-16 code units when `utf16`), ending in "…" when
+    it had to be cut. Never splits a character (or a surrogate pair)."""
+    if _units(text, utf16) <= limit:
+        return text
+    room = limit - 1  # the ellipsis is one unit in UTF-16 too
+    kept, used = [], 0
+    for ch in text:
+        w = _units(ch, utf16)
+        if used + w > room:
+            break
+        kept.append(ch)
+        used += w
+    return "".join(kept).rstrip() + ELLIPSIS
+
+
+def limits_for(platform: str) -> tuple[int, int]:
+    return LIMITS.get(platform, DEFAULT_LIMITS)
+
+
+def clean(title: Any, message: Any, platform: str) -> tuple[str, str]:
+    """(title, message) as they may be shown on `platform` (plyer's names: linux, win, macosx…)."""
+    t_max, m_max = limits_for(platform)
+    utf16 = platform == "win"
+    title = strip_controls(redact("" if title is None else str(title))) or APP_NAME
+    message = strip_controls(redact("" if message is None else str(message)))
+    return cut(title, t_max, utf16=utf16), cut(message, m_max, utf16=utf16)
+
+
+def applescript_string(text: str) -> str:
+    """An AppleScript string literal of `text` (backslash and double quote escaped)."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def osascript_argv(title: str, message: str) -> list[str]:
+    """The osascript command line: argv for subprocess (no shell), the texts as escaped literals."""
+    script = f"display notification {applescript_string(message)} with title {applescript_string(title)}"
+    return ["osascript", "-e", script]
+
+
+def icon_for(platform: str, icon_path: str | None) -> str:
+    """The icon file plyer can use: a .ico on Windows, a .png elsewhere — `icon_path` itself, or
+    the file next to it with the other suffix; "" when there is none (plyer's Windows backend
+    raises for a missing icon file)."""
+    if not icon_path:
+        return ""
+    want = ".ico" if platform == "win" else ".png"
+    p = Path(icon_path)
+    for candidate in (p, p.with_suffix(want)):
+        if candidate.suffix.lower() == want and candidate.is_file():
+            return str(candidate)
+    return ""
+
+
+def notify_send_argv(title: str, message: str, app_name: str) -> list[str]:
+    """The command plyer 2.1's NotifySendNotification runs (it reads no icon: `icon` is not
+    among the keywords plyer's facade passes on)."""
+    return ["notify-send", title, message, "-i", "", "-h", "string::", "-u", "normal", "-c", "",
+            "-a", app_name, "-t", "0"]
+
+
+def no_leading_dash(text: str) -> str:
+    """`text` with a leading "-" made U+2010 HYPHEN: notify-send would read it as an option."""
+    return "\u2010" + text[1:] if text.startswith("-") else text  # U+2010 HYPHEN looks the same
