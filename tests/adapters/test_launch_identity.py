@@ -62,9 +62,10 @@ def test_headless_launch_hides_headlesschrome_everywhere(chromium, tmp_path):
     launch_mod._VERSIONS.clear()  # the first launch of a browser learns its version
     choice = BrowserChoice(chromium, None, "Chromium")
 
-    async def visit() -> tuple[list[str], str]:
+    async def visit() -> tuple[list[str], str, list[list[str]]]:
         async with async_playwright() as pw:
             seen = []
+            brands: list[list[str]] = []
             for _ in range(2):  # the first launch learns the version; the second uses it at once
                 ctx = await launch_mod.launch(pw, choice, tmp_path / "profile", headless=True)
                 try:
@@ -73,13 +74,16 @@ def test_headless_launch_hides_headlesschrome_everywhere(chromium, tmp_path):
                     frame = page.frame_locator("iframe")
                     await frame.locator("p").wait_for()
                     seen += [await f.evaluate("navigator.userAgent") for f in page.frames]
+                    # client hints too (127.0.0.1 is a secure context, so they are exposed)
+                    brands.append(await page.evaluate(
+                        "navigator.userAgentData ? navigator.userAgentData.brands.map(b => b.brand) : []"))
                     version = ctx.browser.version if ctx.browser else ""
                 finally:
                     await ctx.close()
-            return seen, version
+            return seen, version, brands
 
     try:
-        agents, version = asyncio.run(visit())
+        agents, version, brands = asyncio.run(visit())
     finally:
         server.shutdown()
         server.server_close()
@@ -88,3 +92,5 @@ def test_headless_launch_hides_headlesschrome_everywhere(chromium, tmp_path):
     for ua in agents + _Pages.agents:
         assert "Headless" not in ua and f"Chrome/{major}.0.0.0" in ua, ua
     assert launch_mod._VERSIONS == {chromium: version}
+    for names in brands:
+        assert names and not any("Headless" in n for n in names), names
