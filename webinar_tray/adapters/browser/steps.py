@@ -245,10 +245,14 @@ async def find(page, name: re.Pattern, roles=("button", "link"), *,
     return None
 
 
-async def click(req: JoinRequest, poll: Poll, target: Target, step: str) -> bool:
+async def click(req: JoinRequest, poll: Poll, target: Target, step: str, *,
+                token: str | None = None, where: str = "") -> bool:
     """Click `target` and mark it clicked (`find` skips it from then on). False, with
-    `poll.click_error` set, when it could not be clicked yet."""
+    `poll.click_error` set, when it could not be clicked yet. With `token`, the mark is set to
+    it before the click, so the caller can tell afterwards whether that very button is gone."""
     try:
+        if token is not None:
+            await target.locator.evaluate(f"(el, t) => el.setAttribute('{CLICKED}', t)", token)
         # A page behind another that animates gets few frames, and Playwright's click waits
         # for frames (seen here: 3-4 s per click with two webinars).
         await req.page.bring_to_front()
@@ -260,11 +264,12 @@ async def click(req: JoinRequest, poll: Poll, target: Target, step: str) -> bool
         if poll.watch_banners:  # a banner covering it?
             poll.banner_done = await consent_once(req.page) or poll.banner_done
         return False
-    log.info("%s: clicked %r", step, target.label)
-    try:
-        await target.locator.evaluate(f"el => el.setAttribute('{CLICKED}', '1')", timeout=1000)
-    except Exception:
-        pass  # it went away with the click (a navigation, a re-render)
+    log.info("%s: clicked %r%s", step, target.label, where)
+    if token is None:
+        try:
+            await target.locator.evaluate(f"el => el.setAttribute('{CLICKED}', '1')", timeout=1000)
+        except Exception:
+            pass  # it went away with the click (a navigation, a re-render)
     return True
 
 

@@ -28,6 +28,7 @@ from webinar_tray.adapters.browser.steps import (
     Settle,
     StepError,
     Target,
+    click,
     consent_once,
     raise_if_ended,
 )
@@ -128,19 +129,7 @@ async def join(req: JoinRequest) -> Any:
             raise StepError("login", f"login needed on {login}", retry=False)
         if target is not None:
             token = secrets.token_hex(4)
-            try:
-                await page.bring_to_front()
-                await target.locator.evaluate(
-                    f"(el, t) => el.setAttribute('{CLICKED}', t)", token
-                )
-                await target.locator.scroll_into_view_if_needed(timeout=5000)
-                await target.locator.click(timeout=poll.click_ms())
-            except Exception as exc:
-                poll.click_error = first_line(exc)
-                log.info("join button: %r not clickable yet: %s", target.label, poll.click_error)
-                poll.banner_done = await consent_once(page) or poll.banner_done
-            else:
-                log.info("join button: clicked %r in the player", target.label)
+            if await click(req, poll, target, "join button", token=token, where=" in the player"):
                 joined = await _confirm(req, target, token, looks)
                 if not poll.banner_done:
                     await consent_once(page)

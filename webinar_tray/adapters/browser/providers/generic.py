@@ -19,7 +19,6 @@ import re
 import secrets
 from typing import Any, Callable
 
-from webinar_tray.adapters.browser.launch import first_line
 from webinar_tray.adapters.browser.page_state import (
     Look,
     host_of_page,
@@ -35,6 +34,7 @@ from webinar_tray.adapters.browser.steps import (
     Popups,
     StepError,
     Target,
+    click,
     consent_once,
     field_values,
     find,
@@ -185,20 +185,7 @@ async def run_join_steps(
                 pass  # look again first: the form may have changed or brought the button
             elif target is not None:
                 token = secrets.token_hex(4)
-                try:
-                    await page.bring_to_front()  # see steps.click()
-                    await target.locator.evaluate(
-                        f"(el, t) => el.setAttribute('{CLICKED}', t)", token
-                    )
-                    await target.locator.scroll_into_view_if_needed(timeout=5000)
-                    await target.locator.click(timeout=poll.click_ms())
-                except Exception as exc:
-                    poll.click_error = first_line(exc)
-                    log.info("join button: %r not clickable yet: %s", target.label,
-                             poll.click_error)
-                    poll.banner_done = await consent_once(page) or poll.banner_done
-                else:
-                    log.info("join button: clicked %r", target.label)
+                if await click(req, poll, target, "join button", token=token):
                     joined = await _confirm(req, target, token, looks, popups)
                     if not poll.banner_done:  # a banner that came late would hide the player
                         await consent_once(joined)
