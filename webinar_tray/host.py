@@ -108,11 +108,7 @@ class EngineHost:
         self.ctx.settings = settings
         engine.apply_settings(settings)
         engine.joiner.update_settings(settings)
-        set_enabled = getattr(engine.notifier, "set_enabled", None)
-        if set_enabled is not None:
-            set_enabled(settings.notifications.enabled)
-        else:
-            engine.notifier.enabled = settings.notifications.enabled
+        engine.notifier.enabled = settings.notifications.enabled
         if not self.paths.demo:
             engine.sources = build_sources(settings, self.paths)
         loop.reschedule_refresh(settings.refresh.every_minutes)
