@@ -29,7 +29,7 @@ class FakeSource:
         self.error: Exception | None = None
         self.fetches = 0
 
-    def fetch(self, start, end):
+    def fetch(self, start, end, deadline=None):
         self.fetches += 1
         if self.error:
             raise self.error

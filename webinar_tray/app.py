@@ -44,7 +44,7 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
 
         for address in settings.ics.urls:
             try:
-                sources.append(IcsSource(address, paths.config_dir))
+                sources.append(IcsSource(address, paths.config_dir, settings.refresh))
             except SourceError as e:  # a bad address is reported at every refresh, not fatal
                 log.error("[ics] urls: %s", e)
                 sources.append(BrokenSource(f"ICS address #{len(sources) + 1}", str(e)))
@@ -60,7 +60,7 @@ class BrokenSource:
     def __init__(self, name: str, error: str):
         self.name, self.key, self.error = name, f"broken:{name}", error
 
-    def fetch(self, start, end):
+    def fetch(self, start, end, deadline=None):
         raise SourceError(self.error)
 
 

@@ -203,7 +203,7 @@ def ics(s: State) -> Result:
     lines, ok = [], True
     for i, address in enumerate(urls, 1):
         try:
-            src = IcsSource(address, s.paths.config_dir, timeout=20)
+            src = IcsSource(address, s.paths.config_dir, replace(s.settings.refresh, timeout_seconds=min(20, s.settings.refresh.timeout_seconds)))
         except SourceError as e:
             ok = False
             lines.append(f"ICS address #{i}: {e}")

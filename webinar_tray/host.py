@@ -137,7 +137,7 @@ class EngineHost:
             p = loop.call(engine.join_url, req["url"], float(req.get("minutes") or 60)).result(30)
             return {"ok": True, "id": p.id, "title": p.title}
         if cmd in ("refresh", "show"):  # a second launch of a front end without one: refresh
-            loop.call(engine.refresh)
+            loop.call(engine.start_refresh)
             return {"ok": True}
         if cmd == "ping":
             return {"ok": True}

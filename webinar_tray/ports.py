@@ -3,6 +3,7 @@ runtime tests use fakes of these."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Protocol
@@ -18,11 +19,40 @@ class SignInNeeded(SourceError):
     """The source needs the user to sign in again (exit 3 for `list`)."""
 
 
+class SourceTimeout(SourceError):
+    """A source went past its refresh deadline ([refresh] timeout_seconds); it keeps its last good
+    events."""
+
+
+class Deadline:
+    """The total time one source may take for one refresh: connect, whole body and parse.
+    Sources check it inside their reading and expanding loops (`check`), and bound each blocking
+    call by `remaining()`, so a source past its deadline stops using CPU. Monotonic time: a
+    deadline measures a duration, not a time of day."""
+
+    def __init__(self, seconds: float, what: str = "the refresh", monotonic=time.monotonic):
+        self.seconds, self.what, self._monotonic = seconds, what, monotonic
+        self.at = monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.at - self._monotonic()
+
+    @property
+    def expired(self) -> bool:
+        return self.remaining() <= 0
+
+    def check(self) -> None:
+        if self.expired:
+            raise SourceTimeout(f"{self.what}: no answer within {self.seconds:g} s "
+                                "([refresh] timeout_seconds); keeping its last good events")
+
+
 class CalendarSource(Protocol):
     name: str  # shown in logs and messages; never a secret address
 
-    def fetch(self, start: datetime, end: datetime) -> list[CalendarEvent]:
-        """Events overlapping [start, end). Raises SourceError when the source cannot be read."""
+    def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
+        """Events overlapping [start, end). Raises SourceError when the source cannot be read
+        (SourceTimeout past `deadline`). Runs on a refresh thread, never the engine's."""
         ...
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from webinar_tray.adapters.ics import MAX_DESCRIPTION_BYTES, IcsSource
 from webinar_tray.core.events import DEFAULT_DURATION, utc_stamp
+from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import SourceError
 
 UTC = timezone.utc
@@ -457,7 +458,7 @@ def test_fetch_over_http(server, tmp_path):
     srv, handler = server
     handler.routes[SECRET_PATH] = ics(vevent("http-1", "DTSTART:20250115T100000Z", summary="Over HTTP"))
     host, port = srv.server_address[:2]
-    src = IcsSource(f"http://{host}:{port}{SECRET_PATH}", base_dir=tmp_path, timeout=5)
+    src = IcsSource(f"http://{host}:{port}{SECRET_PATH}", base_dir=tmp_path, limits=RefreshSettings(timeout_seconds=5))
     (e,) = src.fetch(WIN_START, WIN_END)
     assert e.event_id == "http-1" and e.title == "Over HTTP"
     assert handler.seen_agents and handler.seen_agents[0].startswith("webinar-tray/")
@@ -468,7 +469,7 @@ def test_fetch_over_http(server, tmp_path):
 def test_http_404_does_not_leak_the_secret(server, tmp_path, caplog):
     srv, _ = server
     host, port = srv.server_address[:2]
-    src = IcsSource(f"http://{host}:{port}{SECRET_PATH}", base_dir=tmp_path, timeout=5)
+    src = IcsSource(f"http://{host}:{port}{SECRET_PATH}", base_dir=tmp_path, limits=RefreshSettings(timeout_seconds=5))
     with caplog.at_level(logging.DEBUG):
         with pytest.raises(SourceError) as ei:
             src.fetch(WIN_START, WIN_END)
@@ -490,7 +491,7 @@ def test_http_unreachable_is_a_source_error(tmp_path):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    src = IcsSource(f"http://127.0.0.1:{port}{SECRET_PATH}", base_dir=tmp_path, timeout=2)
+    src = IcsSource(f"http://127.0.0.1:{port}{SECRET_PATH}", base_dir=tmp_path, limits=RefreshSettings(timeout_seconds=2))
     with pytest.raises(SourceError) as ei:
         src.fetch(WIN_START, WIN_END)
     assert "127.0.0.1" in str(ei.value) and "secret" not in str(ei.value)
@@ -500,7 +501,7 @@ def test_http_garbage_is_a_source_error(server, tmp_path):
     srv, handler = server
     handler.routes[SECRET_PATH] = "<html>Please sign in</html>"
     host, port = srv.server_address[:2]
-    src = IcsSource(f"http://{host}:{port}{SECRET_PATH}", base_dir=tmp_path, timeout=5)
+    src = IcsSource(f"http://{host}:{port}{SECRET_PATH}", base_dir=tmp_path, limits=RefreshSettings(timeout_seconds=5))
     with pytest.raises(SourceError) as ei:
         src.fetch(WIN_START, WIN_END)
     assert src.name in str(ei.value) and "zzz" not in str(ei.value)

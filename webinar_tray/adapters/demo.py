@@ -41,5 +41,5 @@ class DemoCalendar:
             calendar_name="Demo", source="demo",
         )
 
-    def fetch(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+    def fetch(self, start: datetime, end: datetime, deadline=None) -> list[CalendarEvent]:
         return [e for e in self.events if e.end > start and e.start < end]

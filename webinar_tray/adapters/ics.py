@@ -18,26 +18,26 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from webinar_tray import __version__
+from webinar_tray.adapters import http_deadline
 from webinar_tray.adapters.ics_events import (  # re-exported: part of this module's API
     CONFERENCE_PROPERTIES,
     MAX_DESCRIPTION_BYTES,
     events_from_ics,
 )
 from webinar_tray.core.events import CalendarEvent
-from webinar_tray.ports import SourceError
+from webinar_tray.core.settings import RefreshSettings
+from webinar_tray.ports import Deadline, SourceError, SourceTimeout
 
-__all__ = ["CONFERENCE_PROPERTIES", "MAX_CALENDAR_BYTES", "MAX_DESCRIPTION_BYTES", "IcsSource"]
-
-# A calendar file larger than this is refused rather than read into memory.
-MAX_CALENDAR_BYTES = 64 * 1024 * 1024
+__all__ = ["CONFERENCE_PROPERTIES", "MAX_DESCRIPTION_BYTES", "IcsSource"]
 
 
 class IcsSource:
     """A CalendarSource reading one ICS address (http/https/webcal URL or file path)."""
 
-    def __init__(self, address: str, base_dir: Path, timeout: float = 30.0) -> None:
+    def __init__(self, address: str, base_dir: Path, limits: RefreshSettings = RefreshSettings()) -> None:
         self.address = address
-        self.timeout = timeout
+        self.limits = limits
+        self.max_bytes = limits.max_response_mb * 1024 * 1024
         self.calendar_id = "ics:" + hashlib.sha256(address.encode()).hexdigest()[:8]
         self._url: str | None = None
         self._path: Path | None = None
@@ -85,15 +85,19 @@ class IcsSource:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def _read(self) -> bytes:
+    def _read(self, deadline: Deadline) -> bytes:
         if self._path is not None:
             return self._read_file(self._path)
-        return self._read_url()
+        return self._read_url(deadline)
+
+    def _too_large(self) -> SourceError:
+        return SourceError(f"{self.name}: larger than {self.limits.max_response_mb} MB "
+                           "([refresh] max_response_mb)")
 
     def _read_file(self, path: Path) -> bytes:
         try:
             with open(path, "rb") as f:
-                data = f.read(MAX_CALENDAR_BYTES + 1)
+                data = f.read(self.max_bytes + 1)
         except FileNotFoundError:
             raise SourceError(f"{self.name}: file not found") from None
         except IsADirectoryError:
@@ -102,11 +106,11 @@ class IcsSource:
             raise SourceError(f"{self.name}: permission denied") from None
         except OSError as e:
             raise SourceError(f"{self.name}: cannot read: {e.strerror or e}") from None
-        if len(data) > MAX_CALENDAR_BYTES:
-            raise SourceError(f"{self.name}: larger than {MAX_CALENDAR_BYTES // (1024 * 1024)} MB")
+        if len(data) > self.max_bytes:
+            raise self._too_large()
         return data
 
-    def _read_url(self) -> bytes:
+    def _read_url(self, deadline: Deadline) -> bytes:
         assert self._url is not None
         req = urllib.request.Request(
             self._url,
@@ -118,8 +122,12 @@ class IcsSource:
         reason = ""
         data = b""
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
-                data = resp.read(MAX_CALENDAR_BYTES + 1)
+            data = http_deadline.get(req, deadline, self.max_bytes)
+        except SourceTimeout:
+            raise SourceTimeout(f"{self.name}: no complete answer within {deadline.seconds:g} s "
+                                "([refresh] timeout_seconds); keeping its last good events") from None
+        except http_deadline.TooLarge:
+            raise self._too_large() from None
         except urllib.error.HTTPError as e:
             reason = f"HTTP {e.code} {e.reason or ''}".rstrip()
             if e.code in (401, 403, 404, 410):
@@ -127,18 +135,16 @@ class IcsSource:
         except urllib.error.URLError as e:
             r = e.reason
             if isinstance(r, TimeoutError):
-                reason = f"timed out after {self.timeout:g} s"
+                reason = "timed out"
             else:
                 reason = f"cannot connect: {getattr(r, 'strerror', None) or r}"
         except TimeoutError:
-            reason = f"timed out after {self.timeout:g} s"
+            reason = "timed out"
         except (http.client.HTTPException, OSError, ValueError) as e:
             reason = f"{type(e).__name__}: {e}"
         # Chained exceptions are dropped on purpose (`from None`): some carry the full URL.
         if reason:
             raise SourceError(f"{self.name}: {self._scrub(reason)}") from None
-        if len(data) > MAX_CALENDAR_BYTES:
-            raise SourceError(f"{self.name}: larger than {MAX_CALENDAR_BYTES // (1024 * 1024)} MB")
         return data
 
     def _scrub(self, text: str) -> str:
@@ -155,9 +161,14 @@ class IcsSource:
 
     # ---- the port ------------------------------------------------------------------------
 
-    def fetch(self, start: datetime, end: datetime) -> list[CalendarEvent]:
-        """Events overlapping [start, end). Raises SourceError when the source cannot be read."""
-        return events_from_ics(self._read(), start, end, self.name, self.calendar_id, scrub=self._scrub)
+    def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
+        """Events overlapping [start, end). Raises SourceError when the source cannot be read,
+        SourceTimeout past `deadline` (default: [refresh] timeout_seconds from now)."""
+        if deadline is None:
+            deadline = Deadline(self.limits.timeout_seconds, self.name)
+        data = self._read(deadline)
+        return events_from_ics(data, start, end, self.name, self.calendar_id, scrub=self._scrub,
+                               limits=self.limits, deadline=deadline)
 
 
 # ---- helpers -------------------------------------------------------------------------------

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import islice
 
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
 
+from webinar_tray.adapters.ics_bounds import bound_series
 from webinar_tray.core.events import DEFAULT_DURATION, CalendarEvent, fix_end, utc_stamp
-from webinar_tray.ports import SourceError
+from webinar_tray.core.settings import RefreshSettings
+from webinar_tray.ports import Deadline, SourceError
 
 # The ICS source's logger, as before the split: log configuration and tests keep working.
 log = logging.getLogger("webinar_tray.adapters.ics")
@@ -46,15 +49,21 @@ def events_from_ics(
     source_name: str,
     calendar_id: str,
     scrub: Callable[[str], str] | None = None,
+    limits: RefreshSettings = RefreshSettings(),
+    deadline: Deadline | None = None,
 ) -> list[CalendarEvent]:
     """The events of the calendar `data` overlapping [start, end), sorted by start then id.
 
     Naive `start`/`end` are local time. Raises SourceError when `data` is not a usable
-    calendar; a broken event is logged and skipped."""
+    calendar (SourceTimeout past `deadline`); a broken event is logged and skipped. At most
+    `limits.max_instances_per_series` instances per series and `limits.max_events_per_source`
+    events are kept, each cut logged once."""
     start = _aware(start)
     end = _aware(end)
     name = source_name
+    deadline = deadline or Deadline(limits.timeout_seconds, name)
     cal = _parse(data, name, scrub or (lambda s: s))
+    deadline.check()
     try:
         cal = x_wr_timezone.to_standard(cal)
     except Exception as e:
@@ -64,6 +73,11 @@ def events_from_ics(
             e,
         )
     _sanitize(cal, name)
+    cap = limits.max_instances_per_series
+    for comp in cal.subcomponents:
+        if comp.name == "VEVENT" and "RRULE" in comp and "RECURRENCE-ID" not in comp:
+            bound_series(comp, start.astimezone(timezone.utc), end.astimezone(timezone.utc), cap, name)
+    deadline.check()
 
     recurring_uids = {
         str(c.get("UID"))
@@ -79,15 +93,21 @@ def events_from_ics(
     lo = start.astimezone(timezone.utc) - timedelta(days=1)
     hi = end.astimezone(timezone.utc) + timedelta(days=1)
     out: dict[tuple[str, datetime], CalendarEvent] = {}
-    for comp in _expand(cal, lo, hi, name):
+    texts: dict[tuple, str] = {}  # one description string per series, not one per instance
+    for comp in _expand(cal, lo, hi, (start, end), name, cap, deadline):
         try:
-            ev = _to_event(comp, recurring_uids, calname or name, owner, calendar_id, name)
+            ev = _to_event(comp, recurring_uids, calname or name, owner, calendar_id, name, texts)
         except Exception as e:
             log.warning("%s: skipping event %s: %s", name, _describe(comp), e)
             continue
         if ev.start < end and ev.end > start:
             out.setdefault((ev.event_id, ev.start), ev)
-    return sorted(out.values(), key=lambda e: (e.start, e.event_id))
+    events = sorted(out.values(), key=lambda e: (e.start, e.event_id))
+    if len(events) > limits.max_events_per_source:
+        log.warning("%s: %d events in the window; only the first %d are kept "
+                    "([refresh] max_events_per_source)", name, len(events), limits.max_events_per_source)
+        events = events[: limits.max_events_per_source]
+    return events
 
 
 # ---- steps -------------------------------------------------------------------------------------
@@ -176,13 +196,64 @@ def _sanitize_event(comp, name: str) -> None:
         # an all-day event without an end lasts one day (RFC 5545; the expander does that)
 
 
-def _expand(cal: icalendar.Calendar, lo: datetime, hi: datetime, name: str) -> list:
-    try:
-        return list(recurring_ical_events.of(cal).between(lo, hi))
-    except Exception as e:
-        log.debug("%s: expanding the whole calendar failed (%s); expanding event by event", name, e)
+def _expand(cal: icalendar.Calendar, lo: datetime, hi: datetime, window: tuple[datetime, datetime],
+            name: str, cap: int, deadline: Deadline) -> Iterator:
+    """The instances in [lo, hi], series by series, at most `cap` per series overlapping
+    `window` (cut lazily: the expander's occurrences become components only up to the cut)."""
+    for query in _queries(cal, name):
+        for series in query.series:
+            deadline.check()
+            try:
+                occurrences = list(islice(_overlapping(series.between(lo, hi), window, deadline), cap + 1))
+            except SourceError:
+                raise
+            except Exception as e:
+                log.warning("%s: skipping event %s: %s", name, _describe_series(series), e)
+                continue
+            if len(occurrences) > cap:
+                log.warning("%s: series %s has more than %d instances in the window; only the first "
+                            "%d are kept ([refresh] max_instances_per_series)", name,
+                            _describe_series(series), cap, cap)
+                occurrences = occurrences[:cap]
+            for occ in occurrences:
+                yield occ.as_component(query.keep_recurrence_attributes)
 
-    # One bad series (e.g. an unreadable RRULE) makes the whole query fail: retry per UID.
+
+def _overlapping(occurrences, window: tuple[datetime, datetime], deadline: Deadline) -> Iterator:
+    """The occurrences that may overlap `window` (a day's slack for floating and all-day times,
+    judged exactly after mapping)."""
+    slack = timedelta(days=1)
+    for i, occ in enumerate(occurrences):
+        if i % 256 == 255:
+            deadline.check()
+        try:
+            exact = isinstance(occ.start, datetime) and occ.start.tzinfo is not None
+            pad = timedelta(0) if exact else slack
+            if _instant(occ.end) <= window[0] - pad or _instant(occ.start) >= window[1] + pad:
+                continue
+        except Exception:
+            pass  # unusual values: the mapping step judges them
+        yield occ
+
+
+def _instant(v) -> datetime:
+    return _aware(v) if isinstance(v, datetime) else _local_midnight(v)
+
+
+def _describe_series(series) -> str:
+    try:
+        return _describe(series.components[0]._component)
+    except Exception:
+        return f"UID {str(getattr(series, 'uid', '?'))!r}"
+
+
+def _queries(cal: icalendar.Calendar, name: str) -> list:
+    """The expander over the whole calendar; when one bad series (e.g. an unreadable RRULE) makes
+    that fail, one expander per UID, skipping the bad ones."""
+    try:
+        return [recurring_ical_events.of(cal)]
+    except Exception as e:
+        log.debug("%s: reading the whole calendar's series failed (%s); reading them one by one", name, e)
     zones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
     groups: dict[str, list] = {}
     for c in cal.subcomponents:
@@ -196,14 +267,15 @@ def _expand(cal: icalendar.Calendar, lo: datetime, hi: datetime, name: str) -> l
         sub.subcomponents.extend(zones)
         sub.subcomponents.extend(comps)
         try:
-            out.extend(recurring_ical_events.of(sub).between(lo, hi))
+            out.append(recurring_ical_events.of(sub))
         except Exception as e:
             log.warning("%s: skipping event %s: %s", name, _describe(comps[0]), e)
     return out
 
 
 def _to_event(
-    comp, recurring_uids: set[str], calname: str, owner: str, calendar_id: str, name: str
+    comp, recurring_uids: set[str], calname: str, owner: str, calendar_id: str, name: str,
+    texts: dict[tuple, str],
 ) -> CalendarEvent:
     uid = str(comp["UID"])
     start_v = comp["DTSTART"].dt
@@ -225,19 +297,10 @@ def _to_event(
     else:
         event_id = uid
 
-    description = str(comp.get("DESCRIPTION") or "")
-    raw = description.encode("utf-8")
-    if len(raw) > MAX_DESCRIPTION_BYTES:
-        log.debug(
-            "%s: event %s: description of %d bytes cut to %d",
-            name,
-            _describe(comp),
-            len(raw),
-            MAX_DESCRIPTION_BYTES,
-        )
-        description = raw[:MAX_DESCRIPTION_BYTES].decode("utf-8", errors="ignore")
-    for url in _values(comp, "URL"):
-        description = f"{description}\n\n{url}" if description else url
+    key = (str(comp.get("DESCRIPTION") or ""), tuple(_values(comp, "URL")))
+    description = texts.get(key)
+    if description is None:
+        description = texts[key] = _description(*key, name, comp)
 
     links: list[str] = []
     for prop in CONFERENCE_PROPERTIES:
@@ -272,6 +335,20 @@ def _to_event(
         calendar_name=calname,
         source="ics",
     )
+
+
+def _description(description: str, urls: tuple[str, ...], name: str, comp) -> str:
+    """The event's description, cut to MAX_DESCRIPTION_BYTES, with its URL properties after it.
+    Computed once per series: every instance shares the one string."""
+    if len(description) * 4 > MAX_DESCRIPTION_BYTES:  # only then can the UTF-8 form be too long
+        raw = description.encode("utf-8")
+        if len(raw) > MAX_DESCRIPTION_BYTES:
+            log.debug("%s: event %s: description of %d bytes cut to %d", name, _describe(comp),
+                      len(raw), MAX_DESCRIPTION_BYTES)
+            description = raw[:MAX_DESCRIPTION_BYTES].decode("utf-8", errors="ignore")
+    for url in urls:
+        description = f"{description}\n\n{url}" if description else url
+    return description
 
 
 # ---- helpers -------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
     if not offline and not paths.demo:
         from webinar_tray.runtime import sync
 
-        result = sync.refresh(build_sources(ctx.settings, paths), store, now, ctx.settings.refresh.lookahead_hours)
+        result = sync.refresh(build_sources(ctx.settings, paths), store, now, ctx.settings.refresh)
         for name, msg in result.failed:
             print(f"webinar-tray: warning: {name}: {msg}; showing cached events", file=sys.stderr)
         signin = result.signin_needed

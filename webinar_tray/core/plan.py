@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping
 
 from webinar_tray.core.events import CalendarEvent, override_key, plan_id, utc_stamp
-from webinar_tray.core.links import best_link, candidates
+from webinar_tray.core.links import candidates
 from webinar_tray.core.rules import host_in, host_of, webinar_rule
 from webinar_tray.core.settings import Settings
 
@@ -85,11 +85,28 @@ def plan_event(
     )
 
 
-@lru_cache(maxsize=2048)
 def _links(event: CalendarEvent):
-    """Link detection is the costly part of planning and depends on the event alone: the
-    engine replans every 30 s, so it is remembered per (immutable) event value."""
-    return candidates(event), best_link(event)
+    """(every candidate link, the best safe one) of an event."""
+    return _links_of(event.conference_links, event.hangout_link, event.location, event.description)
+
+
+@dataclass(frozen=True)
+class _LinkFields:
+    """The parts of an event link detection reads (what `candidates` is given)."""
+
+    conference_links: tuple[str, ...]
+    hangout_link: str
+    location: str
+    description: str
+
+
+@lru_cache(maxsize=4096)
+def _links_of(conference_links, hangout_link, location, description):
+    """Link detection is the costly part of planning and depends on these texts alone: every
+    instance of a series shares them (and its sources share the one description string), so it
+    runs once per series, not once per instance and due check."""
+    cands = candidates(_LinkFields(conference_links, hangout_link, location, description))
+    return cands, next((c for c in cands if c.safe), None)
 
 
 def _reason(event, settings, link, cands, rule, override, now) -> str | None:

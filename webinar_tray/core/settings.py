@@ -30,6 +30,10 @@ class IcsSettings:
 class RefreshSettings:
     every_minutes: int = 60
     lookahead_hours: int = 48
+    timeout_seconds: int = 60  # per source: connect + whole body + parse
+    max_instances_per_series: int = 500  # per recurring series in the window
+    max_events_per_source: int = 20000
+    max_response_mb: int = 20
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,10 @@ class Settings:
 _RANGES: dict[str, tuple[int, int]] = {
     "refresh.every_minutes": (1, 24 * 60),
     "refresh.lookahead_hours": (1, 24 * 31),
+    "refresh.timeout_seconds": (1, 3600),
+    "refresh.max_instances_per_series": (1, 100_000),
+    "refresh.max_events_per_source": (1, 1_000_000),
+    "refresh.max_response_mb": (1, 1024),
     "join.lead_seconds": (0, 3600),
     "join.grace_seconds": (0, 6 * 3600),
     "join.max_concurrent": (1, 20),

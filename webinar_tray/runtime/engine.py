@@ -54,6 +54,11 @@ class Engine:
         self.notifier = notifier
         self.clock = clock
         self.on_change = on_change or (lambda: None)
+        # How work from other threads reaches the engine thread: the loop sets its `call`; alone
+        # (tests, `join`), a call runs at once under the engine's lock.
+        self.post: Callable = self._run_now
+        self._round: sync.Round | None = None  # the background refresh in flight
+        self._busy: dict = {}  # source key -> its last fetch thread (not started twice)
         self._lock = threading.RLock()
         self._jobs: dict[str, PlannedJoin] = {}  # submitted to the joiner, not yet done
         self._reminded: set[str] = set()
@@ -111,8 +116,47 @@ class Engine:
 
     # ---- refresh --------------------------------------------------------------------------
     def refresh(self) -> sync.RefreshResult:
+        """Every source now, waiting for all of them (each within its deadline): `list`, tests.
+        The running app uses `start_refresh`, which never holds the engine thread."""
+        round = sync.Round(self.sources, self.clock.now(), self.settings.refresh, self._busy)
+        for outcome in round.wait():
+            self._apply_outcome(round, outcome)
+        return self._finish_refresh(round)
+
+    def start_refresh(self) -> bool:
+        """Refresh in the background: the sources are fetched on threads of their own and each
+        outcome is applied on the engine thread (through `post`) as it arrives, so one slow source
+        holds back neither the others' events nor a due join. False when a refresh is running."""
+        if self._round is not None:
+            return False
+        round = self._round = sync.Round(self.sources, self.clock.now(), self.settings.refresh, self._busy)
+        round.start(lambda outcome: self.post(self._deliver, round, outcome))
+        return True
+
+    @property
+    def refreshing(self) -> bool:
+        return self._round is not None
+
+    def _deliver(self, round: sync.Round, outcome: sync.Outcome | None) -> None:
+        if outcome is not None:
+            self._apply_outcome(round, outcome)
+            return
+        if self._round is round:
+            self._round = None
+        self._finish_refresh(round)
+
+    def _apply_outcome(self, round: sync.Round, outcome: sync.Outcome) -> None:
+        sync.apply(outcome, self.store, round.result)
+        if outcome.events is not None:  # the others' events need not wait for the slowest
+            with self._lock:
+                self._events = self.store.events()
+            self.replan()
+            self.on_change()
+
+    def _finish_refresh(self, round: sync.Round) -> sync.RefreshResult:
+        result = round.result
         now = self.clock.now()
-        result = sync.refresh(self.sources, self.store, now, self.settings.refresh.lookahead_hours)
+        self.store.forget_sources_except(sync.source_key(s) for s in self.sources)
         with self._lock:
             self._events = self.store.events()
         was_needed = self.signin_needed
@@ -127,6 +171,10 @@ class Engine:
         self.replan()
         self.on_change()
         return result
+
+    def _run_now(self, fn, *args):
+        with self._lock:
+            return fn(*args)
 
     def _warn_long_failures(self, now: datetime) -> None:
         for st in self.store.sources():

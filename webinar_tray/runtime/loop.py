@@ -9,7 +9,7 @@ import logging
 import queue
 import threading
 from concurrent.futures import Future
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Callable
 
 import schedule
@@ -61,7 +61,7 @@ class EngineLoop:
     def reschedule_refresh(self, every_minutes: int) -> None:
         if self._refresh_job is not None:
             self.scheduler.cancel_job(self._refresh_job)
-        self._refresh_job = self.scheduler.every(every_minutes).minutes.do(self._safe, "refresh", self.engine.refresh)
+        self._refresh_job = self.scheduler.every(every_minutes).minutes.do(self._safe, "refresh", self.engine.start_refresh)
 
     # ---- the loop -------------------------------------------------------------------------
     @staticmethod
@@ -73,9 +73,10 @@ class EngineLoop:
 
     def _run(self) -> None:
         e = self.engine
+        e.post = self.call  # refresh outcomes are applied on this thread
         self._safe("resume", e.resume_interrupted)
         self._safe("due-check", e.due_check)  # first from the cache: no waiting on the network
-        self._safe("refresh", e.refresh)
+        self._safe("refresh", e.start_refresh)  # in the background: the loop goes on at once
         self.reschedule_refresh(e.settings.refresh.every_minutes)
         self.scheduler.every(TICK_SECONDS).seconds.do(self._safe, "due-check", e.due_check)
         for seconds, fn in self._extra:
@@ -98,7 +99,7 @@ class EngineLoop:
         if idle is not None:
             waits.append(max(0.0, idle))
         if deadline is not None:
-            left = (deadline - datetime.now(timezone.utc)).total_seconds()
+            left = (deadline - self.engine.clock.now()).total_seconds()
             # still due right after a due check: something is stuck; retry soon, don't spin
             waits.append(left if left > 0 else 1.0)
         return max(0.05, min(waits))

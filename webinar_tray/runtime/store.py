@@ -6,6 +6,7 @@ with a warning and rebuilt; a database from a newer version is refused, never ov
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -22,7 +23,7 @@ from webinar_tray.core.events import CalendarEvent
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FINAL_STATES = ("attended", "partial", "failed", "missed")
 ACTIVE_STATES = ("joining", "attending")
 
@@ -45,6 +46,12 @@ _SCHEMA = [
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
     CREATE INDEX attendance_start ON attendance(start);
+    """,
+    # version 2: descriptions stored once (a series' instances share one; a 200 KB description
+    # on 5,000 instances was 1 GB of cache)
+    """
+    CREATE TABLE texts (hash TEXT PRIMARY KEY, text TEXT NOT NULL);
+    ALTER TABLE events ADD COLUMN text_ref TEXT;
     """,
 ]
 
@@ -189,16 +196,26 @@ class Store:
 
     # ---- event cache ----------------------------------------------------------------------
     def replace_events(self, source: str, events: list[CalendarEvent], now: datetime) -> None:
-        """The last good fetch of `source` replaces its cached events."""
+        """The last good fetch of `source` replaces its cached events. Descriptions are kept
+        once each in `texts` (instances of a series share one)."""
+        rows, texts = [], {}
+        for e in events:
+            d = e.to_dict()
+            ref = None
+            if len(e.description) > 256:
+                ref = texts.get(e.description)  # the same string object: no hashing twice
+                if ref is None:
+                    ref = texts[e.description] = hashlib.sha256(e.description.encode()).hexdigest()
+                d["description"] = ""
+            rows.append((source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(d), ref))
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute("DELETE FROM events WHERE source = ?", (source,))
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?)",
-                    [(source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(e.to_dict()))
-                     for e in events],
-                )
+                self._db.executemany("INSERT OR IGNORE INTO texts VALUES (?, ?)",
+                                     [(h, t) for t, h in texts.items()])
+                self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
+                self._forget_texts()
                 self._db.execute(
                     "INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
                     "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL",
@@ -208,6 +225,10 @@ class Store:
             except Exception:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def _forget_texts(self) -> None:
+        self._db.execute("DELETE FROM texts WHERE hash NOT IN "
+                         "(SELECT text_ref FROM events WHERE text_ref IS NOT NULL)")
 
     def source_failed(self, source: str, error: str, now: datetime) -> None:
         self._x(
@@ -223,12 +244,19 @@ class Store:
         with self._lock:
             self._db.execute(f"DELETE FROM events WHERE source NOT IN ({marks})", keep)
             self._db.execute(f"DELETE FROM sources WHERE source NOT IN ({marks})", keep)
+            self._forget_texts()
 
     def events(self) -> list[CalendarEvent]:
         out = []
-        for row in self._x("SELECT source, event_id, data FROM events ORDER BY start"):
+        with self._lock:
+            texts = {r["hash"]: r["text"] for r in self._db.execute("SELECT hash, text FROM texts")}
+            rows = self._db.execute("SELECT source, event_id, data, text_ref FROM events ORDER BY start").fetchall()
+        for row in rows:
             try:
-                out.append(CalendarEvent.from_dict(json.loads(row["data"])))
+                d = json.loads(row["data"])
+                if row["text_ref"] is not None:
+                    d["description"] = texts[row["text_ref"]]  # one string shared by the series
+                out.append(CalendarEvent.from_dict(d))
             except (ValueError, TypeError, KeyError) as e:
                 log.warning("cached event %s from %s is unreadable (%s); skipped",
                             row["event_id"], row["source"], e)

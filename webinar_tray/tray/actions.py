@@ -137,7 +137,7 @@ class Actions:
 
     def do_refresh(self) -> None:
         engine, loop = self._engine()
-        loop.call(engine.refresh)
+        loop.call(engine.start_refresh)
 
     # ---- settings -------------------------------------------------------------------------
     def do_set(self, key: str, value) -> None:

@@ -20,7 +20,7 @@ class NotSignedIn:
         self.key = f"google:{calendar_id}"
         self.why = why
 
-    def fetch(self, start: datetime, end: datetime):
+    def fetch(self, start: datetime, end: datetime, deadline=None):
         raise SignInNeeded(self.why)
 
 
@@ -54,9 +54,9 @@ class _Saving:
         self._source, self._account = source, account
         self.name, self.key = source.name, source.key
 
-    def fetch(self, start: datetime, end: datetime):
+    def fetch(self, start: datetime, end: datetime, deadline=None):
         try:
-            return self._source.fetch(start, end)
+            return self._source.fetch(start, end, deadline)
         finally:
             self._account.persist()
 

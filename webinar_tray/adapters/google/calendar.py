@@ -26,7 +26,7 @@ from datetime import time as dtime
 from typing import TYPE_CHECKING, Any, Callable
 
 from webinar_tray.core.events import CalendarEvent, fix_end
-from webinar_tray.ports import SignInNeeded, SourceError
+from webinar_tray.ports import Deadline, SignInNeeded, SourceError
 
 if TYPE_CHECKING:  # pragma: no cover
     from google.oauth2.credentials import Credentials
@@ -109,14 +109,16 @@ class GoogleCalendarSource:
 
     # -- fetch -------------------------------------------------------------------------------
 
-    def fetch(self, start: datetime, end: datetime) -> list[CalendarEvent]:
+    def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
+        """Events overlapping [start, end). The deadline is checked between pages and retries
+        (one request is bounded by the client's own timeout)."""
         start, end = _aware(start), _aware(end)
         items: list[dict] = []
         token: str | None = None
         pages = 0
         t0 = time.monotonic()
         while True:
-            page = self._page(start, end, token)
+            page = self._page(start, end, token, deadline)
             pages += 1
             if isinstance(page.get("summary"), str):
                 self.calendar_name = page["summary"]
@@ -140,9 +142,11 @@ class GoogleCalendarSource:
                   len(items), pages, time.monotonic() - t0)
         return events
 
-    def _page(self, start: datetime, end: datetime, page_token: str | None) -> dict:
+    def _page(self, start: datetime, end: datetime, page_token: str | None, deadline: Deadline | None) -> dict:
         attempt = 0
         while True:
+            if deadline is not None:
+                deadline.check()
             try:
                 return self._page_once(start, end, page_token)
             except _Transient as t:
@@ -151,6 +155,9 @@ class GoogleCalendarSource:
                 delay = self.backoff * (2 ** attempt) + random.uniform(0, self.backoff)
                 if t.retry_after is not None:
                     delay = max(delay, min(t.retry_after, MAX_RETRY_AFTER))
+                if deadline is not None and delay >= deadline.remaining():
+                    raise SourceError(f"{self.name}: {t.why} (no time left for another try before "
+                                      f"the {deadline.seconds:g} s deadline)") from None
                 attempt += 1
                 log.info("%s: %s; retry %d of %d in %.1f s", self.name, t.why, attempt,
                          self.retries, delay)
