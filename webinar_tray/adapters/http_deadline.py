@@ -103,8 +103,9 @@ def get(req: urllib.request.Request, deadline: Deadline, max_bytes: int, read_ti
     try:
         try:
             resp = opener.open(req, timeout=max(0.05, min(read_timeout, deadline.remaining())))
-        except OSError:
-            deadline.check()  # a socket shut by the watchdog: say it was the deadline
+        except Exception:
+            if watchdog.fired:  # a socket shut by the watchdog: say it was the deadline
+                deadline.check()
             raise
         with resp:
             length = resp.headers.get("Content-Length")
@@ -115,8 +116,9 @@ def get(req: urllib.request.Request, deadline: Deadline, max_bytes: int, read_ti
             while True:
                 try:
                     piece = resp.read1(CHUNK)
-                except (OSError, http.client.HTTPException, ValueError):
-                    deadline.check()
+                except Exception:
+                    if watchdog.fired:
+                        deadline.check()
                     raise
                 deadline.check()
                 if not piece:
