@@ -110,3 +110,35 @@ def test_a_well_behaved_feed_is_read_whole(tmp_path):
         assert e.title == "Webinar"
     finally:
         feed.close()
+
+
+def test_a_calendar_too_costly_to_expand_is_interrupted_at_the_deadline(tmp_path):
+    """A rule the bounds cannot shorten (a huge COUNT walked from a year ago, 3,600 instances a
+    day): dateutil would walk it for many seconds; the source stops at its deadline."""
+    p = tmp_path / "costly.ics"
+    p.write_bytes(calendar(vevent("c", NOW - timedelta(days=365), rule="FREQ=SECONDLY;COUNT=50000000;BYHOUR=9",
+                                  title="Counted")))
+    src = IcsSource(str(p), tmp_path, RefreshSettings(timeout_seconds=1))
+    errors = []
+
+    def fetch():
+        try:
+            src.fetch(*WINDOW)
+        except SourceError as e:
+            errors.append(e)
+
+    t = threading.Thread(target=fetch)
+    t.start()
+    t.join(30)
+    assert not t.is_alive(), "the expansion stopped: the thread uses no CPU any more"
+    [e] = errors
+    assert isinstance(e, SourceTimeout) and "took longer than 1 s" in str(e)
+
+
+def test_the_cpu_guard_never_fires_after_its_block():
+    from webinar_tray.adapters.cpu_deadline import cpu_deadline
+
+    with cpu_deadline(Deadline(0.3)):
+        total = sum(range(1000))
+    time.sleep(0.6)  # past the deadline: nothing may be raised here
+    assert total == 499500

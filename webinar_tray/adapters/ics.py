@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from webinar_tray import __version__
 from webinar_tray.adapters import http_deadline
+from webinar_tray.adapters.cpu_deadline import CalendarTooCostly, cpu_deadline
 from webinar_tray.adapters.ics_events import (  # re-exported: part of this module's API
     CONFERENCE_PROPERTIES,
     MAX_DESCRIPTION_BYTES,
@@ -167,8 +168,13 @@ class IcsSource:
         if deadline is None:
             deadline = Deadline(self.limits.timeout_seconds, self.name)
         data = self._read(deadline)
-        return events_from_ics(data, start, end, self.name, self.calendar_id, scrub=self._scrub,
-                               limits=self.limits, deadline=deadline)
+        try:
+            with cpu_deadline(deadline):
+                return events_from_ics(data, start, end, self.name, self.calendar_id, scrub=self._scrub,
+                                       limits=self.limits, deadline=deadline)
+        except CalendarTooCostly:
+            raise SourceTimeout(f"{self.name}: reading the calendar took longer than {deadline.seconds:g} s "
+                                "([refresh] timeout_seconds); keeping its last good events") from None
 
 
 # ---- helpers -------------------------------------------------------------------------------
