@@ -42,7 +42,7 @@ class ListSource:
     def __init__(self, events):
         self.events = events
 
-    def fetch(self, start, end):
+    def fetch(self, start, end, deadline=None):
         return self.events
 
 
