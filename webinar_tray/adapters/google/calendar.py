@@ -142,7 +142,8 @@ class GoogleCalendarSource:
                   len(items), pages, time.monotonic() - t0)
         return events
 
-    def _page(self, start: datetime, end: datetime, page_token: str | None, deadline: Deadline | None) -> dict:
+    def _page(self, start: datetime, end: datetime, page_token: str | None,
+              deadline: Deadline | None = None) -> dict:
         attempt = 0
         while True:
             if deadline is not None:
