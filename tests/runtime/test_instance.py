@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tests.e2e.hostile import Recorder
 from webinar_tray.runtime import handshake as hs
 from webinar_tray.runtime.channel_server import RateLimitedWarning
 from webinar_tray.runtime.instance import (
@@ -63,45 +64,6 @@ def test_channel_round_trip_is_private_and_never_sends_the_token(server, tmp_pat
     assert server.seen == [{"cmd": "ping"}], "the token is not part of the request"
     server.stop()
     assert not f.exists() and send(f, {"cmd": "ping"}) is None
-
-
-class Recorder:
-    """A listener on 127.0.0.1 that accepts every connection and records every byte it gets;
-    with `answer`, it replies to the first line as an impostor would (it has no token)."""
-
-    def __init__(self, answer: bytes | None = None):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        self.answer = answer
-        self.received = bytearray()
-        self.connections = 0
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(3)
-                try:
-                    while True:
-                        data = conn.recv(65536)
-                        if not data:
-                            break
-                        self.received += data
-                        if self.answer and b"\n" in self.received:
-                            conn.sendall(self.answer)
-                            self.answer = None
-                except OSError:
-                    pass
-
-    def close(self):
-        self.sock.close()
-        self._thread.join(5)
 
 
 def test_a_listener_that_cannot_prove_the_token_gets_a_nonce_and_nothing_else(tmp_path):
