@@ -30,6 +30,15 @@ def _port(text: str) -> int:
     return n
 
 
+def _minutes(text: str) -> float:
+    from webinar_tray.core.plan import adhoc_minutes
+
+    try:
+        return adhoc_minutes(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="webinar-tray",
@@ -49,8 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="print JSON (CONTRACT.md)")
     sp.add_argument("--offline", action="store_true", help="use the cached events; contact nothing")
     sp = add("join", "attend one URL now (handed to the running instance when there is one)")
-    sp.add_argument("url")
-    sp.add_argument("--minutes", type=float, default=60.0, help="stay this long at most (default 60)")
+    sp.add_argument("url", help="the link, or - to read it (one line) from standard input, which keeps "
+                                "a passcode in it out of the process list")
+    sp.add_argument("--minutes", type=_minutes, default=60.0, help="stay this long at most, 1-1440 (default 60)")
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--headless", dest="headless", action="store_true", default=None)
     g.add_argument("--headed", dest="headless", action="store_false")

@@ -134,7 +134,16 @@ class EngineHost:
         if loop is None or engine is None:
             return {"ok": False, "error": "the app is stopping"}
         if cmd == "join":
-            p = loop.call(engine.join_url, req["url"], float(req.get("minutes") or 60)).result(30)
+            from webinar_tray.core.plan import adhoc_minutes
+
+            url = req.get("url")
+            if not isinstance(url, str):
+                return {"ok": False, "error": "join needs a url"}
+            try:
+                minutes = adhoc_minutes(req.get("minutes", 60))
+            except ValueError as e:
+                return {"ok": False, "error": str(e)}
+            p = loop.call(engine.join_url, url, minutes).result(30)
             return {"ok": True, "id": p.id, "title": p.title}
         if cmd in ("refresh", "show"):  # a second launch of a front end without one: refresh
             loop.call(engine.start_refresh)

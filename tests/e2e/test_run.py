@@ -64,7 +64,8 @@ def test_join_url_is_handed_to_the_running_engine(home, site, chromium, tmp_path
     proc = start_run(home, log=log)
     try:
         wait_for(lambda: "webinar-tray running" in log.read_text(), 30, what="start-up")
-        r = wt(home, "join", site.url_for("handed", title="Handed"), "--minutes", "0.15", timeout=30)
+        ends = datetime.now(timezone.utc) + timedelta(seconds=20)  # --minutes is 1 at least: the page ends it
+        r = wt(home, "join", site.url_for("handed", ends, title="Handed"), "--minutes", "1", timeout=30)
         assert r.returncode == 0 and "handed to the running instance" in r.stdout, r.stderr
         rows = wait_for(lambda: history(home), 60, what="the ad-hoc record")
     finally:
@@ -131,7 +132,8 @@ def test_sigterm_mid_webinar_writes_history_and_a_restart_resumes_the_same_recor
 
 def test_join_without_a_running_engine_attends_and_prints_the_record(home, site, chromium):
     (home / "config.toml").write_text(config(chromium))
-    r = wt(home, "join", site.url_for("alone", title="Alone"), "--minutes", "0.1", "--headless", timeout=90)
+    ends = datetime.now(timezone.utc) + timedelta(seconds=20)  # --minutes is 1 at least: the page ends it
+    r = wt(home, "join", site.url_for("alone", ends, title="Alone"), "--minutes", "1", "--headless", timeout=90)
     assert r.returncode == 0, r.stderr
     assert "attended" in r.stdout or "partial" in r.stdout
     [rec] = history(home)

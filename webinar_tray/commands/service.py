@@ -14,7 +14,7 @@ from webinar_tray.app import Context, build_engine, build_sources
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
 from webinar_tray.host import AlreadyRunning, EngineHost
-from webinar_tray.runtime.instance import InstanceLock, send
+from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -115,25 +115,42 @@ def history(paths: Paths, fmt: str) -> int:
 
 
 # ---- join ----------------------------------------------------------------------------------
+QUERY_HINT = ("webinar-tray: hint: this link has a query string (often a passcode), which other users of "
+              "this computer can see in the process list while the join runs; next time use "
+              "`webinar-tray join -` and give the link on standard input")
+
+
 def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
+    from urllib.parse import urlsplit
+
     from webinar_tray.core.links import is_safe
 
     ctx = Context.load(paths)
+    from_stdin = url == "-"
+    if from_stdin:
+        url = _url_from_stdin()
+        if not url:
+            print("webinar-tray: no link on standard input (`join -` reads one line: the link)", file=sys.stderr)
+            return EXIT_USAGE
     if not is_safe(url):
         print("webinar-tray: only http(s) links can be joined", file=sys.stderr)
         return EXIT_USAGE
-    reply = send(paths.channel_file, {"cmd": "join", "url": url, "minutes": minutes})
+    if not from_stdin and urlsplit(url).query:
+        print(QUERY_HINT, file=sys.stderr)
+    setup_logging(paths, service=True)
+    lock = InstanceLock(paths.lock_file)
+    try:  # never to a listener on a stale port file: the lock says whether an engine runs
+        reply = hand_over(lock, paths.channel_file, {"cmd": "join", "url": url, "minutes": minutes})
+    except NoAnswer as e:
+        print(f"webinar-tray: {e}", file=sys.stderr)
+        return EXIT_FAILED
     if reply is not None:
         if reply.get("ok"):
             print(f"handed to the running instance: joining {reply.get('title')} ({reply.get('id')})")
             return EXIT_OK
         print(f"webinar-tray: the running instance refused: {reply.get('error')}", file=sys.stderr)
         return EXIT_FAILED
-    setup_logging(paths, service=True)
-    lock = InstanceLock(paths.lock_file)
-    if not lock.acquire():
-        print("webinar-tray: another instance holds the lock but does not answer", file=sys.stderr)
-        return EXIT_FAILED
+    # No engine runs, and this process now holds the lock: it attends itself.
     store = ctx.open_store()
     engine, _ = build_engine(ctx, store, headless=headless, with_sources=False)
     done = threading.Event()
@@ -151,5 +168,17 @@ def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
     lock.release()
     print(output.history_text([output.history_row(a)]))
     return EXIT_OK if a.joined_at else EXIT_FAILED
+
+
+def _url_from_stdin() -> str:
+    """One line from standard input: the link (nothing else is read)."""
+    from webinar_tray.core.links import MAX_URL
+
+    if sys.stdin is None:
+        return ""
+    try:
+        return sys.stdin.readline(MAX_URL + 2).strip()
+    except (OSError, UnicodeDecodeError, ValueError):
+        return ""
 
 

@@ -11,7 +11,7 @@ from webinar_tray import logsetup
 from webinar_tray.app import Context
 from webinar_tray.commands.exits import EXIT_OK
 from webinar_tray.config.paths import Paths
-from webinar_tray.runtime.instance import send
+from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,17 @@ def tray(paths: Paths) -> int:
 
 
 def _hand_over(paths: Paths) -> bool:
-    reply = send(paths.channel_file, {"cmd": "show"}, timeout=5.0)
-    if reply and reply.get("ok"):
+    """True when a running engine took over. Never trusts the port file alone: when the instance
+    lock is free no engine runs (a port file left by a crash is removed) and this launch starts."""
+    lock = InstanceLock(paths.lock_file)
+    try:
+        reply = hand_over(lock, paths.channel_file, {"cmd": "show"}, timeout=5.0)
+    except NoAnswer:
+        return False  # starting below then reports the instance that holds the lock
+    if reply is None:
+        lock.release()  # the engine host takes it again as it starts
+        return False
+    if reply.get("ok"):
         log.info("%s", ALREADY_RUNNING)
         return True
     return False

@@ -131,12 +131,31 @@ def _reason(event, settings, link, cands, rule, override, now) -> str | None:
     return None
 
 
+MIN_ADHOC_MINUTES, MAX_ADHOC_MINUTES = 1, 1440
+
+
+def adhoc_minutes(value: object) -> float:
+    """How long an ad-hoc join may last: a finite number of minutes, 1-1440. ValueError naming
+    what is wrong otherwise (the CLI's `--minutes` and the channel's `minutes`)."""
+    if isinstance(value, bool):
+        raise ValueError(f"minutes must be a number, not {value!r}")
+    try:
+        n = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"minutes must be a number, not {str(value)[:20]!r}") from None
+    if not MIN_ADHOC_MINUTES <= n <= MAX_ADHOC_MINUTES:  # also False for nan
+        raise ValueError(f"minutes must be from {MIN_ADHOC_MINUTES} to {MAX_ADHOC_MINUTES}, not {str(value)[:20]}")
+    return n
+
+
 def adhoc(url: str, title: str, now: datetime, minutes: float, provider: str | None = None,
-          steps: str = "generic") -> PlannedJoin:
-    """A join the user asked for by hand (`join URL`, "Join now")."""
+          steps: str = "generic", n: int = 1) -> PlannedJoin:
+    """A join the user asked for by hand (`join URL`, "Join now"). `n` > 1: the n-th one started
+    in the same second, whose id gets the suffix `-n` (`adhoc/<UTC start>-2`)."""
     end = now + timedelta(minutes=minutes)
+    stamp = utc_stamp(now) + (f"-{n}" if n > 1 else "")
     return PlannedJoin(
-        id=f"adhoc/{utc_stamp(now)}", calendar_id="adhoc", event_id=utc_stamp(now), title=title,
+        id=f"adhoc/{stamp}", calendar_id="adhoc", event_id=stamp, title=title,
         start=now, end=end, join_url=url, provider=provider, auto_join=True, reason=None,
         join_at=now, leave_at=end, is_webinar=True, steps=steps,
     )

@@ -308,7 +308,8 @@ class Engine:
             p = replace(p, join_at=now, auto_join=True, reason=None)
             a = self.store.get(id)
             if a is None:
-                self.store.claim(self._attendance(p, "joining"), now)
+                if not self.store.claim(self._attendance(p, "joining"), now):
+                    return f"{p.title}: already being joined by another process"
             else:  # joined again after leaving or failing: the same record, the time away a gap
                 if a.joined_at and a.left_at and now > a.left_at:
                     a.gaps.append({"from": _iso(a.left_at), "to": _iso(now), "why": "left and joined again"})
@@ -326,10 +327,15 @@ class Engine:
             raise ValueError("only http(s) links can be opened")
         now = self.clock.now()
         service = find_service(url)
-        p = adhoc(url, title or (service.name if service else safe_url(url)), now, minutes,
-                  provider=service.name if service else None, steps=service.steps if service else "generic")
         with self._lock:
-            self.store.claim(self._attendance(p, "joining"), now)
+            for n in range(1, 101):  # the n-th join of this second: "-n"
+                p = adhoc(url, title or (service.name if service else safe_url(url)), now, minutes,
+                          provider=service.name if service else None,
+                          steps=service.steps if service else "generic", n=n)
+                if self.store.claim(self._attendance(p, "joining"), now):
+                    break
+            else:
+                raise ValueError(f"more than 100 joins started in one second")
             self._submit(p)
         return p
 
