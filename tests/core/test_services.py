@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from webinar_tray.core.allowed_sites import left_to, page_hosts
 from webinar_tray.core.services import (
     CATALOGUE,
     KINDS,
@@ -277,3 +278,38 @@ def test_every_join_row_has_a_table_row():
 def test_account_hosts_need_an_account_subdomain(url):
     s = find_service(url)
     assert s is not None and s.name == "ClickMeeting" and s.fallback
+
+
+# --- the sites a join's browser page may show (core/allowed_sites) ------------------------------
+
+
+def test_page_hosts_are_the_service_companions_allowed_and_the_links_own_host():
+    hosts = page_hosts("https://www.youtube.com/watch?v=x", ("accounts.google.com",),
+                       ("SSO.Acme.Example.",))
+    assert hosts == ("youtube.com", "accounts.google.com", "sso.acme.example")
+    assert page_hosts("https://acme.clickmeeting.com/room") == ("clickmeeting.com",
+                                                                 "acme.clickmeeting.com")
+    assert page_hosts("https://www.example.org/live/1") == ("example.org",)  # by hand: own site
+    assert page_hosts("javascript:alert(1)") == ()
+
+
+@pytest.mark.parametrize("url, left", [
+    ("https://us02web.zoom.us/wc/join/1?pwd=x", None),
+    ("https://zoom.us/", None),
+    ("https://accounts.google.com/ServiceLogin?continue=x", None),
+    ("https://sso.acme.example/login", None),
+    ("about:blank", None),
+    ("about:srcdoc", None),
+    ("chrome-error://chromewebdata/", None),
+    ("blob:https://us02web.zoom.us/0f1e", None),
+    ("https://evil.example/register?from=zoom", "evil.example"),
+    ("https://zoom.us.evil.example/j/1", "zoom.us.evil.example"),
+    ("https://evilzoom.us/", "evilzoom.us"),
+    ("blob:https://evil.example/0f1e", "evil.example"),
+    ("data:text/html,<form>", "data:"),
+    ("file:///etc/passwd", "file:"),
+    ("https:///nohost", "an unreadable address"),
+])
+def test_left_to_names_the_host_only(url, left):
+    hosts = ("zoom.us", "accounts.google.com", "sso.acme.example")
+    assert left_to(url, hosts) == left
