@@ -111,3 +111,17 @@ def test_a_login_wall_fails_naming_the_site_without_retrying(replicas, make_join
     assert report.error == "login: login needed on app.livestorm.co"
     assert report.joined_at is None
     assert len(replicas.visits("room", LIVESTORM)) == 1
+
+
+def test_the_attended_page_going_elsewhere_is_rejoined_and_the_time_away_is_a_gap(
+        replicas, make_joiner):
+    replicas.rooms["tour-wander"] = Room(mode="room", wander_ms=800)
+    job = calendar_job(f"https://{LIVESTORM}/p/tour-wander/live", "cal/tour-wander/1", stay=15)
+    rec = attend(make_joiner, job)
+    assert rec.wait(job.id, "joined", timeout=30).error == ""
+    report = rec.wait(job.id, "progress", timeout=30)  # the rejoin
+    assert [g.why for g in report.gaps] == ["left the allowed sites: evil.example"]
+    assert len(replicas.visits("room-join", LIVESTORM)) == 2
+    assert_nothing_typed_there(replicas)
+    done = rec.wait(job.id, "done", timeout=30)
+    assert done.error == "" and done.joined_at is not None

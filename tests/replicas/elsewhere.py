@@ -5,7 +5,8 @@ form (`evil.example`), a company sign-in host (`sso.acme.example`), Google's sig
 (`webinars.acme.example`, for joins started by hand).
 
 A room's `mode`:
-- "room": a "Join" button (then "You're in");
+- "room": a "Join" button (then "You're in"; with `wander_ms`, on the first visit only, the page
+  then goes to evil.example's form);
 - "302": the room answers with an HTTP redirect to evil.example's form;
 - "js": the room loads, then a script sets `location` to evil.example's form;
 - "popup": the "Join" button opens evil.example's form in a new window;
@@ -40,6 +41,7 @@ _ROOM = re.compile(r"^/p/([A-Za-z0-9-]+)/live/?$")
 class Room:
     mode: str = "room"  # room | 302 | js | popup | sso | login
     redirect_ms: int = 400  # "js": the script moves the page this late
+    wander_ms: int | None = None  # "room", first visit: this long after joining, go to evil.example
 
 
 ROOM = r"""
@@ -60,6 +62,7 @@ if (cfg.mode === 'login') {
       if (cfg.mode === 'popup') { window.open(EVIL_JS, '_blank'); return; }
       fetch('/__rec/room-join', {keepalive: true});
       slot.innerHTML = '<p class="live">You\'re in. Live now.</p>';
+      if (cfg.wander_ms !== null) setTimeout(() => { location.href = EVIL_JS; }, cfg.wander_ms);
     };
   }, 300);
 }
@@ -103,9 +106,10 @@ def _room(x, room: str, cfg: Room) -> bool:
         x.visit("room")
         back = f"https://{LIVESTORM}{x.path}?sso=1"
         return x.redirect(f"https://{SSO}/login?continue={quote(back, safe='')}")
+    again = bool(x.replicas.visits("room", x.host))
     x.visit("room")
     body = ROOM.replace("EVIL_JS", json.dumps(EVIL_FORM))
-    return x.html(page("Livestorm", body, vars(cfg)))
+    return x.html(page("Livestorm", body, {**vars(cfg), **({"wander_ms": None} if again else {})}))
 
 
 def route(x) -> bool:
