@@ -19,10 +19,22 @@ import weakref
 from typing import Any, Callable
 
 from webinar_tray.adapters.browser.launch import first_line
-from webinar_tray.adapters.browser.steps import LeftAllowedSites
+from webinar_tray.adapters.browser.steps import StepError
 from webinar_tray.core.allowed_sites import left_to
 
 log = logging.getLogger(__name__)
+
+
+class LeftAllowedSites(StepError):
+    """The page (or a page it opened) went to a host outside the sites this join may use. Its
+    text is only that host: "left the allowed sites: evil.example"."""
+
+    def __init__(self, host: str):
+        super().__init__("page", f"left the allowed sites: {host}", retry=False)
+        self.host = host
+
+    def __str__(self) -> str:
+        return self.why
 
 
 class SiteGuard:

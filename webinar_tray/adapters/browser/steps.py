@@ -68,18 +68,6 @@ class StepError(Exception):
         return f"{self.step}: {self.why}"
 
 
-class LeftAllowedSites(StepError):
-    """The page (or a page it opened) went to a host outside the sites this join may use. Its
-    text is only that host: "left the allowed sites: evil.example"."""
-
-    def __init__(self, host: str):
-        super().__init__("page", f"left the allowed sites: {host}", retry=False)
-        self.host = host
-
-    def __str__(self) -> str:
-        return self.why
-
-
 def check_abort(abort: Callable[[], str | None] | None) -> None:
     if abort is None:
         return
@@ -101,11 +89,12 @@ class JoinRequest:
     name: str = ""  # [join] name
     email: str = ""  # [join] email
     abort: Callable[[], str | None] | None = None  # a non-empty answer stops the steps
-    guard: Callable[[], None] | None = None  # raises LeftAllowedSites once a page left them
+    guard: Callable[[], None] | None = None  # raises once a page left the allowed sites (guard.py)
 
     def check(self) -> None:
-        """Raise StepError('page') when the session says stop or the page closed, and
-        LeftAllowedSites when a page left the allowed sites. Called before every fill and click."""
+        """Raise StepError('page') when the session says stop or the page closed, and (through
+        `guard`, see guard.py) when a page left the allowed sites. Called before every fill and
+        click."""
         if self.guard is not None:
             self.guard()
         check_abort(self.abort)
