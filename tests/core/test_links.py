@@ -13,6 +13,7 @@ from webinar_tray.core.links import (
     candidates,
     extract_urls,
     is_safe,
+    is_wrapper,
     strip_html,
     unwrap,
 )
@@ -399,12 +400,54 @@ UNWRAP = [
     ("look-alike-host", "https://safelinks.protection.outlook.com.evil.example/?url=https%3A%2F%2Fzoom.us",
      "https://safelinks.protection.outlook.com.evil.example/?url=https%3A%2F%2Fzoom.us"),
     ("unsafe-inside-stays-unsafe", "https://www.google.com/url?q=javascript:alert(1)", "javascript:alert(1)"),
+    ("youtube-redirect", "https://www.youtube.com/redirect?event=video_description&redir_token=x"
+     "&q=https%3A%2F%2Fevent.on24.com%2Fwcc%2Fr%2F1%2FAB&v=abc", "https://event.on24.com/wcc/r/1/AB"),
+    ("youtube-redirect-to-evil", "https://www.youtube.com/redirect?q=https%3A%2F%2Fevil.example%2F",
+     "https://evil.example/"),
+    ("linkedin-redirect", "https://www.linkedin.com/redir/redirect?url=https%3A%2F%2Fzoom.us%2Fw%2F9"
+     "&urlhash=x&trk=public_post", "https://zoom.us/w/9"),
+    ("facebook", "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.bigmarker.com%2Facme%2Fq3&h=AT0x",
+     "https://www.bigmarker.com/acme/q3"),
+    ("messenger", "https://l.messenger.com/l.php?u=https%3A%2F%2Fzoom.us%2Fj%2F1&h=x", "https://zoom.us/j/1"),
+    ("slack", "https://slack-redir.net/link?url=https%3A%2F%2Fmeet.google.com%2Fabc-defg-hij",
+     "https://meet.google.com/abc-defg-hij"),
+    ("google-country", "https://www.google.de/url?q=https://zoom.us/j/2&sa=D", "https://zoom.us/j/2"),
+    ("lnkd-in-cannot-be-unwrapped", "https://lnkd.in/eAbCdEf", "https://lnkd.in/eAbCdEf"),
+    ("linkedin-warning-page", "https://www.linkedin.com/redir/general-malware-page?url=https%3A%2F%2Fx.example",
+     "https://www.linkedin.com/redir/general-malware-page?url=https%3A%2F%2Fx.example"),
+    ("youtube-watch-not-a-redirect", "https://www.youtube.com/watch?v=abc&q=https://x.example",
+     "https://www.youtube.com/watch?v=abc&q=https://x.example"),
 ]
 
 
 @pytest.mark.parametrize("url, expected", [u[1:] for u in UNWRAP], ids=[u[0] for u in UNWRAP])
 def test_unwrap(url, expected):
     assert unwrap(url) == expected
+
+
+@pytest.mark.parametrize("url, wrapper", [
+    ("https://lnkd.in/eAbCdEf", True),  # LinkedIn's short links: only its server knows the target
+    ("https://nam12.safelinks.protection.outlook.com/?data=x", True),
+    ("https://www.linkedin.com/redir/general-malware-page?url=https%3A%2F%2Fx.example", True),
+    ("https://www.youtube.com/redirect?q=", True),
+    ("https://urldefense.com/v3/__broken", True),
+    ("https://slack-redir.net/link", True),
+    ("https://www.youtube.com/watch?v=abc", False),
+    ("https://www.linkedin.com/events/7123/", False),
+    ("https://zoom.us/j/1", False),
+    ("https://www.google.com/search?q=x", False),
+    ("https://lnkd.in.evil.example/x", False),
+    ("javascript:alert(1)", False),
+    (None, False),
+])
+def test_is_wrapper(url, wrapper):
+    assert is_wrapper(url) is wrapper
+
+
+def test_a_wrapper_is_unwrapped_before_ranking_and_naming():
+    wrapped = "https://www.youtube.com/redirect?q=https%3A%2F%2Fevil.example%2F"
+    c = best_link(ev(description=f"Slides: {wrapped}"))
+    assert c.url == "https://evil.example/" and c.service is None
 
 
 def test_unwrap_stops_after_three_layers():

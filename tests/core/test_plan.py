@@ -44,6 +44,43 @@ def test_reasons_for_not_joining(kw, reason):
     assert (p.auto_join, p.reason, p.join_at) == (False, reason, None)
 
 
+@pytest.mark.parametrize("url, provider", [
+    # a catalogue site, but not one of its join paths: named, never auto-joined
+    ("https://www.youtube.com/redirect?q=https%3A%2F%2Fevil.example%2F", None),  # unwrapped: evil
+    ("https://www.on24.com/blog/x", "ON24"),
+    ("https://www.brighttalk.com/channel/288/", "BrightTALK"),
+    ("https://us02web.zoom.us/u/kdXyZ12", "Zoom"),
+    ("https://whereby.com/information/pricing", "Whereby"),
+    # a redirector that cannot be unwrapped offline
+    ("https://lnkd.in/eAbCdEf", None),
+    ("https://nam12.safelinks.protection.outlook.com/?data=x", None),
+])
+def test_only_join_paths_auto_join(url, provider):
+    p = one(event(title="Vendor webinar", start=IN_1H, url=url))
+    assert (p.auto_join, p.reason, p.provider) == (False, "unknown-host", provider)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.youtube.com/redirect?q=https%3A%2F%2Fevent.on24.com%2Fwcc%2Fr%2F1%2FAB",
+    "https://www.linkedin.com/redir/redirect?url=https%3A%2F%2Fus02web.zoom.us%2Fw%2F8123",
+    "https://l.facebook.com/l.php?u=https%3A%2F%2Fwww.airmeet.com%2Fe%2F0f1e&h=x",
+    "https://slack-redir.net/link?url=https%3A%2F%2Fapp.livestorm.co%2Fp%2F0f1e%2Flive",
+])
+def test_a_wrapped_join_link_is_unwrapped_and_auto_joins(url):
+    p = one(event(title="Vendor webinar", start=IN_1H, url=url))
+    assert p.auto_join and "redirect" not in p.join_url and "l.php" not in p.join_url
+
+
+def test_allowed_hosts_let_a_site_page_auto_join_but_never_a_wrapper():
+    s = replace(S, join=replace(S.join, allowed_hosts=("on24.com", "lnkd.in")))
+    assert one(event(title="Vendor webinar", start=IN_1H, url="https://www.on24.com/blog/x"), s).auto_join
+    p = one(event(title="Vendor webinar", start=IN_1H, url="https://lnkd.in/eAbCdEf"), s)
+    assert (p.auto_join, p.reason) == (False, "unknown-host")
+    key = f"cal@example.com/{p.event_id}"
+    p = one(event(title="Vendor webinar", start=IN_1H, url="https://lnkd.in/eAbCdEf"), s, {key: True})
+    assert (p.auto_join, p.reason) == (False, "unknown-host")
+
+
 def test_allowed_hosts_let_an_unknown_host_auto_join():
     s = replace(S, join=replace(S.join, allowed_hosts=("unknown-vendor.example",)))
     p = one(event(title="Vendor webinar", start=IN_1H, url="https://events.unknown-vendor.example/live/1"), s)

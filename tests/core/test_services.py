@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from webinar_tray.core.allowed_sites import left_to, page_hosts
 from webinar_tray.core.services import (
     CATALOGUE,
     KINDS,
@@ -52,7 +53,7 @@ CASES = [
     ("https://global.gotomeeting.com/join/123456789", ("GoTo Meeting", "meeting", "generic")),
     ("https://meet.goto.com/123456789", ("GoTo Meeting", "meeting", "generic")),
     ("https://app.goto.com/meeting/123456789", ("GoTo Meeting", "meeting", "generic")),
-    ("https://app.goto.com/settings", None),
+    ("https://app.goto.com/settings", ("GoTo Meeting", "meeting", "generic")),  # a fallback
     # Webex: events before meetings
     ("https://acme.webex.com/weblink/register/r1a2b3c4d5e6f", ("Webex Events", "webinar", "webex")),
     ("https://acme.webex.com/webappng/sites/acme/webinar/webinarSeries/register/abc",
@@ -150,7 +151,8 @@ def test_extra_hosts(url, extra, expected):
 def test_custom_catalogue():
     cat = (Service("Intranet TV", "stream", ("tv.acme.example",), path=r"^/live/"),)
     assert find_service("https://tv.acme.example/live/1", cat).name == "Intranet TV"
-    assert find_service("https://tv.acme.example/vod/1", cat) is None
+    other = find_service("https://tv.acme.example/vod/1", cat)  # the site, not a join link
+    assert other.name == "Intranet TV" and other.fallback
     assert find_service("https://zoom.us/j/1", cat) is None
 
 
@@ -159,7 +161,8 @@ def test_catalogue_row_is_well_formed(row):
     assert row.name and row.kind in KINDS and row.steps in STEPS
     assert row.hosts
     for h in row.hosts:
-        assert h == h.lower().strip() and re.fullmatch(r"[a-z0-9.-]+", h) and "." in h, h
+        assert h == h.lower().strip() and re.fullmatch(r"(?:\*\.)?[a-z0-9.-]+", h) and "." in h, h
+    assert row.fallback != bool(row.path), "a join row has a join path; a fallback row has none"
     if row.path:
         re.compile(row.path)
 
@@ -181,3 +184,132 @@ def test_fallback_rows_come_last():
     flags = [s.fallback for s in CATALOGUE]
     first = flags.index(True)
     assert all(flags[first:])
+
+
+# Every join row, as its vendor writes its links: a join link, a page of the same site that is not
+# one (a near miss: named at most as a fallback, never a join link), and the service's name.
+JOIN_ROWS = [
+    ("https://www.brighttalk.com/webcast/288/612345", "https://www.brighttalk.com/channel/288/",
+     "BrightTALK"),
+    ("https://www.isc2.org/professional-development/webinars?commid=1",
+     "https://www.isc2.org/certifications/cissp", "ISC2 (BrightTALK)"),
+    ("https://event.on24.com/wcc/r/4012345/ABCDEF", "https://www.on24.com/blog/x", "ON24"),
+    ("https://events.zoom.us/ejl/AbCdEf", "https://events.zoom.us/", "Zoom Events"),
+    ("https://us02web.zoom.us/w/81234567890", "https://zoom.us/pricing", "Zoom Webinar"),
+    ("https://us02web.zoom.us/j/81234567890", "https://zoom.us/u/abc", "Zoom"),
+    ("https://global.gotowebinar.com/join/123/456", "https://www.gotowebinar.com/pricing",
+     "GoTo Webinar"),
+    ("https://global.gotomeeting.com/join/123456789", "https://www.gotomeeting.com/features",
+     "GoTo Meeting"),
+    ("https://meet.goto.com/123456789", "https://meet.goto.com/install", "GoTo Meeting"),
+    ("https://app.goto.com/meeting/123456789", "https://app.goto.com/settings", "GoTo Meeting"),
+    ("https://acme.webex.com/weblink/register/r1a2", "https://www.webex.com/pricing/index.html",
+     "Webex Events"),
+    ("https://acme.webex.com/acme/j.php?MTID=m01", "https://help.webex.com/en-us/article/x",
+     "Webex"),
+    ("https://teams.microsoft.com/convene/townhall?eventId=x",
+     "https://teams.microsoft.com/meetingOptions/?x=1", "Teams Town Hall"),
+    ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_x%40thread.v2/0",
+     "https://teams.microsoft.com/v2/", "Microsoft Teams"),
+    ("https://teams.live.com/meet/9312345678901", "https://teams.live.com/free", "Microsoft Teams"),
+    ("https://app.livestorm.co/p/0f1e2d3c/live", "https://app.livestorm.co/login", "Livestorm"),
+    ("https://www.airmeet.com/e/0f1e2d3c-4b5a", "https://www.airmeet.com/hub/pricing/", "Airmeet"),
+    ("https://www.bigmarker.com/acme/q3-roadmap", "https://www.bigmarker.com/blog/x", "BigMarker"),
+    ("https://event.webinarjam.com/register/12/abc", "https://home.webinarjam.com/pricing",
+     "WebinarJam"),
+    ("https://app.everwebinar.com/register/x", "https://home.everwebinar.com/index", "EverWebinar"),
+    ("https://www.crowdcast.io/e/ama-2025", "https://www.crowdcast.io/pricing", "Crowdcast"),
+    ("https://event.demio.com/ref/AbCdEf", "https://www.demio.com/pricing", "Demio"),
+    ("https://acme.clickmeeting.com/q3-briefing/register", "https://www.clickmeeting.com/pricing",
+     "ClickMeeting"),
+    ("https://app.goldcast.io/event/0f1e2d3c", "https://www.goldcast.io/blog/x", "Goldcast"),
+    ("https://app.webinarninja.com/live/123", "https://webinarninja.com/pricing", "WebinarNinja"),
+    ("https://hopin.com/events/acme-summit", "https://hopin.com/pricing", "Hopin"),
+    ("https://events.ringcentral.com/events/acme-summit", "https://events.ringcentral.com/",
+     "RingCentral Events"),
+    ("https://event.webcasts.com/starthere.jsp?ei=1&tp_key=x", "https://www.webcasts.com/about",
+     "Notified Webcast"),
+    ("https://onlinexperiences.com/Launch/QReg/ShowUUID=AB", "https://onlinexperiences.com/",
+     "Notified Webcast"),
+    ("https://webinar.zoho.eu/meeting/register?sessionId=1", "https://webinar.zoho.eu/pricing.html",
+     "Zoho Webinar"),
+    ("https://primetime.bluejeans.com/a2m/live-event/abc", "https://primetime.bluejeans.com/help",
+     "BlueJeans Events"),
+    ("https://meet.google.com/abc-defg-hij", "https://meet.google.com/landing", "Google Meet"),
+    ("https://meeting.zoho.com/meeting/register?sessionId=1", "https://meeting.zoho.com/pricing",
+     "Zoho Meeting"),
+    ("https://v.ringcentral.com/join/123456789", "https://v.ringcentral.com/download",
+     "RingCentral Video"),
+    ("https://bluejeans.com/123456789", "https://bluejeans.com/trial", "BlueJeans"),
+    ("https://meet.jit.si/AcmeStandup", "https://meet.jit.si/static/close.html", "Jitsi Meet"),
+    ("https://whereby.com/acme", "https://whereby.com/information/pricing", "Whereby"),
+    ("https://app.chime.aws/meetings/?pin=1234567890", "https://chime.aws/download", "Amazon Chime"),
+    ("https://join.skype.com/AbCdEfGh", "https://join.skype.com/static/x.js", "Skype"),
+    ("https://acme.adobeconnect.com/training/", "https://acme.adobeconnect.com/system/login",
+     "Adobe Connect"),
+    ("https://www.youtube.com/watch?v=abcDEF12345",
+     "https://www.youtube.com/redirect?q=https%3A%2F%2Fevil.example%2F", "YouTube Live"),
+    ("https://youtu.be/abcDEF12345", "https://youtu.be/", "YouTube Live"),
+    ("https://www.linkedin.com/events/7123/", "https://www.linkedin.com/in/someone/",
+     "LinkedIn Live"),
+    ("https://vimeo.com/event/1234567", "https://vimeo.com/features", "Vimeo"),
+    ("https://livestream.com/accounts/123/events/456", "https://livestream.com/pricing", "Vimeo"),
+    ("https://streamyard.com/abcd1234xy", "https://streamyard.com/features", "StreamYard"),
+]
+
+
+@pytest.mark.parametrize("join, near, name", JOIN_ROWS, ids=[r[0][:50] for r in JOIN_ROWS])
+def test_join_row_matches_its_join_links_only(join, near, name):
+    s = find_service(join)
+    assert s is not None and s.name == name and not s.fallback, (join, s)
+    other = find_service(near)
+    assert other is None or other.fallback, (near, other)
+
+
+def test_every_join_row_has_a_table_row():
+    rows = {id(find_service(join)) for join, _, _ in JOIN_ROWS}
+    missing = [s.name for s in CATALOGUE if not s.fallback and id(s) not in rows]
+    assert missing == []
+
+
+@pytest.mark.parametrize("url", [
+    "https://clickmeeting.com/q3-briefing", "https://www.clickmeeting.com/q3-briefing",
+])
+def test_account_hosts_need_an_account_subdomain(url):
+    s = find_service(url)
+    assert s is not None and s.name == "ClickMeeting" and s.fallback
+
+
+# --- the sites a join's browser page may show (core/allowed_sites) ------------------------------
+
+
+def test_page_hosts_are_the_service_companions_allowed_and_the_links_own_host():
+    hosts = page_hosts("https://www.youtube.com/watch?v=x", ("accounts.google.com",),
+                       ("SSO.Acme.Example.",))
+    assert hosts == ("youtube.com", "accounts.google.com", "sso.acme.example")
+    assert page_hosts("https://acme.clickmeeting.com/room") == ("clickmeeting.com",
+                                                                 "acme.clickmeeting.com")
+    assert page_hosts("https://www.example.org/live/1") == ("example.org",)  # by hand: own site
+    assert page_hosts("javascript:alert(1)") == ()
+
+
+@pytest.mark.parametrize("url, left", [
+    ("https://us02web.zoom.us/wc/join/1?pwd=x", None),
+    ("https://zoom.us/", None),
+    ("https://accounts.google.com/ServiceLogin?continue=x", None),
+    ("https://sso.acme.example/login", None),
+    ("about:blank", None),
+    ("about:srcdoc", None),
+    ("chrome-error://chromewebdata/", None),
+    ("blob:https://us02web.zoom.us/0f1e", None),
+    ("https://evil.example/register?from=zoom", "evil.example"),
+    ("https://zoom.us.evil.example/j/1", "zoom.us.evil.example"),
+    ("https://evilzoom.us/", "evilzoom.us"),
+    ("blob:https://evil.example/0f1e", "evil.example"),
+    ("data:text/html,<form>", "data:"),
+    ("file:///etc/passwd", "file:"),
+    ("https:///nohost", "an unreadable address"),
+])
+def test_left_to_names_the_host_only(url, left):
+    hosts = ("zoom.us", "accounts.google.com", "sso.acme.example")
+    assert left_to(url, hosts) == left

@@ -1,7 +1,7 @@
 """One HTTPS server for all replica hosts (see tests/replicas/__init__.py).
 
-BrightTALK, ISC2 and Zoom are routed here; ON24, Webex, Teams and YouTube by their own modules
-(tests/replicas/{on24,webex,teams,youtube}.py), each with its `HOSTS`, its settings dataclass and
+BrightTALK, ISC2 and Zoom are routed here; ON24, Webex, Teams, YouTube and the pages that lead
+elsewhere by their own modules (tests/replicas/{on24,webex,teams,youtube,elsewhere}.py), each with its `HOSTS`, its settings dataclass and
 `route(x: Exchange) -> bool`."""
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from tests.replicas import on24, pages, teams, webex, youtube
+from tests.replicas import elsewhere, on24, pages, teams, webex, youtube
 from tests.replicas.certs import make_cert
 
 BRIGHTTALK = "www.brighttalk.com"
 ISC2 = "www.isc2.org"
 ZOOM = "us02web.zoom.us"
-SITES = (on24, webex, teams, youtube)
+SITES = (on24, webex, teams, youtube, elsewhere)
 HOSTS = (BRIGHTTALK, ISC2, ZOOM) + tuple(h for site in SITES for h in site.HOSTS)
 
 _WEBCAST = re.compile(r"^/webcast/(\d+)/(\d+)/?$")
@@ -79,6 +79,7 @@ class Replicas:
         self.webex: dict[str, webex.Meeting] = {}  # by MTID / personal room name / registration id
         self.teams: dict[str, teams.Meeting] = {}  # by meeting thread id / teams.live.com id
         self.youtube: dict[str, youtube.Video] = {}  # by video id
+        self.rooms: dict[str, elsewhere.Room] = {}  # Livestorm rooms, by room id
         self._visits: list[Visit] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None

@@ -11,7 +11,8 @@ paused behind the large play button; an upcoming stream shows "Live in 10 minute
 the video ending or "This live stream has ended." in the player. The recommendations beside the
 player carry titles saying "Webinar has ended" and "Stream ended", which must not count.
 
-Visits: short-link, consent-redirect, consent, consent-save (choice), watch, and the /__rec/ kinds
+Visits: short-link, signin-redirect (`signin=True`: through accounts.google.com, see elsewhere.py),
+consent-redirect, consent, consent-save (choice), watch, and the /__rec/ kinds
 consent-dialog (choice), yt-play (the large play button), yt-playing.
 """
 
@@ -40,6 +41,7 @@ class Video:
     upcoming: bool = False  # the stream has not started: "Live in 10 minutes"
     end: str | None = None  # None | "media" (the video ends) | "text" (the end slate)
     ends_after_ms: int = 2500  # after it starts playing
+    signin: bool = False  # the watch page first sends the browser through Google's sign-in
 
 
 CONSENT = r"""
@@ -141,6 +143,10 @@ def route(x) -> bool:
     if not video:
         return False
     cfg = vars(videos.setdefault(video, Video()))
+    if cfg["signin"] and x.query.get("signed") != "1":
+        x.visit("signin-redirect")
+        back = f"https://www.youtube.com{x.path}?{x.raw_query}&signed=1"
+        return x.redirect(f"https://accounts.google.com/ServiceLogin?continue={quote(back, safe='')}")
     if cfg["consent"] == "redirect" and "SOCS" not in x.cookies:
         x.visit("consent-redirect")
         here = f"https://www.youtube.com{x.path}" + (f"?{x.raw_query}" if x.raw_query else "")

@@ -11,15 +11,14 @@ Pure and bounded: one linear regex scan over the text (tags are skipped, not par
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from webinar_tray.core.services import CATALOGUE, Service, find_service
+from webinar_tray.core.unwrap import is_wrapper, unwrap  # noqa: F401 (part of this module's API)
 
 if TYPE_CHECKING:
     from webinar_tray.core.events import CalendarEvent
@@ -206,91 +205,6 @@ def strip_html(text: str) -> str:
     s = "".join(pieces)
     s = "\n".join(line.rstrip() for line in s.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", s).strip()
-
-
-# --- unwrapping ------------------------------------------------------------------------------
-
-_PP_RUN = {c: i + 2 for i, c in enumerate(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")}
-
-
-def _proofpoint_v3(url: str) -> str | None:
-    m = re.search(r"/v3/__(.+?)__;([^!]*)!", url)
-    if not m:
-        return None
-    inner, enc = m.group(1), m.group(2)
-    if "*" not in inner:
-        return inner
-    try:
-        chars = base64.urlsafe_b64decode(enc + "=" * (-len(enc) % 4)).decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-    pos = 0
-    out: list[str] = []
-    i = 0
-    while i < len(inner):
-        c = inner[i]
-        if c != "*":
-            out.append(c)
-            i += 1
-            continue
-        if inner.startswith("**", i) and i + 2 < len(inner) and inner[i + 2] in _PP_RUN:
-            n = _PP_RUN[inner[i + 2]]
-            i += 3
-        else:
-            n = 1
-            i += 1
-        if pos + n > len(chars):
-            return None
-        out.append(chars[pos:pos + n])
-        pos += n
-    return "".join(out)
-
-
-def _unwrap_once(url: str) -> str | None:
-    try:
-        p = urlsplit(url)
-        host = (p.hostname or "").rstrip(".")
-    except ValueError:
-        return None
-    if p.scheme not in ("http", "https") or not host:
-        return None
-
-    def param(*names: str) -> str | None:
-        q = parse_qs(p.query)
-        for n in names:
-            if q.get(n) and q[n][0].strip():
-                return q[n][0].strip()
-        return None
-
-    # Outlook / Defender for Office 365 Safe Links (also the US government cloud's).
-    if host.endswith(".safelinks.protection.outlook.com") or host.endswith(
-        ".safelinks.protection.office365.us"
-    ):
-        return param("url")
-    # Google's redirector (calendar descriptions, Gmail).
-    if host in ("www.google.com", "google.com") and p.path == "/url":
-        return param("q", "url")
-    # Proofpoint URL Defense.
-    if host == "urldefense.com" or host == "urldefense.proofpoint.com":
-        if p.path.startswith("/v3/__"):
-            return _proofpoint_v3(url)
-        if p.path.startswith("/v2/url"):
-            u = param("u")
-            return unquote(u.replace("-", "%").replace("_", "/")) if u else None
-        if p.path.startswith("/v1/url"):
-            return param("u")
-    return None
-
-
-def unwrap(url: str) -> str:
-    """The link behind a Safe Links, Google redirect or Proofpoint wrapper (up to 3 layers)."""
-    for _ in range(3):
-        inner = _unwrap_once(url)
-        if not inner or inner == url:
-            break
-        url = inner
-    return url
 
 
 # --- safety and ranking ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Iterable, Mapping
 from webinar_tray.core.events import CalendarEvent, override_key, plan_id, utc_stamp
 from webinar_tray.core.links import candidates
 from webinar_tray.core.rules import host_in, host_of, webinar_rule
+from webinar_tray.core.unwrap import is_wrapper
 from webinar_tray.core.settings import Settings
 
 
@@ -118,13 +119,16 @@ def _reason(event, settings, link, cands, rule, override, now) -> str | None:
         return "unsafe-link" if cands else "no-link"
     if override is False:
         return "turned-off"
+    if is_wrapper(link.url):  # a redirector we could not see through: where it leads is unknown
+        return "unknown-host"
     if override is not True:
         if event.response == "declined":
             return "declined"
         if rule is None:
             return "no-rule"
-        host = host_of(link.url)
-        if link.service is None and not host_in(host, settings.join.allowed_hosts):
+        # Only a catalogue join link (not any other page of its site) or an allowed host.
+        joins = link.service is not None and not link.service.fallback
+        if not joins and not host_in(host_of(link.url), settings.join.allowed_hosts):
             return "unknown-host"
     if not settings.join.late_join and now > event.start + ON_TIME_TOLERANCE:
         return "ended"

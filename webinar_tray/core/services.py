@@ -1,19 +1,23 @@
 """The service catalogue: which sites host webinars, meetings and streams, and which join steps fit.
 
-Each row names a service, the hosts it lives on (a row matches the host itself or any subdomain)
-and optionally a regex for the URL path. Rows are checked in order, so the more specific row of a
-site (Zoom webinars, Webex events, Teams town halls) comes before its general row.
+Each row names a service, the hosts it lives on (a row matches the host itself or any subdomain;
+`*.host` matches only subdomains other than www: the account sites of ClickMeeting or Adobe
+Connect) and a regex for the URL path of its join links, as the vendor's own links are written
+(checked against the vendors' help pages and MeetingBar's `MeetingProviderRegistry`). Rows are
+checked in order, so the more specific row of a site (Zoom webinars, Webex events, Teams town
+halls) comes before its general row.
 
-A `fallback` row recognises a site whose join paths are known but whose other pages are not join
-links (a BrightTALK channel page, Zoom's "find your local number", a YouTube channel page, Teams'
-"meeting options"): the service is still known (auto-join may open it), but link ranking treats
-it like an unknown link.
+A link on a catalogue site whose path is not a join path (a BrightTALK channel page, Zoom's "find
+your local number", a YouTube channel or `/redirect`, ON24's blog) is still recognised - the
+service is named - but as a `fallback`: ranked like an unknown link and never auto-joined unless
+its host is in `[join] allowed_hosts` (see plan._reason). The fallback is the explicit row at the
+end of the catalogue for sites with several rows, else the site's last row.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -25,16 +29,33 @@ STEPS = ("brighttalk", "zoom", "on24", "webex", "teams", "youtube", "generic")
 class Service:
     name: str  # shown to users, e.g. "BrightTALK", "Zoom Webinar"
     kind: str  # "webinar" | "meeting" | "stream"
-    hosts: tuple[str, ...]  # host names; a row matches the host itself or any subdomain of it
-    path: str = ""  # optional regex matched (re.search, case-insensitive) against the path
+    hosts: tuple[str, ...]  # host names: the host itself or any subdomain; "*.x": subdomains only
+    path: str = ""  # regex (re.search, case-insensitive) for the join paths; "" only in fallbacks
     steps: str = "generic"  # join steps: brighttalk|zoom|on24|webex|teams|youtube|generic
-    fallback: bool = False  # any other page of a known site: known, but not ranked as a join link
+    fallback: bool = False  # any other page of a known site: named, never a join link by itself
+    vendor: bool = True  # the hosts are the vendor's own: their other pages are named (fallback)
 
     def matches(self, host: str, path: str) -> bool:
         """`host` is lower case without port or trailing dot; `path` is the URL's path."""
-        if not any(host_matches(host, h) for h in self.hosts):
+        if not self.on_site(host, strict=True):
             return False
         return not self.path or _compiled(self.path).search(path or "/") is not None
+
+    def on_site(self, host: str, strict: bool = False) -> bool:
+        """`host` is one of the row's hosts (`strict`: "*.x" only for an account subdomain)."""
+        for h in self.hosts:
+            if h.startswith("*."):
+                if host_matches(host, h[2:]) and (
+                        not strict or (host != h[2:] and not host.startswith("www."))):
+                    return True
+            elif host_matches(host, h):
+                return True
+        return False
+
+    @property
+    def site_hosts(self) -> tuple[str, ...]:
+        """The row's hosts as plain host names (for host allow-lists)."""
+        return tuple(h[2:] if h.startswith("*.") else h for h in self.hosts)
 
 
 @lru_cache(maxsize=None)
@@ -51,38 +72,51 @@ def host_matches(host: str, pattern: str) -> bool:
 
 _ZOOM = ("zoom.us", "zoom.com", "zoomgov.com")
 _TEAMS = ("teams.microsoft.com", "teams.microsoft.us", "teams.cloud.microsoft")
+# One path segment that is a room/event name, not one of the site's own pages.
+_SITE_PAGES = (r"(?:static|libs|images|sounds|css|fonts|js|assets|api|blog|pricing|features|about"
+               r"|login|signin|signup|register|user|org|information|help|support|legal|privacy"
+               r"|terms|careers|download|embed|resources|solutions|security)")
+_ROOM = r"(?!%s(?:[/.]|$))[A-Za-z0-9][A-Za-z0-9._~-]*" % _SITE_PAGES
 
 CATALOGUE: tuple[Service, ...] = (
     # --- webinar platforms -----------------------------------------------------------------
-    Service(
-        "BrightTALK",
-        "webinar",
-        ("brighttalk.com",),
-        path=r"^/(?:webcast|webinar|summit|series|events?)/",
-        steps="brighttalk",
-    ),
+    Service("BrightTALK", "webinar", ("brighttalk.com",),
+            path=r"^/(?:webcast|webinar|summit|series|events?)/", steps="brighttalk"),
     Service(
         "ISC2 (BrightTALK)",
         "webinar",
         ("isc2.org",),
         path=r"^/(?:[a-z]{2}(?:-[a-z]{2})?/)?(?:professional-development|webinars?|knowledge-vault)(?:/|$)",
         steps="brighttalk",
+        vendor=False,  # the rest of isc2.org is about certifications, not BrightTALK
     ),
-    Service("ON24", "webinar", ("on24.com",), steps="on24"),
-    Service("Zoom Events", "webinar", ("events.zoom.us", "events.zoom.com"), steps="zoom"),
+    # event.on24.com/wcc/r/<id>/<key>, /eventRegistration/..., gateway.on24.com/wcc/eh|experience/...,
+    # vshow.on24.com/vshow/...
+    Service("ON24", "webinar", ("on24.com",), path=r"^/(?:wcc/|eventRegistration/|vshow/)",
+            steps="on24"),
+    # events.zoom.us/e/view/<id>, /ev/<token> (registration), /ejl/<token> (join link)
+    Service("Zoom Events", "webinar", ("events.zoom.us", "events.zoom.com"),
+            path=r"^/(?:e|ev|ejl|eo)/", steps="zoom"),
     Service("Zoom Webinar", "webinar", _ZOOM, path=r"^/(?:w|webinar)/", steps="zoom"),
     Service("Zoom", "meeting", _ZOOM, path=r"^/(?:j|my|wc|meeting)/", steps="zoom"),
-    Service("GoTo Webinar", "webinar", ("gotowebinar.com",)),
-    Service("GoTo Meeting", "meeting", ("gotomeeting.com", "meet.goto.com")),
+    # attendee.gotowebinar.com/register/<key>, global.gotowebinar.com/join/<key>/<attendee>, /rt/<key>
+    Service("GoTo Webinar", "webinar", ("gotowebinar.com",), path=r"^/(?:register|join|rt)/"),
+    Service("GoTo Meeting", "meeting", ("gotomeeting.com",), path=r"^/join/"),
+    Service("GoTo Meeting", "meeting", ("meet.goto.com",), path=r"^/(?:join/)?\d{9}/?$"),
     Service("GoTo Meeting", "meeting", ("app.goto.com",), path=r"^/meeting/"),
     Service(
         "Webex Events",
         "webinar",
         ("webex.com",),
-        path=r"^/webappng/sites/[^/]+/webinar|^/weblink/register|/onstage/|/webinar/|/eventcenter/",
+        path=r"^/webappng/sites/[^/]+/webinar|^/weblink/register|/onstage/|/webinar/|/eventcenter/"
+             r"|/e\.php$",
         steps="webex",
     ),
-    Service("Webex", "meeting", ("webex.com",), steps="webex"),
+    # <site>.webex.com/<site>/j.php?MTID=..., /meet/<name>, /join/<name>, /webappng/sites/<site>/meeting/
+    Service("Webex", "meeting", ("webex.com",),
+            path=r"/(?:k2/)?j\.php$|^/(?:meet|join)/|^/webappng/sites/[^/]+/meeting/"
+                 r"|^/wbxmjs/joinservice/",
+            steps="webex"),
     Service(
         "Teams Town Hall",
         "webinar",
@@ -97,40 +131,62 @@ CATALOGUE: tuple[Service, ...] = (
         path=r"^/(?:l/meetup-join/|meet/|dl/launcher/)",
         steps="teams",
     ),
-    Service("Microsoft Teams", "meeting", ("teams.live.com",), steps="teams"),
-    Service("Livestorm", "webinar", ("livestorm.co",)),
-    Service("Airmeet", "webinar", ("airmeet.com",)),
-    Service("BigMarker", "webinar", ("bigmarker.com",)),
-    Service("WebinarJam", "webinar", ("webinarjam.com",)),
-    Service("EverWebinar", "webinar", ("everwebinar.com",)),
-    Service("Crowdcast", "webinar", ("crowdcast.io",)),
-    Service("Demio", "webinar", ("demio.com",)),
-    Service("ClickMeeting", "webinar", ("clickmeeting.com",)),
-    Service("Goldcast", "webinar", ("goldcast.io",)),
-    Service("WebinarNinja", "webinar", ("webinarninja.com",)),
-    Service("Hopin", "webinar", ("hopin.com", "hopin.to")),
-    Service("RingCentral Events", "webinar", ("events.ringcentral.com",)),
-    Service("Notified Webcast", "webinar", ("webcasts.com", "onlinexperiences.com")),
+    Service("Microsoft Teams", "meeting", ("teams.live.com",), path=r"^/(?:meet|l/meetup-join)/",
+            steps="teams"),
+    # app.livestorm.co/p/<id>/live, app.livestorm.co/<workspace>/<event>
+    Service("Livestorm", "webinar", ("app.livestorm.co", "app.livestorm.com"),
+            path=r"^/(?:p/[^/]+|%s/[^/]+)" % _ROOM),
+    Service("Airmeet", "webinar", ("airmeet.com",), path=r"^/e/"),
+    # www.bigmarker.com/<channel>/<webinar>, /s/<event>/..., /conferences/<id>/...
+    Service("BigMarker", "webinar", ("bigmarker.com",),
+            path=r"^/(?:s/|conferences/|%s/[^/]+)" % _ROOM),
+    Service("WebinarJam", "webinar", ("webinarjam.com",),
+            path=r"^/(?:register|live|go|t|replay|channel)/"),
+    Service("EverWebinar", "webinar", ("everwebinar.com",),
+            path=r"^/(?:register|live|go|t|replay|channel)/"),
+    Service("Crowdcast", "webinar", ("crowdcast.io",), path=r"^/e/"),
+    Service("Demio", "webinar", ("demio.com",), path=r"^/(?:ref|join|c)/"),
+    # <account>.clickmeeting.com/<room>[/register]
+    Service("ClickMeeting", "webinar", ("*.clickmeeting.com",),
+            path=r"^/%s(?:/register)?/?$" % _ROOM),
+    Service("Goldcast", "webinar", ("goldcast.io",), path=r"^/events?/"),
+    Service("WebinarNinja", "webinar", ("webinarninja.com",),
+            path=r"^/(?:webinars?|live|register|room|replay)/"),
+    Service("Hopin", "webinar", ("hopin.com", "hopin.to"), path=r"^/events/"),
+    Service("RingCentral Events", "webinar", ("events.ringcentral.com",), path=r"^/events/"),
+    # event.webcasts.com/starthere.jsp?ei=..., onlinexperiences.com/Launch/QReg/ShowUUID=...
+    Service("Notified Webcast", "webinar", ("webcasts.com",), path=r"^/(?:starthere\.jsp|viewer/)"),
+    Service("Notified Webcast", "webinar", ("onlinexperiences.com",),
+            path=r"^/(?:Launch/|scripts/Server\.nxp)"),
     Service(
         "Zoho Webinar",
         "webinar",
         ("webinar.zoho.com", "webinar.zoho.eu", "webinar.zoho.in", "webinar.zoho.com.au"),
+        path=r"^/(?:meeting|webinar)/",
     ),
-    Service("BlueJeans Events", "webinar", ("primetime.bluejeans.com",)),
+    Service("BlueJeans Events", "webinar", ("primetime.bluejeans.com",), path=r"^/a2m/"),
     # --- meetings ----------------------------------------------------------------------------
-    Service("Google Meet", "meeting", ("meet.google.com",)),
+    # meet.google.com/abc-defg-hij, /_meet/abc-defg-hij, /lookup/<nickname>
+    Service("Google Meet", "meeting", ("meet.google.com",),
+            path=r"^/(?:_meet/)?[a-z]{3}-[a-z]{4}-[a-z]{3}(?:/|$)|^/lookup/"),
     Service(
         "Zoho Meeting",
         "meeting",
         ("meeting.zoho.com", "meeting.zoho.eu", "meeting.zoho.in", "meeting.zoho.com.au"),
+        path=r"^/(?:meeting/|join)",
     ),
-    Service("RingCentral Video", "meeting", ("v.ringcentral.com", "meetings.ringcentral.com")),
-    Service("BlueJeans", "meeting", ("bluejeans.com",)),
-    Service("Jitsi Meet", "meeting", ("meet.jit.si", "8x8.vc")),
-    Service("Whereby", "meeting", ("whereby.com",)),
-    Service("Amazon Chime", "meeting", ("chime.aws",)),
-    Service("Skype", "meeting", ("join.skype.com",)),
-    Service("Adobe Connect", "meeting", ("adobeconnect.com",)),
+    Service("RingCentral Video", "meeting", ("v.ringcentral.com", "meetings.ringcentral.com"),
+            path=r"^/(?:join|j)/"),
+    Service("BlueJeans", "meeting", ("bluejeans.com",), path=r"^/\d{6,}(?:/|$)"),
+    # meet.jit.si/<room>, 8x8.vc/<tenant>/<room>
+    Service("Jitsi Meet", "meeting", ("meet.jit.si", "8x8.vc"),
+            path=r"^/%s(?:/%s)?/?$" % (_ROOM, _ROOM)),
+    Service("Whereby", "meeting", ("whereby.com",), path=r"^/%s/?$" % _ROOM),
+    # chime.aws/<10-digit meeting id>, app.chime.aws/meetings/<id>
+    Service("Amazon Chime", "meeting", ("chime.aws",), path=r"^/(?:\d{10}/?$|meetings/)"),
+    Service("Skype", "meeting", ("join.skype.com",), path=r"^/%s/?$" % _ROOM),
+    Service("Adobe Connect", "meeting", ("*.adobeconnect.com",),
+            path=r"^/(?!(?:admin|system|common|content|api)(?:/|$))%s/?$" % _ROOM),
     # --- streams -----------------------------------------------------------------------------
     Service(
         "YouTube Live",
@@ -139,14 +195,19 @@ CATALOGUE: tuple[Service, ...] = (
         path=r"^/(?:watch|live/|embed/)|/live/?$|/streams/?$",
         steps="youtube",
     ),
-    Service("YouTube Live", "stream", ("youtu.be",), steps="youtube"),
+    Service("YouTube Live", "stream", ("youtu.be",), path=r"^/[A-Za-z0-9_-]{11}/?$",
+            steps="youtube"),
     Service("LinkedIn Live", "stream", ("linkedin.com",), path=r"^/(?:events|video/(?:live|event))/"),
-    Service("Vimeo", "stream", ("vimeo.com", "livestream.com")),
-    Service("StreamYard", "stream", ("streamyard.com",)),
-    # --- the rest of a known site: still the service, but not ranked as a join link -----------
+    Service("Vimeo", "stream", ("vimeo.com",), path=r"^/(?:event/\d+|showcase/\d+|\d+)(?:/|$)"),
+    Service("Vimeo", "stream", ("livestream.com",), path=r"^/(?:accounts/\d+|[^/]+)/events/"),
+    # streamyard.com/<8-13 characters>, /watch/<id>, /guest/<id>
+    Service("StreamYard", "stream", ("streamyard.com",),
+            path=r"^/(?:(?:watch|guest)/[A-Za-z0-9]+|(?!%s/?$)[A-Za-z0-9]{8,13})/?$" % _SITE_PAGES),
+    # --- the rest of a site with several rows: named, but never a join link ------------------
     Service("BrightTALK", "webinar", ("brighttalk.com",), steps="brighttalk", fallback=True),
     Service("Zoom", "meeting", _ZOOM, steps="zoom", fallback=True),
     Service("Microsoft Teams", "meeting", _TEAMS, steps="teams", fallback=True),
+    Service("Webex", "meeting", ("webex.com",), steps="webex", fallback=True),
     Service("YouTube", "stream", ("youtube.com",), steps="youtube", fallback=True),
 )
 
@@ -169,10 +230,12 @@ def split_host_path(url: str) -> tuple[str, str] | None:
 def find_service(
     url: str, catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=()
 ) -> Service | None:
-    """The first catalogue row that matches an http(s) `url`, or None.
+    """The catalogue row that matches an http(s) `url`, or None.
 
-    `extra_hosts` (e.g. `[join] allowed_hosts`) are tried after the catalogue: a match gives a
-    generic row named after the host (kind "meeting": an allowed host says nothing about webinars).
+    First the join rows (host and path); then, for any other page of a catalogue site, its
+    `fallback`: the explicit fallback row of the site, else its last row marked as one.
+    `extra_hosts` (e.g. `[join] allowed_hosts`) are tried last: a match gives a generic row
+    named after the host (kind "meeting": an allowed host says nothing about webinars).
     The planner checks allowed_hosts itself, so it normally passes none.
     """
     hp = split_host_path(url) if isinstance(url, str) else None
@@ -180,8 +243,16 @@ def find_service(
         return None
     host, path = hp
     for service in catalogue:
-        if service.matches(host, path):
+        if not service.fallback and service.matches(host, path):
             return service
+    site = None
+    for service in catalogue:
+        if service.fallback and service.on_site(host):
+            return service
+        if service.vendor and service.on_site(host):
+            site = service
+    if site is not None:
+        return replace(site, path="", fallback=True)
     for h in extra_hosts:
         if host_matches(host, h):
             h = h.lower().strip().rstrip(".")

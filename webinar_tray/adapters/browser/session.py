@@ -26,8 +26,10 @@ from urllib.parse import urlsplit
 
 from webinar_tray.adapters.browser import providers
 from webinar_tray.adapters.browser.discover import BrowserNotFound
+from webinar_tray.adapters.browser.guard import SiteGuard
 from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
 from webinar_tray.adapters.browser.steps import StepError, page_ended
+from webinar_tray.core.allowed_sites import page_hosts
 from webinar_tray.core.events import utc_stamp
 from webinar_tray.core.redact import safe_url
 from webinar_tray.core.settings import Settings
@@ -114,6 +116,9 @@ class Attendance:
         self._evidence_dir = evidence_dir
         self._check_seconds = check_seconds
         self._attempts = attempts
+        hosts = page_hosts(job.join_url or "", providers.companion_hosts(job.steps),
+                           settings.join.allowed_hosts)
+        self._guard = SiteGuard(hosts, job.id, on_leave=self._left)
 
     # -- called by the owner --------------------------------------------------------------------
 
@@ -243,6 +248,13 @@ class Attendance:
         self.down_at = None
         page.on("crash", lambda p: self._page_down(p, "page crashed"))
         page.on("close", lambda p: self._page_down(p, "page closed"))
+        self._guard.watch(page)
+
+    def _left(self, page: Any, host: str) -> None:
+        """A page left the allowed sites. While joining, the steps stop at their next check; while
+        attending, the webinar's page going elsewhere counts as the page going down (rejoined)."""
+        if not self._guard.joining and page is self.page:
+            self._page_down(page, f"left the allowed sites: {host}")
 
     def _page_down(self, page: Any, why: str) -> None:
         if page is not self.page or self.down is not None:
@@ -320,14 +332,17 @@ class Attendance:
         if open_url != url:
             log.info("%s: opening %s instead (%s join steps)", job.id, safe_url(open_url), steps)
         started = time.monotonic()
+        self._guard.begin()
         try:
             await page.goto(open_url, wait_until="domcontentloaded",
                             timeout=max(30.0, step_timeout) * 1000)
         except Exception as exc:
+            self._guard.check()  # a redirect to a foreign host that then failed to load
             if self.down:
                 raise StepError("open", self.down) from exc
             why = scrub(first_line(exc)).replace("Page.goto: ", "")
             raise StepError("open", f"could not open {host}: {why}") from exc
+        self._guard.check(page)  # redirected elsewhere: stop before any step
         try:
             await page.bring_to_front()
         except Exception:
@@ -340,7 +355,10 @@ class Attendance:
             name=settings.join.name,
             email=settings.join.email,
             abort=lambda: self.down,
+            guard=self._guard.check,
         )
+        self._guard.check(joined)
+        self._guard.joining = False
         if joined is not page:  # the join button opened the webinar in a new page
             old = page
             self._adopt(joined)

@@ -89,9 +89,14 @@ class JoinRequest:
     name: str = ""  # [join] name
     email: str = ""  # [join] email
     abort: Callable[[], str | None] | None = None  # a non-empty answer stops the steps
+    guard: Callable[[], None] | None = None  # raises once a page left the allowed sites (guard.py)
 
     def check(self) -> None:
-        """Raise StepError('page') when the session says stop or the page closed."""
+        """Raise StepError('page') when the session says stop or the page closed, and (through
+        `guard`, see guard.py) when a page left the allowed sites. Called before every fill and
+        click."""
+        if self.guard is not None:
+            self.guard()
         check_abort(self.abort)
         if self.page.is_closed():
             raise StepError("page", "the page closed")
@@ -135,7 +140,7 @@ class Poll:
     async def banner(self) -> None:
         """Click a consent button if one shows while the banner may still come."""
         if not self.banner_done and loop_now() < self.banner_deadline:
-            self.banner_done = await consent_once(self.req.page)
+            self.banner_done = await consent_once(self.req.page, self.req.check)
 
     def progress(self, step: str) -> None:
         """A step succeeded: wait for `step` next, with a fresh step timeout (and, with
@@ -249,7 +254,9 @@ async def click(req: JoinRequest, poll: Poll, target: Target, step: str, *,
                 token: str | None = None, where: str = "") -> bool:
     """Click `target` and mark it clicked (`find` skips it from then on). False, with
     `poll.click_error` set, when it could not be clicked yet. With `token`, the mark is set to
-    it before the click, so the caller can tell afterwards whether that very button is gone."""
+    it before the click, so the caller can tell afterwards whether that very button is gone.
+    Raises (req.check) when the page left the allowed sites: nothing is clicked there."""
+    req.check()
     try:
         if token is not None:
             await target.locator.evaluate(f"(el, t) => el.setAttribute('{CLICKED}', t)", token)
@@ -262,7 +269,7 @@ async def click(req: JoinRequest, poll: Poll, target: Target, step: str, *,
         poll.click_error = first_line(exc)
         log.info("%s: %r not clickable yet: %s", step, target.label, poll.click_error)
         if poll.watch_banners:  # a banner covering it?
-            poll.banner_done = await consent_once(req.page) or poll.banner_done
+            poll.banner_done = await consent_once(req.page, req.check) or poll.banner_done
         return False
     log.info("%s: clicked %r%s", step, target.label, where)
     if token is None:
@@ -299,7 +306,9 @@ async def fill_fields(req: JoinRequest, looks: list[Look], *, step: str = "form"
                       site: str = "The page") -> int:
     """Fill the empty name/e-mail inputs the probe tagged (first/last/full name, e-mail) from
     [join] name/email. Returns how many were filled. A name field, or a required e-mail field,
-    whose value is not set raises `missing_value(step, site)`."""
+    whose value is not set raises `missing_value(step, site)`. Nothing is typed into a page
+    that left the allowed sites (req.check raises first)."""
+    req.check()
     values = field_values(req.name, req.email)
     filled = 0
     for lk in looks:
@@ -343,8 +352,9 @@ def raise_if_ended(looks: list[Look], step: str, what: str = "webinar") -> None:
 # -- cookie banners -------------------------------------------------------------------------------
 
 
-async def consent_once(page) -> bool:
-    """Click one visible consent button in any frame. True when one was clicked."""
+async def consent_once(page, check: Callable[[], None] | None = None) -> bool:
+    """Click one visible consent button in any frame. True when one was clicked. `check` (a
+    JoinRequest's) is called just before the click and may raise to prevent it."""
     for frame in frames(page):
         try:
             loc = (
@@ -356,10 +366,14 @@ async def consent_once(page) -> bool:
                 continue
             button = loc.first
             label = (await button.inner_text(timeout=2000)).strip()[:40]
+            if check is not None:
+                check()
             await page.bring_to_front()  # see click(): clicks need frames
             await button.click(timeout=5000)
             log.info("cookie banner: clicked %r", label)
             return True
+        except StepError:
+            raise
         except Exception as exc:  # the banner animating away, a frame detaching...
             log.debug("cookie banner: click failed: %s", first_line(exc))
     return False

@@ -5,6 +5,8 @@ steps. docs/PROVIDERS.md describes each provider and how to add one.
 Each module has
 - `start_url(url) -> str`: the address to open for a calendar link (Zoom opens its web client
   instead of the app-launching landing page); most return the link unchanged;
+- `COMPANION_HOSTS`: the hosts besides the link's service a join may take the page to (the
+  provider's sign-in and player hosts); the session ends a join whose page goes anywhere else;
 - `async join(req: JoinRequest) -> Page`: the steps on the loaded page `req.page`. They wait on
   page state in a `steps.Poll` loop (polling with timeouts, never fixed sleeps) and raise
   `StepError(step, why)` naming the step that failed.
@@ -41,6 +43,11 @@ def module_for(steps: str | None) -> ModuleType:
     return MODULES.get((steps or "generic").strip().lower(), generic)
 
 
+def companion_hosts(steps: str | None) -> tuple[str, ...]:
+    """The sign-in and player hosts the provider's pages may go to (see the module docstring)."""
+    return tuple(module_for(steps).COMPANION_HOSTS)
+
+
 def start_url(steps: str | None, url: str) -> str:
     """The address to open for `url` (the link itself unless the provider knows a better one)."""
     return module_for(steps).start_url(url)
@@ -55,8 +62,11 @@ async def join(
     name: str = "",
     email: str = "",
     abort: Callable[[], str | None] | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> Any:
     """Run the join steps named `steps` on `page` (already showing `start_url(steps, url)`).
-    Returns the page that holds the webinar. Raises StepError."""
-    req = JoinRequest(page, url=url, timeout=timeout, name=name, email=email, abort=abort)
+    Returns the page that holds the webinar. Raises StepError (LeftAllowedSites when `guard`
+    says a page left the allowed sites: it is called before every fill and click)."""
+    req = JoinRequest(page, url=url, timeout=timeout, name=name, email=email, abort=abort,
+                      guard=guard)
     return await module_for(steps).join(req)

@@ -36,6 +36,10 @@ from webinar_tray.core.services import host_matches
 
 log = logging.getLogger(__name__)
 
+# Where a BrightTALK join may take the page: BrightTALK itself (its player under
+# www.brighttalk.com/service/player, its sign-in at login.brighttalk.com) and ISC2, whose pages
+# embed the player and whose members sign in on isc2.org.
+COMPANION_HOSTS = ("brighttalk.com", "isc2.org")
 PLAYER_IFRAME = "#bt-player-wrapper-iframe, iframe[src*='brighttalk.com']"
 ENTRY_NAME = re.compile(
     r"^\s*(enter|register|watch|join|attend)"
@@ -132,7 +136,7 @@ async def join(req: JoinRequest) -> Any:
             if await click(req, poll, target, "join button", token=token, where=" in the player"):
                 joined = await _confirm(req, target, token, looks)
                 if not poll.banner_done:
-                    await consent_once(page)
+                    await consent_once(page, req.check)
                 return joined
         elif frame is not None:
             now_times = video_times(looks)

@@ -61,10 +61,11 @@ def _login_wall(looks: list[Look]) -> bool:
 # -- step 3: name/e-mail form ---------------------------------------------------------------------
 
 
-async def _handle_forms(looks: list[Look], name: str, email: str) -> bool:
+async def _handle_forms(req: JoinRequest, looks: list[Look]) -> bool:
     """Fill (and submit) a name/e-mail form that stands in the way. True when one was filled.
-    A lone optional e-mail box (a newsletter sign-up) is left alone."""
-    values = field_values(name, email)
+    A lone optional e-mail box (a newsletter sign-up) is left alone. `req.check()` comes before
+    every fill and the submit: nothing is typed into a page that left the allowed sites."""
+    values = field_values(req.name, req.email)
     filled_any = False
     for lk in looks:
         empty = [f for f in lk.fields if f["empty"]]
@@ -83,6 +84,7 @@ async def _handle_forms(looks: list[Look], name: str, email: str) -> bool:
             for i in range(await loc.count()):
                 el = loc.nth(i)
                 if await el.input_value(timeout=2000) == "":
+                    req.check()
                     await el.fill(values[kind], timeout=5000)
                     last = el
         if last is None:
@@ -100,9 +102,11 @@ async def _handle_forms(looks: list[Look], name: str, email: str) -> bool:
                 "button[type=submit], input[type=submit], button:not([type])"
             ).filter(visible=True)
             if await submit.count():
+                req.check()
                 await submit.first.click(timeout=5000)
                 log.info("form: submitted")
                 continue
+        req.check()
         await last.press("Enter", timeout=5000)
         log.info("form: submitted with Enter")
     return filled_any
@@ -166,11 +170,13 @@ async def run_join_steps(
     name: str = "",
     email: str = "",
     abort: Callable[[], str | None] | None = None,
+    guard: Callable[[], None] | None = None,
 ) -> Any:
     """Run the generic steps on a loaded page. Returns the page that holds the webinar (the same
     page, or a new one a join link opened). Raises StepError.
-    `abort()` is polled: a non-empty answer (e.g. "page crashed") stops the steps."""
-    req = JoinRequest(page, page.url, timeout, name, email, abort)
+    `abort()` is polled: a non-empty answer (e.g. "page crashed") stops the steps; `guard()`
+    raises LeftAllowedSites (see JoinRequest)."""
+    req = JoinRequest(page, page.url, timeout, name, email, abort, guard)
     previous: dict = {}
     with Popups(page) as popups:
         async for poll in Poll(req, banner=True):
@@ -180,7 +186,7 @@ async def run_join_steps(
             login = _login_wall(looks)
             if target is None and login:
                 raise StepError("login", f"login needed on {host_of_page(page)}", retry=False)
-            filled = not login and await _handle_forms(looks, name, email)
+            filled = not login and await _handle_forms(req, looks)
             if filled:
                 pass  # look again first: the form may have changed or brought the button
             elif target is not None:
@@ -188,7 +194,7 @@ async def run_join_steps(
                 if await click(req, poll, target, "join button", token=token):
                     joined = await _confirm(req, target, token, looks, popups)
                     if not poll.banner_done:  # a banner that came late would hide the player
-                        await consent_once(joined)
+                        await consent_once(joined, req.check)
                     return joined
             else:
                 now_times = video_times(looks)
@@ -205,11 +211,15 @@ async def run_join_steps(
 # -- the provider ---------------------------------------------------------------------------------
 
 
+COMPANION_HOSTS: tuple[str, ...] = ()  # an unknown site declares none: [join] allowed_hosts
+
+
 def start_url(url: str) -> str:
     return url
 
 
 async def join(req: JoinRequest) -> Any:
     return await run_join_steps(
-        req.page, timeout=req.timeout, name=req.name, email=req.email, abort=req.abort
+        req.page, timeout=req.timeout, name=req.name, email=req.email, abort=req.abort,
+        guard=req.guard,
     )

@@ -40,6 +40,9 @@ from webinar_tray.core.redact import safe_url
 
 log = logging.getLogger(__name__)
 
+# ON24's registration and console (event.on24.com), Engagement Hub and Target pages
+# (gateway.on24.com), virtual shows (vshow.on24.com): all under on24.com.
+COMPANION_HOSTS = ("event.on24.com", "gateway.on24.com", "on24.com")
 SUBMIT = re.compile(r"^\s*(register|submit|log\s*in|sign\s*in|continue)(\s+now)?\s*$", re.I)
 ENTER = re.compile(
     r"^\s*(enter|join|launch|watch)(\s+(now|event|the event|webcast|the webcast|webinar|"

@@ -44,6 +44,10 @@ from webinar_tray.adapters.browser.steps import (
 
 log = logging.getLogger(__name__)
 
+# Teams' web app on each cloud and Microsoft's sign-in pages (work and personal accounts).
+COMPANION_HOSTS = ("teams.microsoft.com", "teams.live.com", "teams.cloud.microsoft",
+                   "teams.microsoft.us", "login.microsoftonline.com", "login.microsoft.com",
+                   "login.live.com")
 _A = "(?:'|\u2019)"
 BROWSER = re.compile(
     r"^\s*(continue on this browser|join on the web( instead)?|watch on the web( instead)?|"

@@ -36,6 +36,8 @@ from webinar_tray.adapters.browser.steps import (
 
 log = logging.getLogger(__name__)
 
+# Webex sites (<site>.webex.com), its web app and sign-in (web.webex.com, idbroker.webex.com).
+COMPANION_HOSTS = ("webex.com",)
 _APOS = "(?:'|\u2019)"
 BROWSER = re.compile(
     r"^\s*(join\s+(from|in|with)\s+(this|your|the)?\s*browser|use\s+(the\s+)?web\s+app"

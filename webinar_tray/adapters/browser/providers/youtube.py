@@ -38,6 +38,11 @@ from webinar_tray.core.services import host_matches
 
 log = logging.getLogger(__name__)
 
+# YouTube (www., m., its cookie consent at consent.youtube.com), youtu.be short links, and
+# Google's consent and sign-in pages a watch page may send a visitor to first.
+COMPANION_HOSTS = ("youtube.com", "youtu.be", "consent.youtube.com", "consent.google.com",
+                   "accounts.google.com", "accounts.youtube.com")
+
 _A = "(?:'|\u2019)"
 # The consent page names its buttons "Reject all"; the watch page's dialog by long aria-labels.
 REJECT = re.compile(r"^\s*(reject all|reject the use of cookies\b.*)$", re.I)

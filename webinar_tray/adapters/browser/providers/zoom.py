@@ -35,6 +35,9 @@ from webinar_tray.core.services import host_matches
 log = logging.getLogger(__name__)
 
 ZOOM_HOSTS = ("zoom.us", "zoom.com", "zoomgov.com")
+# Zoom's regional web hosts (us02web.zoom.us, eu01web.zoom.us...) and its sign-in pages are
+# subdomains of these.
+COMPANION_HOSTS = ZOOM_HOSTS
 _MEETING_PATH = re.compile(r"^/(?:j|w)/(\d{8,13})/?$")
 NAME_ERROR = missing_value("form", "Zoom", {"full"}).why
 EMAIL_ERROR = missing_value("form", "Zoom", {"email"}).why
@@ -86,11 +89,13 @@ async def _fill(field, value: str) -> bool:
 
 
 async def _landing(page, poll: Poll, launch: dict) -> bool:
-    """Step 1 on a "Launch Meeting" page. True when the browser link was clicked."""
+    """Step 1 on a "Launch Meeting" page. True when the browser link was clicked.
+    poll.req.check() comes before each click (the allowed sites)."""
     link = await visible(page.get_by_role("link", name=BROWSER_LINK))
     if link is None:
         link = await visible(page.get_by_role("button", name=BROWSER_LINK))
     if link is not None:
+        poll.req.check()
         try:
             await link.click(timeout=5000)
             log.info("landing: clicked 'Join from your browser' (%s)", safe_url(page.url))
@@ -104,6 +109,7 @@ async def _landing(page, poll: Poll, launch: dict) -> bool:
     if button is not None and not launch.get("clicked"):
         launch.setdefault("seen", loop_now())
         if loop_now() - launch["seen"] >= LAUNCH_PATIENCE:
+            poll.req.check()
             try:
                 await button.click(timeout=5000)
                 launch["clicked"] = True
@@ -116,6 +122,7 @@ async def _landing(page, poll: Poll, launch: dict) -> bool:
 async def _form(req: JoinRequest) -> None:
     """Step 2: the web client's name / e-mail / passcode fields."""
     page = req.page
+    req.check()  # nothing typed into a page that left the allowed sites
     name_field = await visible(page.locator(NAME_FIELD))
     email_field = await visible(page.locator(EMAIL_FIELD))
     pwd_field = await visible(page.locator(PWD_FIELD))
@@ -155,9 +162,12 @@ async def join(req: JoinRequest) -> Any:
         try:
             enabled = await button.is_enabled(timeout=1000)
             if enabled:
+                req.check()
                 await page.bring_to_front()
                 await button.evaluate(f"el => el.setAttribute('{CLICKED}', 'zoom')")
                 await button.click(timeout=poll.click_ms())
+        except StepError:
+            raise
         except Exception as exc:
             poll.click_error = first_line(exc)
             log.info("join button: not clickable yet: %s", poll.click_error)
