@@ -83,3 +83,30 @@ def test_api_503_burst_the_due_webinar_is_opened_while_the_refresh_still_retries
     [opened] = site.visits_of("inflight", "page")
     last_try = fake.request_times[calendar_requests(fake)[-1]]
     assert opened.at < last_try, "the page was opened while the refresh was still retrying"
+
+
+def test_token_revoked_mid_run_one_sign_in_notification_and_the_cached_webinar_is_joined(
+        make_rig, fake_google, site, clock, home, caplog, notifier):
+    fake = fake_google
+    start = soon(25, clock)
+    fake.calendars["primary"] = [gevent("revoked", "Signed-out webinar", start, start + timedelta(seconds=6),
+                                        description=f"Join: {site.url_for('signed-out')}")]
+    rig = make_rig(google_config(fake, home))
+    result = wait_for(lambda: rig.engine.last_refresh, 30, what="the first refresh")
+    assert result.all_ok and not rig.engine.signin_needed
+    fake.revoke_all()  # the user removed the app's access: the token endpoint says invalid_grant
+    fake.calendars["primary"] = []
+    for _ in range(3):  # the hourly refresh, again and again
+        result = rig.refresh()
+        assert result.signin_needed and rig.engine.signin_needed
+    assert fake.grants.count("refresh_token") >= 2, "the token endpoint was asked and refused"
+    [(_, title, message)] = notifier.of("signin")
+    assert title == "Sign-in needed" and "cached schedule keeps running" in message
+    assert "the token refresh was refused (invalid_grant)" in caplog.text
+    [rec] = rig.wait_final(60)
+    assert rec.state == "attended" and rec.title == "Signed-out webinar", rec
+    assert len(site.visits_of("signed-out", "page")) == 1
+    rig.stop()
+    assert_history_sound(rig.paths.database)
+    for secret in fake.secrets_issued():
+        assert secret not in caplog.text
