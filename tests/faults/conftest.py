@@ -44,8 +44,11 @@ def make_rig(home, chromium, clock, notifier, caplog):
     def make(config: str = "", *, join: str = "", executable: str | None = None, start: bool = True) -> Rig:
         """`join`: extra lines for [join] (e.g. "late_join = false\n"); `executable`: another
         [browser] executable_path than the Chromium found."""
-        (home / "config.toml").write_text(
-            BASE_CONFIG.format(chromium=executable or chromium, join=join) + config)
+        base = BASE_CONFIG.format(chromium=executable or chromium, join=join)
+        mine = {line.split("=")[0].strip() for line in join.splitlines() if "=" in line}
+        base = "".join(line for line in base.splitlines(keepends=True)  # a test's [join] key wins
+                       if line.split("=")[0].strip() not in mine or line in join.splitlines(keepends=True))
+        (home / "config.toml").write_text(base + config)
         rig = Rig(home, clock, notifier)
         rigs.append(rig)
         return rig.start() if start else rig
