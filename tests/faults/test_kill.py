@@ -67,7 +67,6 @@ def test_sigkill_mid_webinar_then_restart_resumes_once_into_the_same_record_with
         kill_orphans(started)
     [left] = records(home)
     assert left.state == "attending" and left.joined_at and left.left_at is None, "nothing ran at the kill"
-    assert (home / "engine.port").exists() or True  # a port file may be left: it must not matter
 
     log2 = tmp_path / "run2.log"
     second = start_run(home, log=log2)
