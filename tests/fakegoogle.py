@@ -33,7 +33,8 @@ Behaviour copied from Google (so code that passes here is likely to pass there):
   Also `GET /calendar/v3/calendars/{id}` (calendars.get) and `/users/me/calendarList`.
 - `fake.fail_next(status, count, reason)` makes the next API calls fail with Google's error JSON.
 
-Everything received is logged: `fake.requests` (method, path, query dict) for every request,
+Everything received is logged: `fake.requests` (method, path, query dict) for every request
+(`fake.request_times`: when each arrived),
 `fake.token_requests` (the form of each token-endpoint call), `fake.auth_requests` (the query of
 each authorization request), `fake.revocations` (tokens revoked).
 """
@@ -165,6 +166,7 @@ class FakeGoogle:
 
         # logs
         self.requests: list[tuple[str, str, dict]] = []
+        self.request_times: list[datetime] = []  # when each of `requests` arrived (aware UTC)
         self.token_requests: list[dict] = []
         self.auth_requests: list[dict] = []
         self.revocations: list[str] = []
@@ -651,6 +653,7 @@ class _Handler(BaseHTTPRequestHandler):
         q = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         with self.fake._lock:  # logged with the path decoded (calendar ids hold '@')
             self.fake.requests.append((self.command, unquote(parts.path), dict(q)))
+            self.fake.request_times.append(datetime.now(timezone.utc))
         return parts.path, q
 
     def _body_form(self) -> dict:
