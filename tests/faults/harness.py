@@ -196,8 +196,15 @@ class Rig:
         return self.host.loop
 
     def refresh(self, timeout: float = 120):
-        """A refresh on the engine thread, as the hourly job runs it; returns its result."""
-        return self.loop.call(self.engine.refresh).result(timeout)
+        """A refresh as the hourly job runs it (started on the engine thread, fetched in the
+        background, applied on the engine thread); returns its result once applied."""
+        end = time.monotonic() + timeout
+        while not self.loop.call(self.engine.start_refresh).result(timeout):  # one is running
+            _wait_until(lambda: not self.engine.refreshing, end - time.monotonic(), "the running refresh")
+        before = self.engine.last_refresh
+        _wait_until(lambda: not self.engine.refreshing and self.engine.last_refresh is not before,
+                    end - time.monotonic(), "the refresh")
+        return self.engine.last_refresh
 
     def due_check(self, timeout: float = 60) -> None:
         self.loop.call(self.engine.due_check).result(timeout)
@@ -248,3 +255,11 @@ def at_second(t: datetime) -> datetime:
 def soon(seconds: float, clock: ShiftClock) -> datetime:
     """A start `seconds` ahead on the clock's time line, on a whole second (ICS has no fractions)."""
     return at_second(clock.now() + timedelta(seconds=seconds)) + timedelta(seconds=1)
+
+
+def _wait_until(pred, timeout: float, what: str) -> None:
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
