@@ -32,7 +32,7 @@ def _copy_client_file(src: str, dest) -> None:
     """Copies the downloaded client JSON to the configured place, readable by the user only."""
     from pathlib import Path
 
-    from webinar_tray.config.files import write_private
+    from webinar_tray.config.private import write_private
 
     src_path, dest = Path(src).expanduser().resolve(), Path(dest)
     if dest.exists() and dest.resolve() == src_path:

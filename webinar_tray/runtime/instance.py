@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 class InstanceLock:
     def __init__(self, lock_file: Path):
         self.lock_file = lock_file
-        self._lock = filelock.FileLock(str(lock_file))
+        self._lock = filelock.FileLock(str(lock_file), mode=0o600)  # private, whatever the umask
 
     def acquire(self) -> bool:
         self.lock_file.parent.mkdir(parents=True, exist_ok=True)

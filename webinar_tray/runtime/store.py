@@ -18,6 +18,7 @@ from typing import Iterable
 
 import filelock
 
+from webinar_tray.config.private import FILE_MODE, create_private, private_dir
 from webinar_tray.core.events import CalendarEvent
 
 log = logging.getLogger(__name__)
@@ -98,10 +99,10 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         # Opening (creating, migrating, judging corruption) is serialised across processes: a
         # `history` run while `run` creates the file must not mistake it for a corrupt one.
-        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60):
+        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60, mode=FILE_MODE):
             self._db = self._open()
 
     # ---- opening, migration, corruption ---------------------------------------------------
@@ -136,6 +137,9 @@ class Store:
         return aside
 
     def _connect_and_migrate(self) -> sqlite3.Connection:
+        # sqlite's unix VFS gives the -wal and -shm files the database file's mode: make the
+        # database 0600 first, whatever the umask (sqlite itself would create it 0644).
+        create_private(self.path)
         db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from webinar_tray.config.files import write_private
+from webinar_tray.config.private import write_private
 
 log = logging.getLogger(__name__)
 
