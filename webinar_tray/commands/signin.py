@@ -76,7 +76,9 @@ def logout(paths: Paths) -> int:
     ctx = Context.load(paths)
     setup_logging(paths, service=False)
     client_file = resolve_file(ctx.settings.google.client_secrets, paths.config_dir)
-    print(google_logout(_token_store(ctx), client_file))
+    from webinar_tray.adapters.google.account import logout_stores
+
+    print(google_logout(logout_stores(ctx.settings, ctx.paths), client_file))
     return EXIT_OK
 
 
