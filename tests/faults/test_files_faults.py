@@ -36,3 +36,26 @@ def test_empty_schema_database_is_set_aside_and_list_works(home):
     assert r.returncode == 0 and r.stdout.strip() == "[]", r.stderr
     assert "Traceback" not in r.stderr and "incomplete" in r.stderr
     assert len(list(home.glob("webinar-tray.sqlite3.corrupt-*"))) == 1
+
+
+def test_loopback_port_in_use_at_sign_in_names_the_port_and_exits_1(home, tmp_path, fake_google):
+    import socket
+
+    from tests.e2e.test_login import SIGNED_IN, browser_script, run
+
+    fake_google.write_client_secrets(home / "client_secret.json")
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        r = run(home, "login", "--port", str(port), browser=browser_script(tmp_path))
+    finally:
+        taken.close()
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    assert f"port {port}" in r.stderr and "--port" in r.stderr and "Traceback" not in r.stderr
+    assert fake_google.auth_requests == []  # no consent page was opened for an address that cannot answer
+    assert not (home / "google-token.json").exists()
+    # the default, port 0, takes any free port: it never fails this way
+    r = run(home, "login", browser=browser_script(tmp_path))
+    assert r.returncode == 0 and SIGNED_IN in r.stdout, r.stderr
