@@ -160,3 +160,19 @@ def test_looser_leftovers_are_tightened_once_each_logged(tmp_path, umask022, cap
         assert sum(f"made {p} private" in m for m in msgs) == 1, (p, msgs)
     assert mode(other) == 0o644 and mode(home / "notes" / "n.txt") == 0o644
     assert len(msgs) == len(files) + 5  # and the folders: home, logs, evidence, browser-profile, Default
+
+
+def test_a_full_disk_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch):
+    import errno
+
+    target = tmp_path / "config.toml"
+    private.write_private(target, b"old")
+
+    def full(f, data):
+        f.write(data[:1])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(private, "write_bytes", full)
+    with pytest.raises(OSError, match="No space left"):
+        private.write_private(target, b"new contents")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["config.toml"]
