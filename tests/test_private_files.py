@@ -176,3 +176,17 @@ def test_a_full_disk_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypatch)
     with pytest.raises(OSError, match="No space left"):
         private.write_private(target, b"new contents")
     assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["config.toml"]
+
+
+def test_a_command_that_sets_up_no_log_still_says_what_it_tightened(home):
+    from tests.e2e.helpers import wt
+
+    from webinar_tray.runtime.store import Store
+
+    Store(home / "webinar-tray.sqlite3").close()  # `history` opens an existing database only
+    (home / "config.toml").write_text("")
+    os.chmod(home / "config.toml", 0o644)
+    r = wt(home, "history", "--json")
+    assert r.returncode == 0 and f"made {home / 'config.toml'} private to the user (mode 644 -> 600)" in r.stderr
+    assert mode(home / "config.toml") == 0o600
+    assert "made" not in wt(home, "history", "--json").stderr  # once: nothing left to tighten

@@ -9,6 +9,7 @@ which their ACLs already keep private, and POSIX mode bits mean little there."""
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import stat
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 POSIX = os.name == "posix"
 DIR_MODE = 0o700
 FILE_MODE = 0o600
+LOCK_MODE = FILE_MODE if POSIX else -1  # filelock's `mode`: -1 is its default (Windows ACLs)
 _LOOSE = stat.S_IRWXG | stat.S_IRWXO
 
 _pending: list[str] = []  # tightenings found before logging was set up (see flush_pending)
@@ -149,8 +151,10 @@ def tighten_tree(roots: Iterable[Path | str], deep: bool = True) -> int:
 def _report(message: str) -> None:
     if logging.getLogger().handlers:
         log.warning("%s", message)
-    else:
-        _pending.append(message)
+        return
+    if not _pending:  # a command that never sets up logging still says it (stderr, at exit)
+        atexit.register(flush_pending)
+    _pending.append(message)
 
 
 def flush_pending() -> None:

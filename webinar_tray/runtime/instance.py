@@ -18,6 +18,7 @@ from typing import Callable
 import filelock
 
 from webinar_tray.config.files import write_private
+from webinar_tray.config.private import LOCK_MODE
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 class InstanceLock:
     def __init__(self, lock_file: Path):
         self.lock_file = lock_file
-        self._lock = filelock.FileLock(str(lock_file), mode=0o600)  # private, whatever the umask
+        self._lock = filelock.FileLock(str(lock_file), mode=LOCK_MODE)  # private, whatever the umask
 
     def acquire(self) -> bool:
         self.lock_file.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from typing import Iterable
 
 import filelock
 
-from webinar_tray.config.private import FILE_MODE, create_private, private_dir
+from webinar_tray.config.private import LOCK_MODE, create_private, private_dir
 from webinar_tray.core.events import CalendarEvent
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class Store:
         private_dir(self.path.parent)
         # Opening (creating, migrating, judging corruption) is serialised across processes: a
         # `history` run while `run` creates the file must not mistake it for a corrupt one.
-        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60, mode=FILE_MODE):
+        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60, mode=LOCK_MODE):
             self._db = self._open()
 
     # ---- opening, migration, corruption ---------------------------------------------------
