@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import stat
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
