@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 import sys
 from pathlib import Path
@@ -29,6 +30,17 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """RotatingFileHandler whose files (the log and, as they are renamed, its rotations) are 0600
+    whatever the umask: the stdlib opens with the umask's mode."""
+
+    def _open(self):
+        from webinar_tray.config.private import open_private
+
+        fd = open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -36,8 +48,10 @@ def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> Non
     root.setLevel(logging.DEBUG)
     scrubber = ScrubFilter()
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True)
-        fh = logging.handlers.RotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+        from webinar_tray.config.private import private_dir
+
+        private_dir(log_file.parent)
+        fh = PrivateRotatingFileHandler(log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
         fh.setLevel(logging.DEBUG)
         fh.setFormatter(logging.Formatter(_FORMAT))
         fh.addFilter(scrubber)
@@ -49,6 +63,9 @@ def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> Non
         sh.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
         sh.addFilter(scrubber)
         root.addHandler(sh)
+    from webinar_tray.config.private import flush_pending
+
+    flush_pending()  # files made private before logging was set up
     # requests-oauthlib logs request bodies (codes, verifiers, tokens) at DEBUG and the OAuth
     # loopback server logs the redirect (with the code): never let them reach a handler.
     for noisy in ("urllib3", "googleapiclient.discovery_cache", "googleapiclient.discovery", "asyncio",

@@ -98,3 +98,29 @@ def test_processes_opening_a_new_database_at_once_never_move_it_aside(tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", code, str(db)]) for _ in range(6)]
     assert [p.wait(60) for p in procs] == [0] * 6
     assert not list(tmp_path.glob("*.corrupt-*"))
+
+
+@pytest.mark.parametrize("tables", [
+    "",  # user_version=1 and no tables at all
+    "CREATE TABLE events (source TEXT); CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);",
+])
+def test_a_database_whose_schema_is_missing_tables_is_moved_aside_and_rebuilt(tmp_path, caplog, tables):
+    db = tmp_path / "db.sqlite3"
+    c = sqlite3.connect(db)
+    c.executescript(tables + "PRAGMA user_version = 1;")
+    c.close()
+    before = db.read_bytes()
+    with caplog.at_level(logging.WARNING):
+        s = Store(db)
+    aside = list(tmp_path.glob("db.sqlite3.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == before  # nothing overwritten
+    assert "incomplete" in caplog.text and "attendance" in caplog.text and aside[0].name in caplog.text
+    assert s.claim(att(), T0) and s.get(att().id).state == "joining"  # the fresh one works
+
+
+def test_a_complete_database_is_not_judged_incomplete(tmp_path, caplog):
+    db = tmp_path / "db.sqlite3"
+    Store(db).close()
+    with caplog.at_level(logging.WARNING):
+        Store(db).close()
+    assert not list(tmp_path.glob("*.corrupt-*")) and "incomplete" not in caplog.text

@@ -8,6 +8,7 @@ import sys
 import threading
 
 from webinar_tray import logsetup
+from webinar_tray.config.private import private_dir
 from webinar_tray.app import Context
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK
 from webinar_tray.config.paths import Paths
@@ -81,7 +82,7 @@ def profile_browser_command(ctx: Context):
     # A Playwright channel names no program; an installed browser is found the usual way.
     choice = find_browser(replace(settings, channel=""), paths.browsers_dir)
     assert choice.executable_path
-    paths.profile_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.profile_dir)  # 0700 before the browser sees it
     return choice, browser_command(choice.executable_path, paths.profile_dir, settings.args,
                                    _is_root(sys.platform))
 
@@ -183,7 +184,7 @@ def install_chromium(paths: Paths, timeout: float = INSTALL_TIMEOUT_SECONDS) -> 
         print(f"webinar-tray: Playwright's driver is missing: {e}", file=sys.stderr)
         return EXIT_FAILED
     target = paths.browsers_dir
-    target.mkdir(parents=True, exist_ok=True)
+    private_dir(target)
     env = get_driver_env()
     env["PLAYWRIGHT_BROWSERS_PATH"] = str(target)
     print(f"Installing Playwright's Chromium into {target} ...", flush=True)

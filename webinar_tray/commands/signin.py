@@ -32,7 +32,7 @@ def _copy_client_file(src: str, dest) -> None:
     """Copies the downloaded client JSON to the configured place, readable by the user only."""
     from pathlib import Path
 
-    from webinar_tray.config.files import write_private
+    from webinar_tray.config.private import write_private
 
     src_path, dest = Path(src).expanduser().resolve(), Path(dest)
     if dest.exists() and dest.resolve() == src_path:
@@ -76,7 +76,9 @@ def logout(paths: Paths) -> int:
     ctx = Context.load(paths)
     setup_logging(paths, service=False)
     client_file = resolve_file(ctx.settings.google.client_secrets, paths.config_dir)
-    print(google_logout(_token_store(ctx), client_file))
+    from webinar_tray.adapters.google.account import logout_stores
+
+    print(google_logout(logout_stores(ctx.settings, ctx.paths), client_file))
     return EXIT_OK
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import tomllib
 from pathlib import Path
 
+from webinar_tray.config.private import write_private  # noqa: F401  (tokens, client file, channel token)
 from webinar_tray.core.settings import ConfigError, Settings, parse_settings
 
 log = logging.getLogger(__name__)
@@ -35,24 +34,3 @@ def resolve_file(setting: str, base: Path) -> Path:
     """A path from config.toml: relative to the config folder, `~` expanded."""
     p = Path(setting).expanduser()
     return p if p.is_absolute() else base / p
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Atomically replace `path` with `data`, readable by the user only (0600): tokens, the
-    OAuth client file, the engine's channel token."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o600)  # mkstemp makes 0600 already; platforms and umasks differ
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -55,8 +55,16 @@ class Paths:
         return self.log_dir / ("webinar-tray-demo.log" if self.demo else "webinar-tray.log")
 
     def ensure(self) -> "Paths":
+        """Makes the folders (0700) and, once per process, takes group/other permissions off
+        what of ours was left looser (each change logged). Only our own files and folders: the
+        home folder's other entries, and Playwright's browsers, are left as they are."""
+        from webinar_tray.config.private import private_dir, tighten_tree
+
         for d in (self.config_dir, self.data_dir, self.log_dir):
-            d.mkdir(parents=True, exist_ok=True)
+            private_dir(d)
+        base = self.data_dir.parent if self.demo else self.data_dir
+        tighten_tree([self.config_dir, base, self.log_dir], deep=False)
+        tighten_tree([base / "evidence", base / "demo", self.profile_dir])
         return self
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from webinar_tray.config.files import write_private
+from webinar_tray.config.private import write_private
 
 TEMPLATE = """\
 # webinar-tray settings. Every key is optional: remove the leading "# " to change one.

@@ -7,7 +7,7 @@ Safe by construction:
 - the result is validated with the same schema the app reads it with (parse_settings) before
   anything is written, so a wrong type or value is refused and the file stays as it was;
 - the write is atomic (a temp file in the same folder, then os.replace) and private (0600, as
-  config/files.py's write_private does); a symlinked config.toml is written through the link."""
+  config/private.py's write_private does); a symlinked config.toml is written through the link."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from typing import Any
 import tomlkit
 import tomlkit.exceptions
 
-from webinar_tray.config.files import write_private
+from webinar_tray.config.private import write_private
 from webinar_tray.core.settings import ConfigError, Settings, parse_settings
 
 _BOM = "\ufeff"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -244,7 +245,10 @@ class Engine:
             a = self.store.get(id)
             if a and a.state in ACTIVE_STATES:
                 a.heartbeat = now
-                self.store.update(a, now)
+                try:
+                    self.store.update(a, now)
+                except sqlite3.OperationalError as e:  # "database or disk is full": attending goes on
+                    log.warning("heartbeat of %s not written (%s); attending goes on", id, e)
 
     # ---- joining --------------------------------------------------------------------------
     def _attendance(self, p: PlannedJoin, state: str) -> Attendance:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import filelock
 
+from webinar_tray.config.private import LOCK_MODE
 from webinar_tray.runtime import handshake as hs
 from webinar_tray.runtime.channel_server import ChannelServer
 
@@ -31,7 +32,7 @@ _BUSY = object()
 class InstanceLock:
     def __init__(self, lock_file: Path):
         self.lock_file = lock_file
-        self._lock = filelock.FileLock(str(lock_file), mode=0o600)
+        self._lock = filelock.FileLock(str(lock_file), mode=LOCK_MODE)  # private, whatever the umask
 
     def acquire(self) -> bool:
         self.lock_file.parent.mkdir(parents=True, exist_ok=True)

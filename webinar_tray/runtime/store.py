@@ -19,6 +19,7 @@ from typing import Iterable
 
 import filelock
 
+from webinar_tray.config.private import LOCK_MODE, create_private, private_dir
 from webinar_tray.core.events import CalendarEvent
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,37 @@ _SCHEMA = [
 
 class StoreError(Exception):
     pass
+
+
+class SchemaError(sqlite3.DatabaseError):
+    """The file is a database, but its tables are not what its schema version says (a crash
+    while it was made, or another program's file): treated like a corrupt one."""
+
+
+def _expected_schema() -> dict[str, set[str]]:
+    db = sqlite3.connect(":memory:")
+    try:
+        for stmts in _SCHEMA:
+            db.executescript(stmts)
+        return _tables(db)
+    finally:
+        db.close()
+
+
+def _tables(db: sqlite3.Connection) -> dict[str, set[str]]:
+    names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {n: {r[1] for r in db.execute(f'PRAGMA table_info("{n}")')} for n in names}
+
+
+def _check_schema(db: sqlite3.Connection) -> None:
+    have = _tables(db)
+    expected = _expected_schema()
+    tables = [t for t in expected if t not in have]
+    columns = [f"{t}.{c}" for t in expected if t in have for c in sorted(expected[t] - have[t])]
+    missing = ([f"tables {', '.join(tables)}"] if tables else []) + (
+        [f"columns {', '.join(columns[:4])}" + (" …" if len(columns) > 4 else "")] if columns else [])
+    if missing:
+        raise SchemaError(f"schema {SCHEMA_VERSION} without {' and '.join(missing)}")
 
 
 def _looks_corrupt(e: Exception) -> bool:
@@ -105,10 +137,10 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._lock = threading.RLock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         # Opening (creating, migrating, judging corruption) is serialised across processes: a
         # `history` run while `run` creates the file must not mistake it for a corrupt one.
-        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60):
+        with filelock.FileLock(str(self.path) + ".open-lock", timeout=60, mode=LOCK_MODE):
             self._db = self._open()
 
     # ---- opening, migration, corruption ---------------------------------------------------
@@ -124,8 +156,9 @@ class Store:
             except sqlite3.DatabaseError:
                 pass
             aside = self._move_aside()
-            log.warning("%s was unreadable (%s); moved it to %s and started a new one",
-                        self.path, e, aside.name)
+            what = "incomplete" if isinstance(e, SchemaError) else "unreadable"
+            log.warning("%s was %s (%s); moved it to %s (unchanged) and started a new one",
+                        self.path, what, e, aside.name)
             return self._connect_and_migrate()
 
     def _move_aside(self) -> Path:
@@ -143,6 +176,9 @@ class Store:
         return aside
 
     def _connect_and_migrate(self) -> sqlite3.Connection:
+        # sqlite's unix VFS gives the -wal and -shm files the database file's mode: make the
+        # database 0600 first, whatever the umask (sqlite itself would create it 0644).
+        create_private(self.path)
         db = sqlite3.connect(self.path, timeout=10, check_same_thread=False, isolation_level=None)
         try:
             db.row_factory = sqlite3.Row
@@ -150,7 +186,6 @@ class Store:
             ok = db.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise sqlite3.DatabaseError(f"integrity check: {ok}")
-            db.execute("PRAGMA journal_mode = WAL")
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 db.close()
@@ -162,6 +197,8 @@ class Store:
                 self._migrate(db, v)
             if version < SCHEMA_VERSION:
                 log.info("database %s at schema %d", self.path.name, SCHEMA_VERSION)
+            _check_schema(db)  # before WAL is switched on: a file judged corrupt stays unchanged
+            db.execute("PRAGMA journal_mode = WAL")
             return db
         except Exception:
             try:

@@ -77,7 +77,8 @@ class GoogleLink:
             raise ActionError(f"Google sign-in failed: {e}") from None
 
     def sign_out(self) -> str:
+        from webinar_tray.adapters.google.account import logout_stores
         from webinar_tray.adapters.google.auth import logout
 
         self._signed_in = None
-        return logout(self._store(), self._client_file())
+        return logout(logout_stores(self.host.ctx.settings, self._paths()), self._client_file())

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from webinar_tray import output
-from webinar_tray.config.files import write_private
+from webinar_tray.config.private import write_private
 from webinar_tray.core.redact import safe_url
 from webinar_tray.runtime.store import FINAL_STATES, Store
 

@@ -13,6 +13,7 @@ from typing import Any, Mapping, Sequence
 
 from webinar_tray.adapters.browser.discover import BrowserChoice
 from webinar_tray.adapters.sysenv import system_env_or_none
+from webinar_tray.config.private import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +161,7 @@ async def launch(
 ) -> Any:
     """Launch a persistent Chromium context on `profile_dir`. Returns the BrowserContext."""
     profile_dir = Path(profile_dir)
-    profile_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(profile_dir)  # 0700 before Chromium sees it, whatever the umask
     kwargs: dict[str, Any] = dict(
         headless=headless,
         args=browser_args(extra_args),

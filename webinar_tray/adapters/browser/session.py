@@ -29,6 +29,7 @@ from webinar_tray.adapters.browser.discover import BrowserNotFound
 from webinar_tray.adapters.browser.guard import SiteGuard
 from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
 from webinar_tray.adapters.browser.steps import StepError, page_ended
+from webinar_tray.config.private import write_private
 from webinar_tray.core.allowed_sites import page_hosts
 from webinar_tray.core.events import utc_stamp
 from webinar_tray.core.redact import safe_url
@@ -114,6 +115,7 @@ class Attendance:
         self.future: concurrent.futures.Future | None = None  # the owner's handle on run()
         self._host = host
         self._evidence_dir = evidence_dir
+        self._evidence_failed = False  # warn once per attendance about evidence not written
         self._check_seconds = check_seconds
         self._attempts = attempts
         hosts = page_hosts(job.join_url or "", providers.companion_hosts(job.steps),
@@ -454,12 +456,18 @@ class Attendance:
         if page is None or page.is_closed():
             return False
         try:
-            folder = self._evidence_dir
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / evidence_name(self.job.id, utcnow(), suffix)
-            await page.screenshot(path=str(path), timeout=15000)
+            data = await page.screenshot(timeout=15000)
         except Exception as exc:
             log.warning("screenshot of %s failed: %s", self.job.id, scrub(first_line(exc)))
+            return False
+        path = self._evidence_dir / evidence_name(self.job.id, utcnow(), suffix)
+        try:  # written by us, not by the browser: 0600 in a 0700 folder, whatever the umask
+            await asyncio.to_thread(write_private, path, data)
+        except OSError as exc:  # a full disk: attendance goes on, the record without this file
+            level = logging.DEBUG if self._evidence_failed else logging.WARNING
+            self._evidence_failed = True
+            log.log(level, "evidence for %s could not be written to %s (%s); attending goes on "
+                    "without it", self.job.id, path.parent, exc.strerror or type(exc).__name__)
             return False
         self.report.evidence.append(str(path))
         log.debug("evidence: %s", path)

@@ -32,18 +32,27 @@ class GoogleAccount:
         self._lock = threading.Lock()
         self._creds = credentials_from(info)
         self._saved_token = self._creds.token
+        self._save_error: str | None = None
 
     def credentials(self):
         return self._creds
 
     def persist(self) -> None:
-        """Saves the token when google-auth refreshed it (never logs it)."""
-        from webinar_tray.adapters.google.tokens import info_from
+        """Saves the token when google-auth refreshed it (never logs it). A store that cannot be
+        written (a locked keyring) costs only the saving: the events were fetched; it is logged
+        once per reason, and tried again after the next refresh."""
+        from webinar_tray.adapters.google.tokens import TokenStoreError, info_from
 
         with self._lock:
             if self._creds.token and self._creds.token != self._saved_token:
-                self.store.save(info_from(self._creds))
-                self._saved_token = self._creds.token
+                try:
+                    self.store.save(info_from(self._creds))
+                except TokenStoreError as e:
+                    if str(e) != self._save_error:
+                        log.warning("the refreshed Google sign-in could not be saved: %s", e)
+                    self._save_error = str(e)
+                    return
+                self._saved_token, self._save_error = self._creds.token, None
                 log.debug("saved a refreshed Google access token")
 
 
@@ -67,8 +76,15 @@ def google_sources(settings, paths, resolve_file) -> list:
     client_file: Path = resolve_file(settings.google.client_secrets, paths.config_dir)
     if not client_file.exists():
         return []
+    from webinar_tray.adapters.google.tokens import TokenStoreError
+
     store = token_store(settings, paths)
-    info = store.load()
+    try:
+        info = store.load()
+    except TokenStoreError as e:  # a folder in the token file's place, a locked keyring
+        log.warning("Google sign-in needed: %s", e)
+        why = f"sign-in needed: {e}"
+        return [NotSignedIn(c, why) for c in settings.google.calendars]
     if not info or not info.get("refresh_token"):
         why = "not signed in to Google Calendar: run `webinar-tray login`"
         return [NotSignedIn(c, why) for c in settings.google.calendars]
@@ -81,10 +97,16 @@ def google_sources(settings, paths, resolve_file) -> list:
     ]
 
 
-
 def token_store(settings, paths):
     """Where the Google token lives: `[google] token_store`; the OS keyring only when no home
     folder is forced (so tests never touch a real keyring)."""
     from webinar_tray.adapters.google.tokens import choose_token_store, token_file
 
     return choose_token_store(settings.google.token_store, paths.home is not None, token_file(paths.data_dir))
+
+
+def logout_stores(settings, paths) -> list:
+    """Every store the Google token may be in (`logout` empties them all)."""
+    from webinar_tray.adapters.google.tokens import logout_stores as stores, token_file
+
+    return stores(settings.google.token_store, paths.home is not None, token_file(paths.data_dir))

@@ -19,7 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Sequence, TextIO
 
 from webinar_tray.adapters.google.tokens import TokenStore, TokenStoreError, info_from
 from webinar_tray.core.redact import safe_url
@@ -350,24 +350,41 @@ def revoke(token: str, revoke_uri: str, timeout: float = 5.0) -> bool:
         return False
 
 
-def logout(store: TokenStore, client_file: Path | str | None = None) -> str:
-    """Revokes the stored token (best effort, short timeout) and forgets it. Returns a message."""
-    try:
-        info = store.load()
-    except TokenStoreError as e:
-        log.warning("%s", e)
-        info = None
-    if not info:
-        store.delete()
-        return "Not signed in to Google; nothing to forget."
-    token = info.get("refresh_token") or info.get("token")
-    revoked = False
-    if token:
+def logout(stores: TokenStore | Sequence[TokenStore], client_file: Path | str | None = None) -> str:
+    """Revokes the token found in each store (best effort, short timeout) and deletes it from
+    every one of them (`token_store = "auto"`: the keyring and the file). Returns a message; a
+    store that cannot be read or changed is named in it, never a traceback."""
+    stores = [stores] if not isinstance(stores, (list, tuple)) else list(stores)
+    tokens: list[str] = []
+    problems: list[str] = []
+    for store in stores:
+        try:
+            info = store.load()
+        except TokenStoreError as e:
+            log.warning("%s", e)
+            problems.append(str(e))
+            info = None
+        token = (info or {}).get("refresh_token") or (info or {}).get("token")
+        if token and token not in tokens:
+            tokens.append(token)
+    revoked = [False] * len(tokens)
+    if tokens:
         with _quiet_libraries():
-            revoked = revoke(token, revoke_uri_for(client_file))
-    store.delete()
-    log.info("signed out of Google (revoked: %s)", revoked)
-    if revoked:
-        return "Signed out: webinar-tray's access to your Google Calendar was revoked and the token deleted."
+            uri = revoke_uri_for(client_file)
+            revoked = [revoke(t, uri) for t in tokens]
+    for store in stores:
+        try:
+            store.delete()
+        except TokenStoreError as e:
+            log.warning("%s", e)
+            if str(e) not in problems:
+                problems.append(str(e))
+    note = "".join(f"\nwebinar-tray: {p}" for p in problems)
+    if not tokens:
+        return "Not signed in to Google; nothing to forget." + note
+    log.info("signed out of Google (%d token(s), revoked: %s)", len(tokens), all(revoked))
+    if all(revoked):
+        return ("Signed out: webinar-tray's access to your Google Calendar was revoked and the token "
+                "deleted." + note)
     return ("Signed out: the token was deleted here, but could not be revoked (offline?); you can remove "
-            "webinar-tray's access at https://myaccount.google.com/permissions")
+            "webinar-tray's access at https://myaccount.google.com/permissions" + note)

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
 
-from webinar_tray.config.files import write_private
+from webinar_tray.config.private import write_private
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,9 @@ class FileTokenStore:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return None
+        except IsADirectoryError:
+            raise TokenStoreError(f"{self.path} is a folder, not the token file; remove it and sign "
+                                  "in again with `webinar-tray login`") from None
         except OSError as e:
             raise TokenStoreError(f"{self.path}: cannot be read ({e.strerror or e})") from None
         try:
@@ -79,7 +82,10 @@ class FileTokenStore:
                         self.path, e.strerror or e)
 
     def save(self, info: dict) -> None:
-        write_private(self.path, json.dumps(info, indent=1, sort_keys=True).encode("utf-8"))
+        try:
+            write_private(self.path, json.dumps(info, indent=1, sort_keys=True).encode("utf-8"))
+        except OSError as e:
+            raise TokenStoreError(f"{self.path}: cannot be written ({e.strerror or e})") from None
 
     def delete(self) -> bool:
         try:
@@ -87,6 +93,8 @@ class FileTokenStore:
             return True
         except FileNotFoundError:
             return False
+        except OSError as e:  # a folder in its place, a read-only data folder
+            raise TokenStoreError(f"{self.path}: cannot be deleted ({e.strerror or e})") from None
 
 
 # ---- keyring ---------------------------------------------------------------------------------
@@ -103,12 +111,19 @@ class KeyringTokenStore:
 
         return keyring
 
+    def _error(self, doing: str, e: Exception) -> TokenStoreError:
+        import keyring.errors
+
+        why = ("it is locked: unlock it (log in to the desktop session) or set [google] token_store "
+               '= "file"') if isinstance(e, keyring.errors.KeyringLocked) else type(e).__name__
+        return TokenStoreError(f"{self.description} cannot be {doing}: {why}")
+
     def load(self) -> dict | None:
         kr = self._keyring()
         try:
             raw = kr.get_password(self.service, self.username)
         except Exception as e:  # keyring.errors.KeyringError and backend-specific errors
-            raise TokenStoreError(f"the OS keyring cannot be read ({type(e).__name__})") from None
+            raise self._error("read", e) from None
         if raw is None:
             return None
         try:
@@ -126,29 +141,42 @@ class KeyringTokenStore:
         try:
             kr.set_password(self.service, self.username, json.dumps(info, sort_keys=True))
         except Exception as e:
-            raise TokenStoreError(f"the OS keyring cannot be written ({type(e).__name__})") from None
+            raise self._error("written", e) from None
 
     def delete(self) -> bool:
+        import keyring.errors
+
         kr = self._keyring()
         try:
             kr.delete_password(self.service, self.username)
             return True
-        except Exception:  # PasswordDeleteError: nothing stored
+        except keyring.errors.PasswordDeleteError:  # nothing stored
             return False
+        except Exception as e:  # locked, or the service went away
+            raise self._error("changed", e) from None
 
 
-def keyring_works() -> bool:
-    """A real keyring backend is available (not the fail/null ones, priority > 0) and answers."""
+def _real_keyring() -> bool:
+    """A real keyring backend is configured (not the fail/null ones, priority > 0)."""
     try:
         import keyring
         from keyring.backends import fail, null
 
         kr = keyring.get_keyring()
-        if isinstance(kr, (fail.Keyring, null.Keyring)):
-            return False
-        if float(getattr(kr, "priority", 0)) <= 0:
-            return False
-        kr.get_password(KEYRING_SERVICE, KEYRING_USERNAME)  # a locked/absent D-Bus service raises
+        return not isinstance(kr, (fail.Keyring, null.Keyring)) and float(getattr(kr, "priority", 0)) > 0
+    except Exception as e:
+        log.debug("no usable OS keyring (%s)", type(e).__name__)
+        return False
+
+
+def keyring_works() -> bool:
+    """A real keyring backend is available and answers (a locked/absent D-Bus service raises)."""
+    if not _real_keyring():
+        return False
+    try:
+        import keyring
+
+        keyring.get_keyring().get_password(KEYRING_SERVICE, KEYRING_USERNAME)
         return True
     except Exception as e:
         log.debug("no usable OS keyring (%s); the token goes to a file", type(e).__name__)
@@ -167,6 +195,16 @@ def choose_token_store(setting: str, home_forced: bool, token_file: Path) -> Tok
     if not home_forced and keyring_works():
         return KeyringTokenStore()
     return FileTokenStore(token_file)
+
+
+def logout_stores(setting: str, home_forced: bool, token_file: Path) -> list[TokenStore]:
+    """Every store a token of ours may be in, for `logout`: the file always (an earlier run may
+    have used it), and the keyring when the setting uses it ("auto" only when no home folder is
+    forced and a real keyring is there, locked or not: logout then says it could not be read)."""
+    stores: list[TokenStore] = [FileTokenStore(token_file)]
+    if setting == "keyring" or (setting == "auto" and not home_forced and _real_keyring()):
+        stores.insert(0, KeyringTokenStore())
+    return stores
 
 
 # ---- credentials <-> dict --------------------------------------------------------------------
