@@ -124,3 +124,38 @@ def test_a_complete_database_is_not_judged_incomplete(tmp_path, caplog):
     with caplog.at_level(logging.WARNING):
         Store(db).close()
     assert not list(tmp_path.glob("*.corrupt-*")) and "incomplete" not in caplog.text
+
+
+def test_a_series_description_is_stored_once_and_forgotten_with_its_events(tmp_path):
+    text = "Agenda, speakers and dial-in numbers. " * 300  # 11 KB
+    series = [event("Weekly webinar", start=T0 + timedelta(days=i), event_id=f"w_{i}", description=text)
+              for i in range(200)]
+    s = Store(tmp_path / "db.sqlite3")
+    s.replace_events("src", series, T0)
+    raw = sqlite3.connect(tmp_path / "db.sqlite3")
+    assert raw.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 1
+    assert raw.execute("SELECT MAX(LENGTH(data)) FROM events").fetchone()[0] < 2000
+    back = s.events()
+    assert back == series and len({id(e.description) for e in back}) == 1
+    s.replace_events("src", [event("Other", event_id="o")], T0)
+    assert raw.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 0
+    s.close()
+
+
+def test_a_schema_1_cache_is_migrated_and_still_read(tmp_path):
+    from webinar_tray.runtime.store import _SCHEMA
+
+    db = tmp_path / "db.sqlite3"
+    old = event("Cached in schema 1", description="Join: https://www.brighttalk.com/webcast/1/2")
+    c = sqlite3.connect(db)
+    c.executescript(_SCHEMA[0] + "PRAGMA user_version = 1;")
+    import json
+
+    c.execute("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+              ("src", old.calendar_id, old.event_id, old.start.isoformat(), json.dumps(old.to_dict())))
+    c.commit()
+    c.close()
+    s = Store(db)
+    assert s.events() == [old]
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    s.close()

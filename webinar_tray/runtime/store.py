@@ -6,6 +6,7 @@ with a warning and rebuilt; a database from a newer version is refused, never ov
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -66,10 +67,11 @@ class SchemaError(sqlite3.DatabaseError):
     while it was made, or another program's file): treated like a corrupt one."""
 
 
-def _expected_schema() -> dict[str, set[str]]:
+@functools.lru_cache(maxsize=None)
+def _expected_schema(version: int = SCHEMA_VERSION) -> dict[str, set[str]]:
     db = sqlite3.connect(":memory:")
     try:
-        for stmts in _SCHEMA:
+        for stmts in _SCHEMA[:version]:
             db.executescript(stmts)
         return _tables(db)
     finally:
@@ -81,15 +83,15 @@ def _tables(db: sqlite3.Connection) -> dict[str, set[str]]:
     return {n: {r[1] for r in db.execute(f'PRAGMA table_info("{n}")')} for n in names}
 
 
-def _check_schema(db: sqlite3.Connection) -> None:
+def _check_schema(db: sqlite3.Connection, version: int = SCHEMA_VERSION) -> None:
     have = _tables(db)
-    expected = _expected_schema()
+    expected = _expected_schema(version)
     tables = [t for t in expected if t not in have]
     columns = [f"{t}.{c}" for t in expected if t in have for c in sorted(expected[t] - have[t])]
     missing = ([f"tables {', '.join(tables)}"] if tables else []) + (
         [f"columns {', '.join(columns[:4])}" + (" …" if len(columns) > 4 else "")] if columns else [])
     if missing:
-        raise SchemaError(f"schema {SCHEMA_VERSION} without {' and '.join(missing)}")
+        raise SchemaError(f"schema {version} without {' and '.join(missing)}")
 
 
 def _looks_corrupt(e: Exception) -> bool:
@@ -193,6 +195,8 @@ class Store:
                     f"{self.path} was written by a newer webinar-tray (schema {version}, this "
                     f"version knows {SCHEMA_VERSION}); update the app, or move the file away"
                 )
+            if 0 < version < SCHEMA_VERSION:
+                _check_schema(db, version)  # what is there before anything is migrated
             for v in range(version, SCHEMA_VERSION):
                 self._migrate(db, v)
             if version < SCHEMA_VERSION:
