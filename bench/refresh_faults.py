@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -107,21 +106,33 @@ def joins(n: int, hostile: bool, spacing: float = 6.0, duration: float = 3.0) ->
               + (f"; trickling refresh in flight for {sum(in_flight)}/{len(in_flight)} samples" if hostile else ""))
 
 
+# `webinar-tray list --json`, then the process's own peak RSS and CPU on stderr's last line
+# (RUSAGE_CHILDREN's peak would be the largest child ever, Chromium included).
+_LIST = """import resource, runpy, sys
+sys.argv = ["webinar-tray", "list", "--json"]
+try:
+    runpy.run_module("webinar_tray", run_name="__main__")
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+r = resource.getrusage(resource.RUSAGE_SELF)
+print("\\nRUSAGE", r.ru_maxrss, r.ru_utime + r.ru_stime, code, file=sys.stderr)
+"""
+
+
 def _list_run(repo: Path, home: Path, urls: list[str], extra: str = "") -> tuple[float, float, float, int]:
     (home / "config.toml").write_text("[ics]\nurls = [" + ", ".join(f'"{u}"' for u in urls) + "]\n" + extra)
     env = dict(os.environ, WEBINAR_TRAY_HOME=str(home), PYTHONPATH=str(repo))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     try:
-        p = subprocess.run([sys.executable, "-m", "webinar_tray", "list", "--json"], cwd=repo, env=env,
-                           capture_output=True, timeout=300)
-        code = p.returncode
+        p = subprocess.run([sys.executable, "-c", _LIST], cwd=repo, env=env, capture_output=True,
+                           text=True, timeout=300)
     except subprocess.TimeoutExpired:
-        code = -1
+        return time.monotonic() - t0, float("nan"), float("nan"), -1
     wall = time.monotonic() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024, code
+    _, rss, cpu, code = p.stderr.strip().splitlines()[-1].split()
+    return wall, float(cpu), int(rss) / 1024, int(code) if code.lstrip("-").isdigit() else 1
 
 
 def hostile_refresh(repo: Path) -> None:
