@@ -165,3 +165,17 @@ def test_logout_with_a_folder_in_the_token_files_place_explains(tmp_path):
     assert "Not signed in" in msg and "google-token.json" in msg
     with pytest.raises(TokenStoreError, match="cannot be deleted"):
         FileTokenStore(tmp_path / "google-token.json").delete()
+
+
+def test_a_token_file_that_cannot_be_read_means_sign_in_needed_naming_it(tmp_path, caplog):
+    """An OSError other than "missing" or "a folder" (EACCES for a user; root reads anything, so
+    a symlink loop stands in: ELOOP): sign-in needed naming the file, no traceback, nothing moved."""
+    paths = _home(tmp_path)
+    token = paths.data_dir / "google-token.json"
+    token.symlink_to(token)  # reading it fails with "Too many levels of symbolic links"
+    with caplog.at_level(logging.WARNING):
+        sources = google_sources(_settings("file"), paths, resolve_file)
+    assert sources and all(isinstance(s, NotSignedIn) for s in sources)
+    with pytest.raises(SignInNeeded, match="google-token.json"):
+        sources[0].fetch(None, None)
+    assert "Traceback" not in caplog.text and token.is_symlink()
