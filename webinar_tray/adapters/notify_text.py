@@ -12,11 +12,12 @@ platform's plyer backend can use. No I/O besides `icon_for` looking at the icon 
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from webinar_tray.core.redact import safe_url
+from webinar_tray.core.text import clean_line
+from webinar_tray.core.text import cut as text_cut
 
 APP_NAME = "webinar-tray"
 
@@ -29,9 +30,6 @@ DEFAULT_LIMITS = (100, 400)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+")
 # host/path?query without a scheme ("zoom.us/j/1?pwd=…"): the query goes
 _BARE_QUERY = re.compile(r"(?<![\w@/.-])((?:[\w-]+\.)+[a-zA-Z]{2,}(?::\d+)?/[^\s?#<>\"']*)[?#][^\s<>\"']*")
-_SPACES = re.compile(r"\s+")
-# bidi embeddings/overrides/isolates can make a title read backwards
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 ELLIPSIS = "…"
 
 
@@ -42,42 +40,15 @@ def redact(text: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Control characters out: line breaks and tabs become spaces, the rest (C0, C1, DEL, bidi
-    overrides) is dropped; runs of spaces collapse."""
-    out = []
-    for ch in text:
-        if ch in _BIDI:
-            continue
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            if ch in "\t\n\r\v\f\x1c\x1d\x1e\x1f\x85":
-                out.append(" ")
-            continue
-        if cat in ("Zl", "Zp"):  # U+2028/U+2029 line/paragraph separators
-            out.append(" ")
-            continue
-        out.append(ch)
-    return _SPACES.sub(" ", "".join(out)).strip()
-
-
-def _units(text: str, utf16: bool) -> int:
-    return len(text.encode("utf-16-le")) // 2 if utf16 else len(text)
+    """Control characters out (core.text.clean_line): line breaks and tabs become spaces, the rest
+    (C0, C1, DEL, bidi overrides and other format characters) is dropped; runs of spaces collapse."""
+    return clean_line(text)
 
 
 def cut(text: str, limit: int, *, utf16: bool = False) -> str:
     """`text` in at most `limit` characters (UTF-16 code units when `utf16`), ending in "…" when
     it had to be cut. Never splits a character (or a surrogate pair)."""
-    if _units(text, utf16) <= limit:
-        return text
-    room = limit - 1  # the ellipsis is one unit in UTF-16 too
-    kept, used = [], 0
-    for ch in text:
-        w = _units(ch, utf16)
-        if used + w > room:
-            break
-        kept.append(ch)
-        used += w
-    return "".join(kept).rstrip() + ELLIPSIS
+    return text_cut(text, limit, utf16=utf16)
 
 
 def limits_for(platform: str) -> tuple[int, int]:
