@@ -2,7 +2,7 @@
 
 import pytest
 
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl, cut_urls, safe_url
 
 
 @pytest.mark.parametrize("url, shown", [
@@ -18,3 +18,24 @@ from webinar_tray.core.redact import safe_url
 ])
 def test_safe_url(url, shown):
     assert safe_url(url) == shown
+
+
+def test_safeurl_renders_as_safe_url_only():
+    u = SafeUrl("https://us02web.zoom.us/j/81234567890?pwd=SECRET")
+    for shown in (str(u), repr(u), f"{u}", "%s" % u, "%r" % (u,)):
+        assert shown == "https://us02web.zoom.us/j/81234567890"
+    assert str(SafeUrl(None)) == ""
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("see https://cal.example.com/private-abc/basic.ics?x=1 now", "see https://cal.example.com/… now"),
+    ("at https://bob:pw@h.example:8443, then", "at https://h.example:8443/…, then"),
+    ("http://[::1]:8080/x?y", "http://[::1]:8080/…"),
+    ("https://h.example/ and webcal://h.example", "https://h.example/ and webcal://h.example"),
+    ("file:///home/u/private.ics.", "file:///…."),
+    ("https://h.example:99999/x", "https://…"),
+    ("no links: a@b.example, x://", "no links: a@b.example, x://"),
+])
+def test_cut_urls_to_scheme_and_host(text, cut):
+    assert cut_urls(text) == cut
+    assert cut_urls(cut) == cut  # idempotent
