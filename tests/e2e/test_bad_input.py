@@ -53,3 +53,62 @@ def test_unknown_keys_warn_and_the_command_runs(home):
 def test_join_refuses_a_non_http_link(home):
     r = wt(home, "join", "file:///etc/passwd")
     assert r.returncode == 2 and "http" in r.stderr
+
+
+SECRET_ICS = "https://calendar.example.com/calendar/ical/me%40example.com/private-5ecr3t0123/basic.ics"
+SECRET_PARTS = ("private-5ecr3t0123", "me%40example.com", "basic.ics")
+
+
+def _no_secret(*texts: str) -> None:
+    for text in texts:
+        for part in SECRET_PARTS:
+            assert part not in text, (part, text)
+
+
+def test_a_secret_ics_address_in_a_wrong_value_is_never_echoed_by_list_or_doctor(home):
+    for bad, found in ((f'urls = "{SECRET_ICS}"', "got a string"),
+                       (f'urls = ["{SECRET_ICS}", 5]', "got a list holding a whole number")):
+        (home / "config.toml").write_text(f"[ics]\n{bad}\n")
+        for args in (["list"], ["list", "--json", "--offline"]):
+            r = wt(home, *args)
+            assert r.returncode == 2, (args, r.stderr)
+            assert "key 'ics.urls' must be a list of strings, " + found in r.stderr
+            _no_secret(r.stdout, r.stderr)
+        r = wt(home, "doctor", "--json")
+        report = json.loads(r.stdout)
+        [config] = [c for c in report["checks"] if c["name"] == "config"]
+        assert config["ok"] is False and "ics.urls" in config["detail"] and found in config["detail"]
+        _no_secret(r.stdout, r.stderr)
+
+
+def test_an_address_in_any_other_wrong_value_is_named_by_type_only(home):
+    (home / "config.toml").write_text(f'[join]\nallowed_hosts = ["{SECRET_ICS}"]\nname = ["{SECRET_ICS}"]\n')
+    r = wt(home, "list", "--offline")
+    assert r.returncode == 2 and "key 'join.name' must be a string, got a list" in r.stderr
+    _no_secret(r.stdout, r.stderr)
+    (home / "config.toml").write_text(f'[join]\nallowed_hosts = ["{SECRET_ICS}"]\n')
+    r = wt(home, "doctor", "--json")
+    assert "'join.allowed_hosts' must be a bare host name" in r.stdout and "got a string holding an address" in r.stdout
+    _no_secret(r.stdout, r.stderr)
+
+
+def test_a_wrong_config_written_while_running_is_logged_without_the_address(home, tmp_path):
+    import signal
+
+    from tests.e2e.helpers import start_run, wait_for
+
+    (home / "config.toml").write_text("[join]\nheadless = true\n")
+    out = tmp_path / "run.log"
+    proc = start_run(home, log=out)
+    logfile = home / "logs" / "webinar-tray.log"
+    try:
+        wait_for(lambda: "webinar-tray running" in out.read_text(), 30, what="start-up")
+        (home / "config.toml").write_text(f'[join]\nheadless = true\n[ics]\nurls = "{SECRET_ICS}"\n')
+        wait_for(lambda: logfile.exists() and "config change ignored" in logfile.read_text(), 30,
+                 what="the config watcher's error")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    text = logfile.read_text()
+    assert "key 'ics.urls' must be a list of strings, got a string" in text
+    _no_secret(text, out.read_text())
