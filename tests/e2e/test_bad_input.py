@@ -112,3 +112,49 @@ def test_a_wrong_config_written_while_running_is_logged_without_the_address(home
     text = logfile.read_text()
     assert "key 'ics.urls' must be a list of strings, got a string" in text
     _no_secret(text, out.read_text())
+
+
+def _record(home, **kw):
+    from webinar_tray.config.paths import resolve_paths
+    from webinar_tray.runtime.store import Attendance, Store
+
+    paths = resolve_paths(home).ensure()
+    t = datetime(2026, 11, 20, 14, 0, tzinfo=timezone.utc)
+    store = Store(paths.database)
+    base = dict(id="c/e/1", title="T", provider="Zoom", join_url="https://us02web.zoom.us/j/8123?pwd=SECRETPWD",
+                start=t, end=t + timedelta(hours=1), state="failed", error="button: none")
+    base.update(kw)
+    store.claim(Attendance(**base), t)
+    store.close()
+
+
+def test_history_is_safe_to_print_and_to_open_in_a_spreadsheet(home):
+    hostile = "=HYPERLINK(\"https://evil.example/x\",\"Open\")\x1b]52;c;ZXZpbA==\x07\r\nFORGED \u202egnp.exe"
+    _record(home, title=hostile, error="-step\x1b[2K")
+    text = wt(home, "history", check=True).stdout
+    assert len(text.splitlines()) == 1 and not any(ch in text for ch in "\x1b\x07\r\u202e")
+    assert "FORGED gnp.exe — -step[2K" in text
+    rows = json.loads(wt(home, "history", "--json", check=True).stdout)
+    assert rows[0]["title"] == hostile, "JSON keeps the title as data"
+    assert rows[0]["join_url"] == "https://us02web.zoom.us/j/8123"
+    import csv
+    import io
+
+    out = wt(home, "history", "--csv", check=True).stdout
+    [row] = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert row["title"].startswith("'=HYPERLINK(") and row["error"] == "'-step\x1b[2K"
+    assert row["join_url"] == "https://us02web.zoom.us/j/8123"
+    for args in (["--json"], ["--csv"], []):
+        assert "SECRETPWD" not in wt(home, "history", *args, check=True).stdout
+    full = json.loads(wt(home, "history", "--json", "--full-links", check=True).stdout)
+    assert full[0]["join_url"] == "https://us02web.zoom.us/j/8123?pwd=SECRETPWD"
+    assert "pwd=SECRETPWD" in wt(home, "history", "--csv", "--full-links", check=True).stdout
+
+
+def test_a_source_error_line_is_printed_clean(home):
+    (home / "config.toml").write_text('[ics]\nurls = ["missing\\u001b]52;c;ZXZpbA==\\u0007\\u202e.ics"]\n')
+    r = wt(home, "list")
+    assert r.returncode == 0, r.stderr
+    [line] = [x for x in r.stderr.splitlines() if "warning" in x]
+    assert "missing]52;c;ZXZpbA==.ics" in line and "showing cached events" in line
+    assert not any(ch in r.stderr for ch in "\x1b\x07\u202e")
