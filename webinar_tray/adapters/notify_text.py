@@ -4,7 +4,8 @@
 user:password@ (`redact`: Zoom pwd, ON24 keys), control and bidi-override characters go
 (`strip_controls`), and both are cut with "…" to the platform's limits (`limits_for`, `cut`;
 Windows counts UTF-16 code units: 63/255, the sizes of NOTIFYICONDATAW's szInfoTitle/szInfo).
-Also here: the argv of `osascript` (AppleScript string escaping, never a shell) and of plyer's
+Also here: the argv of `osascript` (AppleScript string escaping, never a shell), of `gdbus call` to
+the Flatpak notification portal (GVariant text built by escaping, `gvariant_string`), of plyer's
 `notify-send` command, a leading dash kept from reading as an option, and the icon file each
 platform's plyer backend can use. No I/O besides `icon_for` looking at the icon files.
 """
@@ -62,6 +63,46 @@ def clean(title: Any, message: Any, platform: str) -> tuple[str, str]:
     title = strip_controls(redact("" if title is None else str(title))) or APP_NAME
     message = strip_controls(redact("" if message is None else str(message)))
     return cut(title, t_max, utf16=utf16), cut(message, m_max, utf16=utf16)
+
+
+# ---- the Flatpak portal (org.freedesktop.portal.Notification) through `gdbus call` ------------
+
+PORTAL_DEST = "org.freedesktop.portal.Desktop"
+PORTAL_PATH = "/org/freedesktop/portal/desktop"
+PORTAL_METHOD = "org.freedesktop.portal.Notification.AddNotification"
+_GVARIANT_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r",
+                     "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+
+
+def gvariant_string(text: str) -> str:
+    """A GVariant text-format string literal of `text`, as g_variant_parse (and so `gdbus call`)
+    reads it back exactly: single-quoted; backslash, quote and line breaks escaped; every other
+    non-printable character as \\uXXXX / \\UXXXXXXXX; a lone surrogate (not UTF-8) as U+FFFD.
+    plyer's portal backend pastes the text between quotes, so an apostrophe broke it."""
+    out = ["'"]
+    for ch in text:
+        if ch in _GVARIANT_ESCAPES:
+            out.append(_GVARIANT_ESCAPES[ch])
+        elif "\ud800" <= ch <= "\udfff":
+            out.append("\\ufffd")
+        elif not ch.isprintable():
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    out.append("'")
+    return "".join(out)
+
+
+def portal_notification(title: str, body: str) -> str:
+    """The portal's notification (a{sv}) in GVariant text: {'title': <'…'>, 'body': <'…'>}."""
+    return f"{{'title': <{gvariant_string(title)}>, 'body': <{gvariant_string(body)}>}}"
+
+
+def portal_argv(notification_id: str, title: str, body: str) -> list[str]:
+    """`gdbus call` adding a notification through the desktop portal (Flatpak): argv, no shell;
+    the body is plain text for the portal (no markup)."""
+    return ["gdbus", "call", "--session", "--dest", PORTAL_DEST, "--object-path", PORTAL_PATH,
+            "--method", PORTAL_METHOD, gvariant_string(notification_id), portal_notification(title, body)]
 
 
 def applescript_string(text: str) -> str:
