@@ -15,6 +15,7 @@ from webinar_tray.core.redact import SafeUrl, cut_urls, safe_url
     ("https://notevent-on24.com/wcc/r/1/KEY", "https://notevent-on24.com/wcc/r/1/KEY"),
     ("http://127.0.0.1:8080/webinar/x?title=T#frag", "http://127.0.0.1:8080/webinar/x"),
     ("", ""), (None, ""), ("no-scheme", "<link>"),
+    ("https://data:text/html,", "https://data/html,"), ("https://h.example:99999/x?y", "https://h.example/x"),
 ])
 def test_safe_url(url, shown):
     assert safe_url(url) == shown

@@ -33,8 +33,12 @@ def safe_url(url: str | None) -> str:
             m = pattern.match(path)
             if m:
                 path = m.group(1) + "/…"
-    if p.port:
-        host = f"{host}:{p.port}"
+    try:
+        port = p.port
+    except ValueError:  # "https://data:text/html,": not a port; never raise for a message's sake
+        port = None
+    if port:
+        host = f"{host}:{port}"
     return f"{p.scheme}://{host}{path}"
 
 
