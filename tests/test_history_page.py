@@ -31,3 +31,18 @@ def test_history_page_escapes_titles_cuts_queries_and_links_evidence(tmp_path):
     csv_text = (tmp_path / "history.csv").read_text()
     assert csv_text.splitlines()[0].startswith("id,title,provider") and len(csv_text.splitlines()) == 3
     store.close()
+
+
+def test_history_page_strips_bidi_overrides_and_controls_from_titles_and_errors(tmp_path):
+    store = Store(tmp_path / "db.sqlite3")
+    t = datetime(2026, 11, 20, 14, 0, tzinfo=timezone.utc)
+    a = Attendance(id="c/e/1", title="Invoice \u202egnp.exe\u202c \u2067x\u2069\x1b[2K", provider="Zoom",
+                   join_url="https://us02web.zoom.us/j/8123?pwd=SECRETPWD", start=t, end=t + timedelta(hours=1),
+                   state="failed", error="step \u202eesrever\x07\nline")
+    store.claim(a, t)
+    page = write_history_page(store, SimpleNamespace(data_dir=tmp_path), t + timedelta(days=1))
+    text = page.read_text()
+    assert "Invoice gnp.exe x[2K" in text and "step esrever line" in text
+    assert not any(ch in text for ch in "\u202e\u202c\u2067\u2069\x1b\x07")
+    assert "SECRETPWD" not in text and "SECRETPWD" not in (tmp_path / "history.csv").read_text()
+    store.close()

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from tests.fakes import T0, event
 from webinar_tray.core.plan import plan
 from webinar_tray.core.settings import Settings
-from webinar_tray.output import HISTORY_COLUMNS, history_csv, history_row, plan_row, plan_text
+from webinar_tray.output import HISTORY_COLUMNS, history_csv, history_row, history_text, plan_row, plan_text
 from webinar_tray.runtime.store import Attendance
 
 
@@ -34,3 +34,50 @@ def test_history_csv_has_the_contract_columns_and_joins_lists():
     assert list(parsed[0]) == HISTORY_COLUMNS
     assert parsed[0]["title"] == "T, with comma" and parsed[0]["evidence"] == "/e/1.png;/e/2.png"
     assert "page crashed" in parsed[0]["gaps"]
+
+
+HOSTILE = "Webinar\x1b]52;c;ZXZpbA==\x07\x1b[2K\r\nFORGED line \u202egnp.exe\u2066"
+
+
+def _attendance(**kw) -> Attendance:
+    base = dict(id="c/e/1", title="T", provider="Zoom", join_url="https://us02web.zoom.us/j/8123?pwd=SECRETPWD",
+                start=T0, end=T0 + timedelta(hours=1), state="attended", joined_at=T0,
+                left_at=T0 + timedelta(hours=1))
+    base.update(kw)
+    return Attendance(**base)
+
+
+def _no_controls(text: str) -> None:
+    assert not any(ch in text for ch in "\x1b\x07\r\u202e\u2066"), repr(text)
+
+
+def test_text_output_of_calendar_text_is_one_clean_line_per_row():
+    planned = plan([event(HOSTILE, start=T0 + timedelta(hours=1))], Settings(), {}, T0)
+    text = plan_text(planned, {}, T0)
+    _no_controls(text)
+    assert len(text.splitlines()) == 2  # the day and the one row: no forged line
+    assert "Webinar]52;c;ZXZpbA==[2K FORGED line gnp.exe [BrightTALK]" in text
+    hist = history_text([history_row(_attendance(title=HOSTILE, state="failed", error="step\x1b[2K\nFAKE"))])
+    _no_controls(hist)
+    assert len(hist.splitlines()) == 1 and hist.endswith("— step[2K FAKE")
+
+
+def test_history_shows_safe_links_unless_full_links_are_asked_for():
+    a = _attendance(join_url="https://event.on24.com/wcc/r/4567890/ABCDEFKEY?partnerref=x")
+    assert history_row(a)["join_url"] == "https://event.on24.com/wcc/r/4567890/…"
+    assert history_row(a, full_links=True)["join_url"] == a.join_url
+    assert history_row(_attendance(join_url=None))["join_url"] is None
+    out = history_csv([history_row(_attendance())])
+    assert "SECRETPWD" not in out and "https://us02web.zoom.us/j/8123" in out
+
+
+def test_csv_cells_that_start_like_a_formula_are_neutralised():
+    cells = ["=HYPERLINK(\"https://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    rows = [history_row(_attendance(id=f"c/e/{i}", title=t, error=t, state="failed")) for i, t in enumerate(cells)]
+    parsed = list(csv.DictReader(io.StringIO(history_csv(rows), newline="")))
+    expected = ["'" + t.replace("\r", "\n") for t in cells]  # a CR is a line break in a quoted cell
+    assert [r["title"] for r in parsed] == expected and [r["error"] for r in parsed] == expected
+    forged = history_csv([history_row(_attendance(title="a\rc/e/9,forged,row"))])
+    assert [r["id"] for r in csv.DictReader(io.StringIO(forged, newline=""))] == ["c/e/1"]
+    plain = list(csv.DictReader(io.StringIO(history_csv([history_row(_attendance(title="A -1 = b"))]))))
+    assert plain[0]["title"] == "A -1 = b" and plain[0]["minutes"] == "60.0"

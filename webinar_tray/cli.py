@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true")
     g.add_argument("--csv", action="store_true")
+    sp.add_argument("--full-links", action="store_true",
+                    help="show join links whole (with their query: passcodes, keys); by default "
+                         "scheme://host/path only")
     sp = add("browser", "open the app's browser profile to sign in to webinar sites once "
                         "(a plain browser, so sites' own sign-in works)")
     sp.add_argument("--install", action="store_true",
@@ -111,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         if command == "logout":
             return commands.logout(paths)
         if command == "history":
-            return commands.history(paths, "json" if args.json else "csv" if args.csv else "text")
+            return commands.history(paths, "json" if args.json else "csv" if args.csv else "text",
+                                    full_links=args.full_links)
         if command == "browser":
             return commands.browser(paths, install=args.install)
         if command == "doctor":

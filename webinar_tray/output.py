@@ -1,4 +1,10 @@
-"""How plans and history are printed: the contract's JSON shapes, CSV and a human table."""
+"""How plans and history are printed: the contract's JSON shapes, CSV and a human table.
+
+Calendar text is written by strangers: in the text forms every title, provider and error goes
+through core.text.clean_line (no escape sequences, bidi overrides or forged lines reach a
+terminal); JSON stays data (json.dumps escapes controls); CSV cells that a spreadsheet would read
+as a formula get a leading "'" (`csv_cell`). History shows `join_url` as scheme://host/path
+(`safe_url`) unless the caller asks for full links."""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from datetime import datetime
 
 from webinar_tray.core.outcome import minutes_attended
 from webinar_tray.core.plan import PlannedJoin
+from webinar_tray.core.redact import safe_url
+from webinar_tray.core.text import clean_line
 from webinar_tray.runtime.store import Attendance
 
 HISTORY_COLUMNS = ["id", "title", "provider", "join_url", "start", "end", "joined_at", "left_at",
@@ -63,25 +71,45 @@ def plan_text(planned: list[PlannedJoin], states: dict[str, str], now: datetime)
             lines.append(("" if day is None else "\n") + d)
             day = d
         when = f"{p.start.astimezone():%H:%M}–{p.end.astimezone():%H:%M}"
-        prov = f" [{p.provider}]" if p.provider else ""
+        prov = f" [{clean_line(p.provider)}]" if p.provider else ""
         if p.auto_join:
             what = f"joins at {p.join_at.astimezone():%H:%M:%S} ({plan_state(p, states)})"
         else:
             state = plan_state(p, states)
             what = f"not auto-joined: {REASON_TEXT.get(p.reason, p.reason)}" + ("" if state == "skipped" else f" ({state})")
-        lines.append(f"  {when}  {p.title}{prov} — {what}")
+        lines.append(f"  {when}  {clean_line(p.title)}{prov} — {what}")
     return "\n".join(lines)
 
 
-def history_row(a: Attendance) -> dict:
+def history_row(a: Attendance, full_links: bool = False) -> dict:
+    """The contract's history record. `join_url` as scheme://host/path (query and ON24 path keys
+    cut) unless `full_links`."""
+    join_url = a.join_url if full_links or not a.join_url else safe_url(a.join_url)
     return {
-        "id": a.id, "title": a.title, "provider": a.provider, "join_url": a.join_url,
+        "id": a.id, "title": a.title, "provider": a.provider, "join_url": join_url,
         "start": iso(a.start), "end": iso(a.end), "joined_at": iso(a.joined_at),
         "left_at": iso(a.left_at), "minutes": minutes_attended(a.joined_at, a.left_at, a.gaps),
         "gaps": [{"from": iso(datetime.fromisoformat(g["from"])), "to": iso(datetime.fromisoformat(g["to"])),
                   "why": g["why"]} for g in a.gaps],
         "outcome": a.state, "error": a.error, "evidence": list(a.evidence),
     }
+
+
+# a cell starting with one of these is a formula (or becomes one) in Excel, LibreOffice and
+# Google Sheets: OWASP's CSV injection rule
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """`value` as a CSV cell a spreadsheet shows as text: a leading "'" when it starts like a
+    formula ("=HYPERLINK(…)", "+1", "-2", "@SUM", tab, CR). A CR inside a cell becomes a line
+    break: the csv module quotes a cell holding "\n" but not a lone "\r", which readers take for
+    the end of the row (a title could forge rows)."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def history_csv(rows: list[dict]) -> str:
@@ -92,7 +120,7 @@ def history_csv(rows: list[dict]) -> str:
         r = dict(r)
         r["gaps"] = ";".join(f"{g['from']}/{g['to']} {g['why']}" for g in r["gaps"])
         r["evidence"] = ";".join(r["evidence"])
-        w.writerow(r)
+        w.writerow({k: csv_cell(v) for k, v in r.items()})
     return buf.getvalue()
 
 
@@ -102,6 +130,7 @@ def history_text(rows: list[dict]) -> str:
     out = []
     for r in rows:
         start = datetime.fromisoformat(r["start"])
-        extra = f" — {r['error']}" if r["error"] else ""
-        out.append(f"{start:%Y-%m-%d %H:%M}  {r['outcome']:<9} {r['minutes']:>6.1f} min  {r['title']}{extra}")
+        extra = f" — {clean_line(r['error'])}" if r["error"] else ""
+        out.append(f"{start:%Y-%m-%d %H:%M}  {r['outcome']:<9} {r['minutes']:>6.1f} min  "
+                   f"{clean_line(r['title'])}{extra}")
     return "\n".join(out)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl, cut_urls, safe_url
 
 
 @pytest.mark.parametrize("url, shown", [
@@ -15,6 +15,28 @@ from webinar_tray.core.redact import safe_url
     ("https://notevent-on24.com/wcc/r/1/KEY", "https://notevent-on24.com/wcc/r/1/KEY"),
     ("http://127.0.0.1:8080/webinar/x?title=T#frag", "http://127.0.0.1:8080/webinar/x"),
     ("", ""), (None, ""), ("no-scheme", "<link>"),
+    ("https://data:text/html,", "https://data/html,"), ("https://h.example:99999/x?y", "https://h.example/x"),
 ])
 def test_safe_url(url, shown):
     assert safe_url(url) == shown
+
+
+def test_safeurl_renders_as_safe_url_only():
+    u = SafeUrl("https://us02web.zoom.us/j/81234567890?pwd=SECRET")
+    for shown in (str(u), repr(u), f"{u}", "%s" % u, "%r" % (u,)):
+        assert shown == "https://us02web.zoom.us/j/81234567890"
+    assert str(SafeUrl(None)) == ""
+
+
+@pytest.mark.parametrize("text, cut", [
+    ("see https://cal.example.com/private-abc/basic.ics?x=1 now", "see https://cal.example.com/… now"),
+    ("at https://bob:pw@h.example:8443, then", "at https://h.example:8443/…, then"),
+    ("http://[::1]:8080/x?y", "http://[::1]:8080/…"),
+    ("https://h.example/ and webcal://h.example", "https://h.example/ and webcal://h.example"),
+    ("file:///home/u/private.ics.", "file:///…."),
+    ("https://h.example:99999/x", "https://…"),
+    ("no links: a@b.example, x://", "no links: a@b.example, x://"),
+])
+def test_cut_urls_to_scheme_and_host(text, cut):
+    assert cut_urls(text) == cut
+    assert cut_urls(cut) == cut  # idempotent

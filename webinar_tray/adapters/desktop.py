@@ -16,7 +16,7 @@ from typing import Callable, Mapping, Sequence
 
 from webinar_tray.adapters.sysenv import popen_flags, system_env
 from webinar_tray.core.links import is_safe
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def open_url(url: str) -> None:
         ok = webbrowser.open(url, new=2)
     if not ok:
         raise DesktopError("no web browser found to open the link")
-    log.info("opened %s in the default browser", safe_url(url))
+    log.info("opened %s in the default browser", SafeUrl(url))
 
 
 def open_command(path: Path, platform: str = sys.platform) -> list[str] | None:

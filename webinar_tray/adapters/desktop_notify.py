@@ -2,7 +2,8 @@
 
 The way a notification takes, first that works:
 
-1. plyer — Linux: dbus-python when importable, else `notify-send` (Debian `libnotify-bin`);
+1. plyer — Linux: dbus-python when importable, else `notify-send` (Debian `libnotify-bin`); in a
+   Flatpak, our own portal call instead of plyer's (notify_portal: GVariant values escaped);
    Windows: a balloon/toast from plyer's balloon tip (icon: a .ico); macOS: plyer's backend
    (needs pyobjus, usually absent, so it is skipped).
 2. the tray icon's own notify (`tray_notify(title, message)`, set with set_tray_notify() once the
@@ -32,7 +33,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import queue
 import shutil
 import subprocess
@@ -42,6 +42,7 @@ import time
 import warnings
 from typing import Any, Callable
 
+from webinar_tray.adapters import notify_portal
 from webinar_tray.adapters.notify import LogNotifier
 from webinar_tray.adapters.notify_bus import linux_daemon_status
 from webinar_tray.adapters.notify_text import (
@@ -61,6 +62,7 @@ REPROBE_SECONDS = 300  # after a failed Linux probe, ask the bus again at most t
 QUEUE_SIZE = 100
 
 APT_NOTIFY_SEND = "apt-get install libnotify-bin"
+PORTAL_NAME = "portal (flatpak/gdbus)"
 
 # ---- plyer ----------------------------------------------------------------------------------
 
@@ -104,12 +106,15 @@ class _Plyer:
         p = self.platform
         try:
             if p == "linux":
-                # plyer's own instance() takes any /app folder for a Flatpak (then talks to the
-                # portal with gdbus and ignores failures); the rest of its choice is the same.
+                # plyer's own instance() takes any /app folder for a Flatpak, then builds the
+                # portal's GVariant by pasting strings (an apostrophe breaks it): ours escapes.
                 from plyer.platforms.linux import notification as mod
 
-                if os.path.exists("/.flatpak-info"):
-                    self.backend, self.name = mod.NotifyDesktopPortals(), "plyer (linux/portal)"
+                if notify_portal.in_flatpak():
+                    self.backend, self.name = notify_portal.PortalNotification(), PORTAL_NAME
+                    if not shutil.which("gdbus"):
+                        self.missing = "no gdbus in the Flatpak runtime (the portal is called with it)"
+                        self.fix = "build the Flatpak on a runtime that has gdbus (org.freedesktop.Platform)"
                 elif _dbus_python():
                     self.backend, self.name = mod.NotifyDbus(), "plyer (linux/dbus)"
                 elif shutil.which("notify-send"):
@@ -159,7 +164,8 @@ class _Plyer:
         if self.platform == "linux" and not self.missing:
             # the body is markup for every common daemon (GNOME, KDE, dunst, xfce): "Q&A" must
             # not vanish; notify-send reads a leading "-" as an option (and plyer ignores the error)
-            message = html.escape(message, quote=False)
+            if self.name != PORTAL_NAME:  # the portal's body is plain text
+                message = html.escape(message, quote=False)
             if self.name == "plyer (linux/notify-send)":
                 title, message = (no_leading_dash(title), no_leading_dash(message))
                 env = system_env_or_none()

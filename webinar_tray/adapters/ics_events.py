@@ -158,6 +158,11 @@ def _sanitize_event(comp, name: str) -> None:
         if not isinstance(rid, date):
             raise ValueError(f"RECURRENCE-ID is not a date or time: {rid!r}")
 
+    for rule in _list(comp.get("RRULE")):
+        # INTERVAL=0 never advances: the expansion loops for ever (found by tests/property)
+        if any(not isinstance(n, int) or n < 1 for n in rule.get("INTERVAL", [1])):
+            raise ValueError("its RRULE has an INTERVAL that is not a positive number")
+
     if not str(comp.get("UID") or "").strip():
         raw = comp["DTSTART"].to_ical()
         raw = raw.decode() if isinstance(raw, bytes) else str(raw)

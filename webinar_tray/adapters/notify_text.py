@@ -4,7 +4,8 @@
 user:password@ (`redact`: Zoom pwd, ON24 keys), control and bidi-override characters go
 (`strip_controls`), and both are cut with "…" to the platform's limits (`limits_for`, `cut`;
 Windows counts UTF-16 code units: 63/255, the sizes of NOTIFYICONDATAW's szInfoTitle/szInfo).
-Also here: the argv of `osascript` (AppleScript string escaping, never a shell) and of plyer's
+Also here: the argv of `osascript` (AppleScript string escaping, never a shell), of `gdbus call` to
+the Flatpak notification portal (GVariant text built by escaping, `gvariant_string`), of plyer's
 `notify-send` command, a leading dash kept from reading as an option, and the icon file each
 platform's plyer backend can use. No I/O besides `icon_for` looking at the icon files.
 """
@@ -12,11 +13,12 @@ platform's plyer backend can use. No I/O besides `icon_for` looking at the icon 
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 from webinar_tray.core.redact import safe_url
+from webinar_tray.core.text import clean_line
+from webinar_tray.core.text import cut as text_cut
 
 APP_NAME = "webinar-tray"
 
@@ -29,9 +31,6 @@ DEFAULT_LIMITS = (100, 400)
 _URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s<>\"']+")
 # host/path?query without a scheme ("zoom.us/j/1?pwd=…"): the query goes
 _BARE_QUERY = re.compile(r"(?<![\w@/.-])((?:[\w-]+\.)+[a-zA-Z]{2,}(?::\d+)?/[^\s?#<>\"']*)[?#][^\s<>\"']*")
-_SPACES = re.compile(r"\s+")
-# bidi embeddings/overrides/isolates can make a title read backwards
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 ELLIPSIS = "…"
 
 
@@ -42,42 +41,15 @@ def redact(text: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Control characters out: line breaks and tabs become spaces, the rest (C0, C1, DEL, bidi
-    overrides) is dropped; runs of spaces collapse."""
-    out = []
-    for ch in text:
-        if ch in _BIDI:
-            continue
-        cat = unicodedata.category(ch)
-        if cat == "Cc":
-            if ch in "\t\n\r\v\f\x1c\x1d\x1e\x1f\x85":
-                out.append(" ")
-            continue
-        if cat in ("Zl", "Zp"):  # U+2028/U+2029 line/paragraph separators
-            out.append(" ")
-            continue
-        out.append(ch)
-    return _SPACES.sub(" ", "".join(out)).strip()
-
-
-def _units(text: str, utf16: bool) -> int:
-    return len(text.encode("utf-16-le")) // 2 if utf16 else len(text)
+    """Control characters out (core.text.clean_line): line breaks and tabs become spaces, the rest
+    (C0, C1, DEL, bidi overrides and other format characters) is dropped; runs of spaces collapse."""
+    return clean_line(text)
 
 
 def cut(text: str, limit: int, *, utf16: bool = False) -> str:
     """`text` in at most `limit` characters (UTF-16 code units when `utf16`), ending in "…" when
     it had to be cut. Never splits a character (or a surrogate pair)."""
-    if _units(text, utf16) <= limit:
-        return text
-    room = limit - 1  # the ellipsis is one unit in UTF-16 too
-    kept, used = [], 0
-    for ch in text:
-        w = _units(ch, utf16)
-        if used + w > room:
-            break
-        kept.append(ch)
-        used += w
-    return "".join(kept).rstrip() + ELLIPSIS
+    return text_cut(text, limit, utf16=utf16)
 
 
 def limits_for(platform: str) -> tuple[int, int]:
@@ -91,6 +63,46 @@ def clean(title: Any, message: Any, platform: str) -> tuple[str, str]:
     title = strip_controls(redact("" if title is None else str(title))) or APP_NAME
     message = strip_controls(redact("" if message is None else str(message)))
     return cut(title, t_max, utf16=utf16), cut(message, m_max, utf16=utf16)
+
+
+# ---- the Flatpak portal (org.freedesktop.portal.Notification) through `gdbus call` ------------
+
+PORTAL_DEST = "org.freedesktop.portal.Desktop"
+PORTAL_PATH = "/org/freedesktop/portal/desktop"
+PORTAL_METHOD = "org.freedesktop.portal.Notification.AddNotification"
+_GVARIANT_ESCAPES = {"\\": "\\\\", "'": "\\'", "\n": "\\n", "\t": "\\t", "\r": "\\r",
+                     "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+
+
+def gvariant_string(text: str) -> str:
+    """A GVariant text-format string literal of `text`, as g_variant_parse (and so `gdbus call`)
+    reads it back exactly: single-quoted; backslash, quote and line breaks escaped; every other
+    non-printable character as \\uXXXX / \\UXXXXXXXX; a lone surrogate (not UTF-8) as U+FFFD.
+    plyer's portal backend pastes the text between quotes, so an apostrophe broke it."""
+    out = ["'"]
+    for ch in text:
+        if ch in _GVARIANT_ESCAPES:
+            out.append(_GVARIANT_ESCAPES[ch])
+        elif "\ud800" <= ch <= "\udfff":
+            out.append("\\ufffd")
+        elif not ch.isprintable():
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    out.append("'")
+    return "".join(out)
+
+
+def portal_notification(title: str, body: str) -> str:
+    """The portal's notification (a{sv}) in GVariant text: {'title': <'…'>, 'body': <'…'>}."""
+    return f"{{'title': <{gvariant_string(title)}>, 'body': <{gvariant_string(body)}>}}"
+
+
+def portal_argv(notification_id: str, title: str, body: str) -> list[str]:
+    """`gdbus call` adding a notification through the desktop portal (Flatpak): argv, no shell;
+    the body is plain text for the portal (no markup)."""
+    return ["gdbus", "call", "--session", "--dest", PORTAL_DEST, "--object-path", PORTAL_PATH,
+            "--method", PORTAL_METHOD, gvariant_string(notification_id), portal_notification(title, body)]
 
 
 def applescript_string(text: str) -> str:

@@ -13,6 +13,7 @@ from webinar_tray import logsetup, output
 from webinar_tray.app import Context, build_engine, build_sources
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
+from webinar_tray.core.text import clean_line
 from webinar_tray.host import AlreadyRunning, EngineHost
 from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
 
@@ -77,7 +78,8 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
 
         result = sync.refresh(build_sources(ctx.settings, paths), store, now, ctx.settings.refresh)
         for name, msg in result.failed:
-            print(f"webinar-tray: warning: {name}: {msg}; showing cached events", file=sys.stderr)
+            print(f"webinar-tray: warning: {clean_line(name)}: {clean_line(msg)}; showing cached events",
+                  file=sys.stderr)
         signin = result.signin_needed
     from webinar_tray.core.plan import plan
 
@@ -96,14 +98,14 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
 
 
 # ---- history -------------------------------------------------------------------------------
-def history(paths: Paths, fmt: str) -> int:
+def history(paths: Paths, fmt: str, full_links: bool = False) -> int:
     ctx = Context.load(paths)
     rows = []
     if paths.database.exists():  # reading never creates the database
         store = ctx.open_store()
         from webinar_tray.runtime.store import FINAL_STATES
 
-        rows = [output.history_row(a) for a in store.attendances(FINAL_STATES)]
+        rows = [output.history_row(a, full_links) for a in store.attendances(FINAL_STATES)]
         store.close()
     if fmt == "json":
         print(json.dumps(rows, indent=2, ensure_ascii=False))

@@ -7,7 +7,9 @@ import tomllib
 from pathlib import Path
 
 from webinar_tray.config.private import write_private  # noqa: F401  (tokens, client file, channel token)
+from webinar_tray.core.redact import cut_urls
 from webinar_tray.core.settings import ConfigError, Settings, parse_settings
+from webinar_tray.core.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +28,8 @@ def load_settings(path: Path) -> tuple[Settings, list[str]]:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: is not valid TOML: {e}") from None
+        # its text can quote a key (which may be an address): cleaned, addresses cut to their host
+        raise ConfigError(f"{path}: is not valid TOML: {cut_urls(clean_line(e))}") from None
     return parse_settings(data, str(path))
 
 

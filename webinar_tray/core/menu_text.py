@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from datetime import date, datetime, timedelta, tzinfo
 
 from webinar_tray.core.redact import safe_url
+from webinar_tray.core.text import clean_line
+from webinar_tray.core.text import cut as text_cut
 
 TITLE_MAX = 60  # characters of a title in the menu
 ELLIPSIS = "…"
@@ -25,32 +26,14 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{1,15}://[^\s\"'<>]+")
 
 
 def clean_text(text: str | None, limit: int | None = TITLE_MAX) -> str:
-    """One line of plain text: control and bidi/zero-width characters gone, whitespace runs made
-    one space, cut to `limit` characters with an ellipsis (never inside a combining sequence)."""
-    out = []
-    for ch in text or "":
-        cat = unicodedata.category(ch)
-        if cat in ("Zl", "Zp") or (cat == "Cc"):
-            out.append(" ")
-        elif cat in ("Cs", "Cf"):
-            # lone surrogates; format characters: bidi embeddings/overrides/isolates (a title
-            # could reverse the text after it), zero-width characters that only hide things
-            continue
-        else:
-            out.append(ch)
-    s = " ".join("".join(out).split())
-    return cut(s, limit) if limit is not None else s
+    """One line of plain text, cut to `limit` characters with an ellipsis: core.text.clean_line
+    (control, bidi and zero-width characters gone, whitespace runs made one space)."""
+    return clean_line(text, limit)
 
 
 def cut(s: str, limit: int) -> str:
     """`s` when it fits in `limit` characters, else its head and an ellipsis (limit in total)."""
-    if len(s) <= limit:
-        return s
-    head = s[: max(0, limit - 1)]
-    # do not leave a base character without its combining marks
-    while head and unicodedata.combining(s[len(head)]):
-        head = head[:-1]
-    return head.rstrip() + ELLIPSIS
+    return text_cut(s, limit)
 
 
 def utf16_len(s: str) -> int:
@@ -59,19 +42,7 @@ def utf16_len(s: str) -> int:
 
 def cut_utf16(s: str, limit: int) -> str:
     """Like `cut`, counting UTF-16 code units (Windows' measure): an emoji counts two."""
-    if utf16_len(s) <= limit:
-        return s
-    head, n = [], 0
-    for ch in s:
-        w = 2 if ord(ch) > 0xFFFF else 1
-        if n + w > limit - 1:
-            break
-        head.append(ch)
-        n += w
-    h = "".join(head)
-    while h and unicodedata.combining(s[len(h)]):
-        h = h[:-1]
-    return h.rstrip() + ELLIPSIS
+    return text_cut(s, limit, utf16=True)
 
 
 def redact(text: str) -> str:

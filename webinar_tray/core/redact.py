@@ -1,5 +1,10 @@
 """What may be shown of a link: scheme://host/path, never the query (Zoom pwd, ON24 keys), and
-never a path segment that is itself a key (ON24's `/wcc/r/<event id>/<key>` links)."""
+never a path segment that is itself a key (ON24's `/wcc/r/<event id>/<key>` links).
+
+`safe_url(url)` is that text; `SafeUrl(url)` is a value whose str is it, for the links we log on
+purpose (`log.info("opening %s", SafeUrl(url))`): the log filter keeps a SafeUrl's rendering and cuts
+every other URL in a message or traceback to scheme://host/… (`cut_urls`), since a path can be a
+secret too (a private iCal address)."""
 
 from __future__ import annotations
 
@@ -28,6 +33,68 @@ def safe_url(url: str | None) -> str:
             m = pattern.match(path)
             if m:
                 path = m.group(1) + "/…"
-    if p.port:
-        host = f"{host}:{p.port}"
+    try:
+        port = p.port
+    except ValueError:  # "https://data:text/html,": not a port; never raise for a message's sake
+        port = None
+    if port:
+        host = f"{host}:{port}"
     return f"{p.scheme}://{host}{path}"
+
+
+class SafeUrl:
+    """A link as it may be logged: str() is `safe_url(url)`; the full link never renders."""
+
+    __slots__ = ("_url",)
+
+    def __init__(self, url: str | None):
+        self._url = url
+
+    def __str__(self) -> str:
+        return safe_url(self._url)
+
+    def __repr__(self) -> str:
+        return safe_url(self._url)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SafeUrl) and str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+# scheme://… up to a space, a quote or an angle bracket (U+E000: the log filter's own markers)
+_ANY_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>\ue000]+")
+
+
+def host_only(url: str) -> str:
+    """scheme://host/… — scheme, host and port only, "/…" when anything followed them."""
+    scheme, _, rest = url.partition("://")
+    try:
+        p = urlsplit(url)
+        host = p.hostname or ""
+        port = p.port
+    except ValueError:
+        return f"{scheme}://…"
+    if ":" in host:
+        host = f"[{host}]"
+    if port:
+        host = f"{host}:{port}"
+    netloc_end = len(rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0])
+    tail = rest[netloc_end:]
+    if tail in ("", "/") and "@" not in rest[:netloc_end]:
+        return f"{scheme}://{host}{tail}"
+    return f"{scheme}://{host}/…"
+
+
+def cut_urls(text: str) -> str:
+    """Every URL in `text` cut to scheme://host/… (query, path and user:password@ gone)."""
+    def one(m: re.Match[str]) -> str:
+        url = m.group(0)
+        stripped = url.rstrip(".,;:!?)]}")  # sentence punctuation after a link is not the link
+        return host_only(stripped) + url[len(stripped):]
+
+    return _ANY_URL.sub(one, text)

@@ -1,12 +1,18 @@
 """Settings: the contract's config.toml keys, their defaults, and validation.
 
 Pure: takes the parsed TOML (a dict) and the file name for messages; returns Settings and
-warnings, or raises ConfigError naming the file, the key and what was expected."""
+warnings, or raises ConfigError naming the file, the key and what was expected.
+
+A message never echoes a value that may be secret: for `[ics] urls`, `[google] client_secrets`
+and any value holding "://" (a list holding one too) it says what was found by type only
+("got a string"); other values are shown cleaned and cut (`_found`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
+
+from webinar_tray.core.text import clean_line
 
 
 class ConfigError(ValueError):
@@ -116,13 +122,67 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
+# keys whose values are secrets (a private iCal address, the OAuth client file's place)
+_SECRET_KEYS = frozenset({"ics.urls", "google.client_secrets"})
+_SHOWN_MAX = 40  # characters of a (non-secret) wrong value shown in a message
+
+
 def _describe(t: type) -> str:
     return {bool: "true or false", int: "a whole number", str: "a string"}.get(t, t.__name__)
 
 
+def _kind(value: Any) -> str:
+    """What a TOML value is, in words ("a string", "a list holding a whole number")."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a whole number"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        odd = next((v for v in value if not isinstance(v, str)), None)
+        if odd is not None:
+            return f"a list holding {_kind(odd)}"
+        return "a list" if value else "an empty list"
+    return "a date or time" if hasattr(value, "isoformat") else "a value"
+
+
+def _holds_address(value: Any) -> bool:
+    if isinstance(value, str):
+        return "://" in value
+    if isinstance(value, list):
+        return any(_holds_address(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_address(k) or _holds_address(v) for k, v in value.items())
+    return False
+
+
+def _found(path: str, value: Any) -> str:
+    """What a message may say was found: the type only for a secret key or an address, else
+    the value itself, cleaned and cut."""
+    secret = path in _SECRET_KEYS or any(k.startswith(path + ".") for k in _SECRET_KEYS)
+    if secret:
+        return _kind(value)
+    if _holds_address(value):
+        return "a string holding an address" if isinstance(value, str) else _kind(value)
+    return clean_line(repr(value), _SHOWN_MAX)
+
+
+def _key(path: str) -> str:
+    """A key's name for a message: cleaned, and not itself an address."""
+    if "://" in path:
+        section = path.split(".", 1)[0] if "." in path else ""
+        return f"{clean_line(section, _SHOWN_MAX)}.<a name holding an address>" if section else "<an address>"
+    return clean_line(path, _SHOWN_MAX)
+
+
 def _convert(path: str, default: Any, value: Any, where: str) -> Any:
     def fail(expected: str) -> ConfigError:
-        return ConfigError(f"{where}: key '{path}' must be {expected}, got {value!r}")
+        return ConfigError(f"{where}: key '{path}' must be {expected}, got {_found(path, value)}")
 
     if isinstance(default, bool):
         if not isinstance(value, bool):
@@ -156,17 +216,17 @@ def parse_settings(data: dict, where: str = "config.toml") -> tuple[Settings, li
     top = Settings()
     for name, value in data.items():
         if name not in Settings.__dataclass_fields__:
-            warnings.append(f"{where}: unknown section or key '{name}' (ignored)")
+            warnings.append(f"{where}: unknown section or key '{_key(name)}' (ignored)")
             continue
         if not isinstance(value, dict):
-            raise ConfigError(f"{where}: '{name}' must be a table ([{name}]), got {value!r}")
+            raise ConfigError(f"{where}: '{name}' must be a table ([{name}]), got {_found(name, value)}")
         default_section = getattr(top, name)
         known = {f.name: getattr(default_section, f.name) for f in fields(default_section)}
         changes = {}
         for key, raw in value.items():
             path = f"{name}.{key}"
             if key not in known:
-                warnings.append(f"{where}: unknown key '{path}' (ignored)")
+                warnings.append(f"{where}: unknown key '{_key(path)}' (ignored)")
                 continue
             changes[key] = _convert(path, known[key], raw, where)
         sections[name] = replace(default_section, **changes)
@@ -178,9 +238,10 @@ def parse_settings(data: dict, where: str = "config.toml") -> tuple[Settings, li
 def _check_cross(s: Settings, where: str) -> None:
     if not s.google.api_endpoint.startswith(("https://", "http://")):
         raise ConfigError(f"{where}: key 'google.api_endpoint' must be an http(s) address")
-    for i, host in enumerate(s.join.allowed_hosts + s.match.hosts):
-        if "/" in host or " " in host or not host:
-            raise ConfigError(
-                f"{where}: host {host!r} in 'join.allowed_hosts'/'match.hosts' must be a bare "
-                "host name such as 'events.example.com'"
-            )
+    for key, hosts in (("join.allowed_hosts", s.join.allowed_hosts), ("match.hosts", s.match.hosts)):
+        for host in hosts:
+            if "/" in host or " " in host or not host:
+                raise ConfigError(
+                    f"{where}: every entry of '{key}' must be a bare host name such as "
+                    f"'events.example.com', got {_found(key, host)}"
+                )

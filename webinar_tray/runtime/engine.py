@@ -18,7 +18,7 @@ from typing import Callable
 from webinar_tray.core.events import override_key
 from webinar_tray.core.outcome import judge, minutes_attended
 from webinar_tray.core.plan import PlannedJoin, adhoc, plan, plan_event
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl, safe_url
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier
 from webinar_tray.runtime import sync
@@ -265,7 +265,7 @@ class Engine:
 
     def _submit(self, p: PlannedJoin) -> None:
         log.info("joining %s (%s) at %s: %s", p.id, p.title, p.join_at.astimezone().isoformat(timespec="seconds"),
-                 safe_url(p.join_url))
+                 SafeUrl(p.join_url))
         self._jobs[p.id] = p
         self.joiner.attend(p, self._on_update)
         self.on_change()

@@ -1,6 +1,7 @@
 """The tray's "Open history": the attendance records as a local web page (for CPE claims), with
 the same records as CSV next to it. Written to the data folder and opened with the desktop's
-browser; everything from the calendar is HTML-escaped, link queries are cut."""
+browser; everything from the calendar is cleaned (core.text.clean_line: control and bidi-override
+characters out, so a title cannot read backwards) and HTML-escaped; links are scheme://host/path."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from webinar_tray import output
 from webinar_tray.config.private import write_private
 from webinar_tray.core.redact import safe_url
+from webinar_tray.core.text import clean_line
 from webinar_tray.runtime.store import FINAL_STATES, Store
 
 STYLE = """
@@ -38,12 +40,13 @@ def history_html(rows: list[dict], now: datetime, csv_name: str = "history.csv")
         "<th>Gaps / error</th><th>Evidence</th></tr>",
     ]
     for r in rows:
-        where = " · ".join(x for x in (r["provider"] or "", safe_url(r["join_url"]) if r["join_url"] else "") if x)
-        gaps = "<br>".join(f"{e(_local(g['from']))}–{e(_local(g['to'])[-5:])} {e(g['why'])}" for g in r["gaps"])
-        notes = "<br>".join(x for x in (gaps, e(r["error"] or "")) if x)
+        where = " · ".join(x for x in (clean_line(r["provider"]), safe_url(r["join_url"])) if x)
+        gaps = "<br>".join(f"{e(_local(g['from']))}–{e(_local(g['to'])[-5:])} {e(clean_line(g['why']))}"
+                           for g in r["gaps"])
+        notes = "<br>".join(x for x in (gaps, e(clean_line(r["error"]))) if x)
         shots = " ".join(f"<a href='{e(Path(p).as_uri())}'>{i}</a>" for i, p in enumerate(r["evidence"], 1))
         out.append(
-            f"<tr><td>{e(_local(r['start']))}</td><td>{e(r['title'])}<br><small>{e(where)}</small></td>"
+            f"<tr><td>{e(_local(r['start']))}</td><td>{e(clean_line(r['title']))}<br><small>{e(where)}</small></td>"
             f"<td class='n'>{r['minutes'] or 0:g}</td><td class='{e(r['outcome'])}'>{e(r['outcome'])}</td>"
             f"<td>{notes}</td><td>{shots}</td></tr>"
         )

@@ -6,7 +6,7 @@ saying the webinar ended - rejoining (and recording a gap) when the page or the 
 and takes screenshots as evidence. Its report goes to `on_update`; 'done' exactly once.
 
 The shared browser belongs to the joiner: an attendance reaches it only through `BrowserHost`.
-Links are logged with `safe_url` (never the query); Playwright's error texts are cut to their
+Links are logged as `SafeUrl` (never the query); Playwright's error texts are cut to their
 first line and stripped of queries before they reach a log or a report.
 """
 
@@ -32,7 +32,7 @@ from webinar_tray.adapters.browser.steps import StepError, page_ended
 from webinar_tray.config.private import write_private
 from webinar_tray.core.allowed_sites import page_hosts
 from webinar_tray.core.events import utc_stamp
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, Gap
 
@@ -317,22 +317,22 @@ class Attendance:
         host = urlsplit(url).hostname or "the page"
         now = utcnow()
         if rejoin:
-            log.info("navigating %s to %s again (rejoining)", job.id, safe_url(url))
+            log.info("navigating %s to %s again (rejoining)", job.id, SafeUrl(url))
         elif job.join_at is not None:
             log.info(
                 "navigating %s to %s (planned %s, delay %.2f s)",
                 job.id,
-                safe_url(url),
+                SafeUrl(url),
                 job.join_at.isoformat(timespec="seconds"),
                 (now - job.join_at).total_seconds(),
             )
         else:
-            log.info("navigating %s to %s (now)", job.id, safe_url(url))
+            log.info("navigating %s to %s (now)", job.id, SafeUrl(url))
         step_timeout = float(settings.join.step_timeout_seconds)
         steps = getattr(job, "steps", None) or "generic"
         open_url = providers.start_url(steps, url)
         if open_url != url:
-            log.info("%s: opening %s instead (%s join steps)", job.id, safe_url(open_url), steps)
+            log.info("%s: opening %s instead (%s join steps)", job.id, SafeUrl(open_url), steps)
         started = time.monotonic()
         self._guard.begin()
         try:

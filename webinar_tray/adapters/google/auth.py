@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Sequence, TextIO
 
 from webinar_tray.adapters.google.tokens import TokenStore, TokenStoreError, info_from
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +346,7 @@ def revoke(token: str, revoke_uri: str, timeout: float = 5.0) -> bool:
         # 400 invalid_token: revoked or expired already; nothing left to revoke
         return e.code == 400
     except (OSError, ValueError) as e:
-        log.info("could not revoke the Google token at %s (%s)", safe_url(revoke_uri), type(e).__name__)
+        log.info("could not revoke the Google token at %s (%s)", SafeUrl(revoke_uri), type(e).__name__)
         return False
 
 

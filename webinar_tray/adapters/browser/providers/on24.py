@@ -36,7 +36,7 @@ from webinar_tray.adapters.browser.steps import (
     raise_if_ended,
     text_match,
 )
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def join(req: JoinRequest) -> Any:
         async for poll in Poll(req, step="join button", banner=True):
             popup = await popups.take(poll.deadline - loop_now())
             if popup is not None:  # ON24's classic "Launch" opens the console in a new window
-                log.info("console: opened in a new window (%s)", safe_url(popup.url))
+                log.info("console: opened in a new window (%s)", SafeUrl(popup.url))
                 req.page = popup
                 poll.progress("console")
             page = req.page

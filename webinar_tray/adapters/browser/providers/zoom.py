@@ -29,7 +29,7 @@ from webinar_tray.adapters.browser.steps import (
     missing_value,
     visible,
 )
-from webinar_tray.core.redact import safe_url
+from webinar_tray.core.redact import SafeUrl
 from webinar_tray.core.services import host_matches
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ async def _landing(page, poll: Poll, launch: dict) -> bool:
         poll.req.check()
         try:
             await link.click(timeout=5000)
-            log.info("landing: clicked 'Join from your browser' (%s)", safe_url(page.url))
+            log.info("landing: clicked 'Join from your browser' (%s)", SafeUrl(page.url))
             await page.wait_for_load_state("domcontentloaded", timeout=poll.click_ms(60.0))
         except Exception as exc:
             poll.click_error = first_line(exc)
