@@ -148,9 +148,11 @@ def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
         return EXIT_FAILED
     if reply is not None:
         if reply.get("ok"):
-            print(f"handed to the running instance: joining {reply.get('title')} ({reply.get('id')})")
+            print(f"handed to the running instance: joining {clean_line(str(reply.get('title')))} "
+                  f"({clean_line(str(reply.get('id')))})")
             return EXIT_OK
-        print(f"webinar-tray: the running instance refused: {reply.get('error')}", file=sys.stderr)
+        print(f"webinar-tray: the running instance refused: {clean_line(str(reply.get('error')))}",
+              file=sys.stderr)
         return EXIT_FAILED
     # No engine runs, and this process now holds the lock: it attends itself.
     store = ctx.open_store()
