@@ -10,6 +10,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from tests.loopback import Listener
+
 
 def z(t: datetime) -> str:
     return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -68,10 +70,9 @@ class TrickleFeed:
         self.opened: list[datetime] = []
         self.closed: list[datetime] = []
         self.sent = 0
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self._stop = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
+        self._listener = Listener(self._answer)
+        self.port = self._listener.port
+        self._stop = self._listener.stopping
 
     @property
     def url(self) -> str:
@@ -82,14 +83,6 @@ class TrickleFeed:
 
     def wait_closed(self, timeout: float) -> bool:
         return wait(lambda: self.opened and not self.in_flight(), timeout)
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
         self.opened.append(datetime.now(timezone.utc))
@@ -118,8 +111,7 @@ class TrickleFeed:
             conn.close()
 
     def close(self) -> None:
-        self._stop.set()
-        self._sock.close()
+        self._listener.close()
 
 
 class StaticFeed:

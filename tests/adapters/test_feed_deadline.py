@@ -3,7 +3,6 @@ however the server trickles, a size cap, and no secret in any message."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -11,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.feeds import StaticFeed, TrickleFeed, calendar, vevent
+from tests.loopback import Listener
 from webinar_tray.adapters.ics import IcsSource
 from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import Deadline, SourceError, SourceTimeout
@@ -45,29 +45,24 @@ def test_a_trickling_feed_is_cut_at_the_total_deadline(tmp_path, first_byte_afte
 def test_headers_that_trickle_are_cut_too(tmp_path):
     """The status line and headers sent one byte at a time: http.client's readline would wait
     for ever; the watchdog shuts the socket."""
-    srv = socket.create_server(("127.0.0.1", 0))
-    port = srv.getsockname()[1]
-    stop = threading.Event()
+    def serve(conn):
+        with conn:
+            conn.recv(65536)
+            for b in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
+                if srv.stopping.wait(0.05):
+                    break
+                try:
+                    conn.sendall(bytes([b]))
+                except OSError:
+                    break
 
-    def serve():
-        conn, _ = srv.accept()
-        conn.recv(65536)
-        for b in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
-            if stop.wait(0.05):
-                break
-            try:
-                conn.sendall(bytes([b]))
-            except OSError:
-                break
-        conn.close()
-
-    threading.Thread(target=serve, daemon=True).start()
+    srv = Listener(serve)
     try:
-        src = IcsSource(f"http://127.0.0.1:{port}/secret-path/basic.ics", tmp_path, RefreshSettings(timeout_seconds=1))
+        src = IcsSource(f"http://127.0.0.1:{srv.port}/secret-path/basic.ics", tmp_path,
+                        RefreshSettings(timeout_seconds=1))
         with pytest.raises(SourceTimeout):
             src.fetch(*WINDOW)
     finally:
-        stop.set()
         srv.close()
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-import threading
+from tests.loopback import Listener
 
 
 class Recorder:
@@ -11,35 +10,27 @@ class Recorder:
     with `answer`, it replies to the first line as an impostor would (it has no token)."""
 
     def __init__(self, answer: bytes | None = None):
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
         self.answer = answer
         self.received = bytearray()
         self.connections = 0
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
+        self._listener = Listener(self._record, threaded=False)
+        self.port = self._listener.port
 
-    def _run(self):
-        while True:
+    def _record(self, conn):
+        self.connections += 1
+        with conn:
+            conn.settimeout(3)
             try:
-                conn, _ = self.sock.accept()
+                while True:
+                    data = conn.recv(65536)
+                    if not data:
+                        break
+                    self.received += data
+                    if self.answer and b"\n" in self.received:
+                        conn.sendall(self.answer)
+                        self.answer = None
             except OSError:
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(3)
-                try:
-                    while True:
-                        data = conn.recv(65536)
-                        if not data:
-                            break
-                        self.received += data
-                        if self.answer and b"\n" in self.received:
-                            conn.sendall(self.answer)
-                            self.answer = None
-                except OSError:
-                    pass
+                pass
 
     def close(self):
-        self.sock.close()
-        self._thread.join(5)
+        self._listener.close()

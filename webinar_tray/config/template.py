@@ -24,6 +24,10 @@ TEMPLATE = """\
 # [refresh]
 # every_minutes = 60
 # lookahead_hours = 48
+# timeout_seconds = 60                     # per calendar: connect + whole answer + reading it
+# max_instances_per_series = 500           # a repeating event is cut here (logged once)
+# max_events_per_source = 20000
+# max_response_mb = 20
 
 # [match]                                  # an event is a webinar if ANY rule matches
 # keywords = ["webinar"]                   # in the title, any case
