@@ -10,11 +10,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+from tests.e2e.helpers import fold, z
 from tests.loopback import Listener
-
-
-def z(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def calendar(*vevents: str) -> bytes:
@@ -30,13 +27,7 @@ def vevent(uid: str, start: datetime, *, rule: str = "", title: str = "event", d
         lines.append(f"RRULE:{rule}")
     if description:
         lines.append("DESCRIPTION:" + description.replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;"))
-    folded = []
-    for line in lines:
-        while len(line) > 74:
-            folded.append(line[:74])
-            line = " " + line[74:]
-        folded.append(line)
-    return "BEGIN:VEVENT\r\n" + "\r\n".join(folded) + "\r\nEND:VEVENT\r\n"
+    return "BEGIN:VEVENT\r\n" + "\r\n".join(fold(lines)) + "\r\nEND:VEVENT\r\n"
 
 
 def hostile_calendars(now: datetime) -> dict[str, bytes]:

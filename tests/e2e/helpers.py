@@ -33,9 +33,11 @@ def history(home: Path, *args) -> list[dict]:
     return json.loads(r.stdout)
 
 
-def wait_for(pred, timeout: float, every: float = 0.5, what: str = "condition"):
-    end = time.time() + timeout
-    while time.time() < end:
+def wait_for(pred, timeout: float, every: float = 0.2, what: str = "condition"):
+    """pred()'s first truthy value within `timeout` seconds (monotonic time: a test's clock jump
+    does not shorten the wait), else AssertionError naming `what`."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
         v = pred()
         if v:
             return v
@@ -61,11 +63,15 @@ def ics(*events: dict) -> str:
             lines.append("DESCRIPTION:" + e["description"].replace("\\", "\\\\").replace(",", "\\,").replace(";", "\\;"))
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
-    # fold long lines (RFC 5545: 75 octets)
+    return "\r\n".join(fold(lines)) + "\r\n"
+
+
+def fold(lines: list[str]) -> list[str]:
+    """Content lines folded as RFC 5545 asks (75 octets; ASCII here)."""
     out = []
     for line in lines:
         while len(line) > 74:
             out.append(line[:74])
             line = " " + line[74:]
         out.append(line)
-    return "\r\n".join(out) + "\r\n"
+    return out

@@ -17,7 +17,6 @@ notifier that also remembers what it said).
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
 import time
@@ -25,6 +24,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from tests.e2e.helpers import wait_for, z  # noqa: F401  (the suite imports them from here)
 from webinar_tray.adapters.notify import LogNotifier
 
 # Small, so a webinar of a few seconds is joined, stayed in and left within the test.
@@ -135,16 +135,6 @@ def ics_config(*addresses: str) -> str:
     return f"[ics]\nurls = [{quoted}]\n"
 
 
-def wait_for(pred, timeout: float, every: float = 0.2, what: str = "condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
 class Rig:
     """One engine for one home folder, built from config.toml as `EngineHost.start()` builds it,
     except that the clock is the test's. Use through the `make_rig` fixture."""
@@ -200,10 +190,10 @@ class Rig:
         background, applied on the engine thread); returns its result once applied."""
         end = time.monotonic() + timeout
         while not self.loop.call(self.engine.start_refresh).result(timeout):  # one is running
-            _wait_until(lambda: not self.engine.refreshing, end - time.monotonic(), "the running refresh")
+            wait_for(lambda: not self.engine.refreshing, end - time.monotonic(), what="the running refresh")
         before = self.engine.last_refresh
-        _wait_until(lambda: not self.engine.refreshing and self.engine.last_refresh is not before,
-                    end - time.monotonic(), "the refresh")
+        wait_for(lambda: not self.engine.refreshing and self.engine.last_refresh is not before,
+                 end - time.monotonic(), what="the refresh")
         return self.engine.last_refresh
 
     def due_check(self, timeout: float = 60) -> None:
@@ -244,8 +234,6 @@ def assert_history_sound(database: Path) -> None:
     assert not half, f"records left unfinished: {half}"
 
 
-def z(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
 def at_second(t: datetime) -> datetime:
@@ -256,10 +244,3 @@ def soon(seconds: float, clock: ShiftClock) -> datetime:
     """A start `seconds` ahead on the clock's time line, on a whole second (ICS has no fractions)."""
     return at_second(clock.now() + timedelta(seconds=seconds)) + timedelta(seconds=1)
 
-
-def _wait_until(pred, timeout: float, what: str) -> None:
-    end = time.monotonic() + timeout
-    while not pred():
-        if time.monotonic() > end:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)

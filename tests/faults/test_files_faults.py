@@ -124,12 +124,12 @@ def test_database_full_during_heartbeats_the_engine_thread_goes_on_and_the_recor
 # ---- whole runs: `webinar-tray run --demo` in real Chromium -----------------------------------
 _DISK_FULL_RUN = """\
 import errno, os, sys
-import webinar_tray.adapters.browser.session as session
+import webinar_tray.adapters.browser.evidence as evidence
 
 def disk_full(path, data):  # the one function that writes the evidence bytes
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
-session.write_private = disk_full
+evidence.write_private = disk_full
 from webinar_tray.cli import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -13,15 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
-from itertools import islice
 
 import icalendar
-import recurring_ical_events
 import x_wr_timezone
 
 from webinar_tray.adapters.ics_bounds import bound_series
+from webinar_tray.adapters.ics_expand import aware as _aware
+from webinar_tray.adapters.ics_expand import describe as _describe
+from webinar_tray.adapters.ics_expand import expand as _expand
+from webinar_tray.adapters.ics_expand import local_midnight as _local_midnight
+from webinar_tray.adapters.ics_expand import summary as _summary
 from webinar_tray.core.events import DEFAULT_DURATION, CalendarEvent, fix_end, utc_stamp
 from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import Deadline, SourceError
@@ -201,83 +204,6 @@ def _sanitize_event(comp, name: str) -> None:
         # an all-day event without an end lasts one day (RFC 5545; the expander does that)
 
 
-def _expand(cal: icalendar.Calendar, lo: datetime, hi: datetime, window: tuple[datetime, datetime],
-            name: str, cap: int, deadline: Deadline) -> Iterator:
-    """The instances in [lo, hi], series by series, at most `cap` per series overlapping
-    `window` (cut lazily: the expander's occurrences become components only up to the cut)."""
-    for query in _queries(cal, name):
-        for series in query.series:
-            deadline.check()
-            try:
-                occurrences = list(islice(_overlapping(series.between(lo, hi), window, deadline), cap + 1))
-            except SourceError:
-                raise
-            except Exception as e:
-                log.warning("%s: skipping event %s: %s", name, _describe_series(series), e)
-                continue
-            if len(occurrences) > cap:
-                log.warning("%s: series %s has more than %d instances in the window; only the first "
-                            "%d are kept ([refresh] max_instances_per_series)", name,
-                            _describe_series(series), cap, cap)
-                occurrences = occurrences[:cap]
-            for occ in occurrences:
-                yield occ.as_component(query.keep_recurrence_attributes)
-
-
-def _overlapping(occurrences, window: tuple[datetime, datetime], deadline: Deadline) -> Iterator:
-    """The occurrences that may overlap `window` (a day's slack for floating and all-day times,
-    judged exactly after mapping)."""
-    slack = timedelta(days=1)
-    for i, occ in enumerate(occurrences):
-        if i % 256 == 255:
-            deadline.check()
-        try:
-            exact = isinstance(occ.start, datetime) and occ.start.tzinfo is not None
-            pad = timedelta(0) if exact else slack
-            if _instant(occ.end) <= window[0] - pad or _instant(occ.start) >= window[1] + pad:
-                continue
-        except Exception:
-            pass  # unusual values: the mapping step judges them
-        yield occ
-
-
-def _instant(v) -> datetime:
-    return _aware(v) if isinstance(v, datetime) else _local_midnight(v)
-
-
-def _describe_series(series) -> str:
-    try:
-        return _describe(series.components[0]._component)
-    except Exception:
-        return f"UID {str(getattr(series, 'uid', '?'))!r}"
-
-
-def _queries(cal: icalendar.Calendar, name: str) -> list:
-    """The expander over the whole calendar; when one bad series (e.g. an unreadable RRULE) makes
-    that fail, one expander per UID, skipping the bad ones."""
-    try:
-        return [recurring_ical_events.of(cal)]
-    except Exception as e:
-        log.debug("%s: reading the whole calendar's series failed (%s); reading them one by one", name, e)
-    zones = [c for c in cal.subcomponents if c.name == "VTIMEZONE"]
-    groups: dict[str, list] = {}
-    for c in cal.subcomponents:
-        if c.name == "VEVENT":
-            groups.setdefault(str(c.get("UID")), []).append(c)
-    out: list = []
-    for comps in groups.values():
-        sub = icalendar.Calendar()
-        for k, v in cal.items():
-            sub[k] = v
-        sub.subcomponents.extend(zones)
-        sub.subcomponents.extend(comps)
-        try:
-            out.append(recurring_ical_events.of(sub))
-        except Exception as e:
-            log.warning("%s: skipping event %s: %s", name, _describe(comps[0]), e)
-    return out
-
-
 def _to_event(
     comp, recurring_uids: set[str], calname: str, owner: str, calendar_id: str, name: str,
     texts: dict[tuple, str],
@@ -359,17 +285,6 @@ def _description(description: str, urls: tuple[str, ...], name: str, comp) -> st
 # ---- helpers -------------------------------------------------------------------------------
 
 
-def _aware(t: datetime) -> datetime:
-    """Aware as is; a floating (naive) time is the machine's local time."""
-    if t.tzinfo is None or t.tzinfo.utcoffset(t) is None:
-        return t.astimezone()
-    return t
-
-
-def _local_midnight(d: date) -> datetime:
-    return datetime.combine(d, time()).astimezone()
-
-
 def _id_instant(v) -> datetime:
     """The instant used in an instance id. Dates are taken as UTC midnight, so all-day ids do
     not depend on the machine's time zone."""
@@ -403,11 +318,3 @@ def _address(v: str) -> str:
         v = v[7:]
     return v.strip().lower()
 
-
-def _summary(comp) -> str:
-    s = str(comp.get("SUMMARY") or "")
-    return s if len(s) <= 80 else s[:80] + "…"
-
-
-def _describe(comp) -> str:
-    return f"UID {str(comp.get('UID') or '?')!r} ({_summary(comp)!r})"

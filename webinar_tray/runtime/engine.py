@@ -121,7 +121,7 @@ class Engine:
         The running app uses `start_refresh`, which never holds the engine thread."""
         round = sync.Round(self.sources, self.clock.now(), self.settings.refresh, self._busy)
         for outcome in round.wait():
-            self._apply_outcome(round, outcome)
+            self._deliver(round, outcome)
         return self._finish_refresh(round)
 
     def start_refresh(self) -> bool:
@@ -139,38 +139,30 @@ class Engine:
         return self._round is not None
 
     def _deliver(self, round: sync.Round, outcome: sync.Outcome | None) -> None:
-        if outcome is not None:
-            self._apply_outcome(round, outcome)
+        """One source's outcome (its events need not wait for the slowest), or None: all done."""
+        if outcome is None:
+            self._round = None if self._round is round else self._round
+            self._finish_refresh(round)
             return
-        if self._round is round:
-            self._round = None
-        self._finish_refresh(round)
-
-    def _apply_outcome(self, round: sync.Round, outcome: sync.Outcome) -> None:
         sync.apply(outcome, self.store, round.result)
-        if outcome.events is not None:  # the others' events need not wait for the slowest
-            with self._lock:
-                self._events = self.store.events()
-            self.replan()
-            self.on_change()
+        if outcome.events is not None:
+            self._reload()
 
-    def _finish_refresh(self, round: sync.Round) -> sync.RefreshResult:
-        result = round.result
-        now = self.clock.now()
-        self.store.forget_sources_except(sync.source_key(s) for s in self.sources)
+    def _reload(self) -> None:
         with self._lock:
             self._events = self.store.events()
-        was_needed = self.signin_needed
-        self.signin_needed = result.signin_needed
-        self.last_refresh = result
-        if result.signin_needed and not was_needed:
-            self.notifier.notify(
-                "signin", "Sign-in needed",
-                "Google Calendar needs you to sign in again; the cached schedule keeps running.",
-            )
-        self._warn_long_failures(now)
         self.replan()
         self.on_change()
+
+    def _finish_refresh(self, round: sync.Round) -> sync.RefreshResult:
+        result = self.last_refresh = round.result
+        self.store.forget_sources_except(sync.source_key(s) for s in self.sources)
+        was_needed, self.signin_needed = self.signin_needed, result.signin_needed
+        if result.signin_needed and not was_needed:
+            self.notifier.notify("signin", "Sign-in needed", "Google Calendar needs you to sign in "
+                                 "again; the cached schedule keeps running.")
+        self._warn_long_failures(self.clock.now())
+        self._reload()
         return result
 
     def _run_now(self, fn, *args):

@@ -24,10 +24,10 @@ from webinar_tray.adapters.browser.launch import (
     launch,
     scrub,
 )
+from webinar_tray.adapters.browser.evidence import evidence_name
 from webinar_tray.adapters.browser.session import (
     Attendance,
     OnUpdate,
-    evidence_name,
     scheme_of,
     utcnow,
     web_link,

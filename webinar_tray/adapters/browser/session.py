@@ -26,12 +26,11 @@ from urllib.parse import urlsplit
 
 from webinar_tray.adapters.browser import providers
 from webinar_tray.adapters.browser.discover import BrowserNotFound
+from webinar_tray.adapters.browser.evidence import Evidence
 from webinar_tray.adapters.browser.guard import SiteGuard
 from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
 from webinar_tray.adapters.browser.steps import StepError, page_ended
-from webinar_tray.config.private import write_private
 from webinar_tray.core.allowed_sites import page_hosts
-from webinar_tray.core.events import utc_stamp
 from webinar_tray.core.redact import SafeUrl
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, Gap
@@ -39,7 +38,6 @@ from webinar_tray.ports import AttendReport, Gap
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 60.0
-_UNSAFE_FILE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 OnUpdate = Callable[[str, AttendReport], None]
 
@@ -64,11 +62,6 @@ def web_link(url: str | None) -> str | None:
 def scheme_of(url: str | None) -> str:
     m = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url or "")
     return m.group(1).lower() if m else "malformed"
-
-
-def evidence_name(job_id: str, at: datetime, suffix: str = "") -> str:
-    base = _UNSAFE_FILE_CHARS.sub("_", job_id).strip("._")[:100] or "webinar"
-    return f"{base}-{utc_stamp(at)}{suffix}.png"
 
 
 class BrowserHost(Protocol):
@@ -114,8 +107,7 @@ class Attendance:
         self.done_sent = False
         self.future: concurrent.futures.Future | None = None  # the owner's handle on run()
         self._host = host
-        self._evidence_dir = evidence_dir
-        self._evidence_failed = False  # warn once per attendance about evidence not written
+        self._evidence = Evidence(evidence_dir, job.id, now=lambda: utcnow())
         self._check_seconds = check_seconds
         self._attempts = attempts
         hosts = page_hosts(job.join_url or "", providers.companion_hosts(job.steps),
@@ -452,23 +444,7 @@ class Attendance:
     async def _screenshot(self, suffix: str = "") -> bool:
         if self.settings.join.screenshot_minutes <= 0:
             return False
-        page = self.page
-        if page is None or page.is_closed():
-            return False
-        try:
-            data = await page.screenshot(timeout=15000)
-        except Exception as exc:
-            log.warning("screenshot of %s failed: %s", self.job.id, scrub(first_line(exc)))
-            return False
-        path = self._evidence_dir / evidence_name(self.job.id, utcnow(), suffix)
-        try:  # written by us, not by the browser: 0600 in a 0700 folder, whatever the umask
-            await asyncio.to_thread(write_private, path, data)
-        except OSError as exc:  # a full disk: attendance goes on, the record without this file
-            level = logging.DEBUG if self._evidence_failed else logging.WARNING
-            self._evidence_failed = True
-            log.log(level, "evidence for %s could not be written to %s (%s); attending goes on "
-                    "without it", self.job.id, path.parent, exc.strerror or type(exc).__name__)
-            return False
-        self.report.evidence.append(str(path))
-        log.debug("evidence: %s", path)
-        return True
+        path = await self._evidence.take(self.page, suffix)
+        if path is not None:
+            self.report.evidence.append(path)
+        return path is not None

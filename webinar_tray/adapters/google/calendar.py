@@ -110,8 +110,7 @@ class GoogleCalendarSource:
     # -- fetch -------------------------------------------------------------------------------
 
     def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
-        """Events overlapping [start, end). The deadline is checked between pages and retries
-        (one request is bounded by the client's own timeout)."""
+        """Events overlapping [start, end); `deadline` checked between pages and retries."""
         start, end = _aware(start), _aware(end)
         items: list[dict] = []
         token: str | None = None
