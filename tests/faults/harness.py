@@ -189,11 +189,14 @@ class Rig:
         """A refresh as the hourly job runs it (started on the engine thread, fetched in the
         background, applied on the engine thread); returns its result once applied."""
         end = time.monotonic() + timeout
-        while not self.loop.call(self.engine.start_refresh).result(timeout):  # one is running
-            wait_for(lambda: not self.engine.refreshing, end - time.monotonic(), what="the running refresh")
-        before = self.engine.last_refresh
-        wait_for(lambda: not self.engine.refreshing and self.engine.last_refresh is not before,
-                 end - time.monotonic(), what="the refresh")
+        e = self.engine
+        while True:  # read the last result and start, in one step on the engine thread
+            before, started = self.loop.call(lambda: (e.last_refresh, e.start_refresh())).result(timeout)
+            if started:
+                break
+            wait_for(lambda: not e.refreshing, end - time.monotonic(), what="the running refresh")
+        wait_for(lambda: not e.refreshing and e.last_refresh is not before, end - time.monotonic(),
+                 what="the refresh")
         return self.engine.last_refresh
 
     def due_check(self, timeout: float = 60) -> None:
