@@ -4,15 +4,14 @@ here, read from files and from a local HTTP server."""
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
-import time
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.timezones import local_zone
 from webinar_tray.adapters.ics import MAX_DESCRIPTION_BYTES, IcsSource
 from webinar_tray.core.events import DEFAULT_DURATION, utc_stamp
 from webinar_tray.core.settings import RefreshSettings
@@ -87,20 +86,9 @@ def test_tzid_events_give_the_right_instant(tmp_path):
 
 @pytest.fixture
 def local_tz():
-    """Run with a known local zone (TZ + tzset), restored afterwards."""
-    if not hasattr(time, "tzset"):
-        pytest.skip("time.tzset is not available on this platform")
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "America/Los_Angeles"
-    time.tzset()
-    try:
+    """Run with a known local zone, restored afterwards."""
+    with local_zone("America/Los_Angeles"):
         yield
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
 
 
 def test_utc_and_floating_times(tmp_path, local_tz):

@@ -4,13 +4,13 @@ join, a DST change inside the lookahead window."""
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from tests.e2e.helpers import ics
+from tests.timezones import local_zone
 from tests.faults.harness import assert_history_sound, ics_config, soon, wait_for, z
 
 
@@ -91,17 +91,8 @@ def test_clock_set_back_an_hour_after_a_join_never_joins_the_same_id_again(
 @pytest.fixture
 def new_york_tz():
     """The process's local zone is America/New_York for the test, then restored exactly."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    try:
+    with local_zone("America/New_York"):
         yield
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
 
 
 DST_ICS = """\
