@@ -6,7 +6,6 @@ import logging
 import tomllib
 from pathlib import Path
 
-from webinar_tray.config.private import write_private  # noqa: F401  (tokens, client file, channel token)
 from webinar_tray.core.redact import cut_urls
 from webinar_tray.core.settings import ConfigError, Settings, parse_settings
 from webinar_tray.core.text import clean_line

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from webinar_tray.config.files import write_private
+from webinar_tray.config.private import write_private
 from webinar_tray.runtime import handshake as hs
 
 log = logging.getLogger(__name__)

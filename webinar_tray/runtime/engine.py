@@ -55,8 +55,7 @@ class Engine:
         self.notifier = notifier
         self.clock = clock
         self.on_change = on_change or (lambda: None)
-        # How work from other threads reaches the engine thread: the loop sets its `call`; alone
-        # (tests, `join`), a call runs at once under the engine's lock.
+        # Work from other threads onto the engine thread: the loop's `call`; alone, run at once.
         self.post: Callable = self._run_now
         self._round: sync.Round | None = None  # the background refresh in flight
         self._busy: dict = {}  # source key -> its last fetch thread (not started twice)
@@ -141,7 +140,8 @@ class Engine:
     def _deliver(self, round: sync.Round, outcome: sync.Outcome | None) -> None:
         """One source's outcome (its events need not wait for the slowest), or None: all done."""
         if outcome is None:
-            self._round = None if self._round is round else self._round
+            if self._round is round:
+                self._round = None
             self._finish_refresh(round)
             return
         sync.apply(outcome, self.store, round.result)
@@ -323,15 +323,15 @@ class Engine:
             raise ValueError("only http(s) links can be opened")
         now = self.clock.now()
         service = find_service(url)
+        name = service.name if service else None
         with self._lock:
             for n in range(1, 101):  # the n-th join of this second: "-n"
-                p = adhoc(url, title or (service.name if service else safe_url(url)), now, minutes,
-                          provider=service.name if service else None,
+                p = adhoc(url, title or name or safe_url(url), now, minutes, provider=name,
                           steps=service.steps if service else "generic", n=n)
                 if self.store.claim(self._attendance(p, "joining"), now):
                     break
             else:
-                raise ValueError(f"more than 100 joins started in one second")
+                raise ValueError("more than 100 joins started in one second")
             self._submit(p)
         return p
 
