@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from webinar_tray.adapters.browser.discover import find_browser  # noqa: E402
 from webinar_tray.adapters.browser.launch import browser_args  # noqa: E402
 from webinar_tray.adapters.browser.providers.generic import run_join_steps  # noqa: E402
-from webinar_tray.adapters.demo_site import DemoSite  # noqa: E402
+from webinar_tray.demo.site import DemoSite  # noqa: E402
 from webinar_tray.core.settings import BrowserSettings  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")

@@ -37,10 +37,10 @@ from bench.join_delay import ListSource  # noqa: E402
 from tests.feeds import StaticFeed, TrickleFeed, calendar, hostile_calendars, vevent  # noqa: E402
 from webinar_tray.adapters.browser.discover import find_browser  # noqa: E402
 from webinar_tray.adapters.browser.joiner import PlaywrightJoiner  # noqa: E402
-from webinar_tray.adapters.demo_site import DemoSite  # noqa: E402
-from webinar_tray.adapters.ics import IcsSource  # noqa: E402
-from webinar_tray.adapters.notify import LogNotifier  # noqa: E402
-from webinar_tray.app import SystemClock  # noqa: E402
+from webinar_tray.demo.site import DemoSite  # noqa: E402
+from webinar_tray.adapters.calendar.ics.source import IcsSource  # noqa: E402
+from webinar_tray.adapters.notify.log import LogNotifier  # noqa: E402
+from webinar_tray.compose import SystemClock  # noqa: E402
 from webinar_tray.config.paths import resolve_paths  # noqa: E402
 from webinar_tray.core.events import CalendarEvent  # noqa: E402
 from webinar_tray.core.settings import RefreshSettings, Settings  # noqa: E402

@@ -3,7 +3,7 @@ windowed `webinar-tray` and the console `webinar-tray-cli`."""
 
 import sys
 
-from webinar_tray.adapters.sysenv import ensure_streams, remember_hooked
+from webinar_tray.adapters.desktop.sysenv import ensure_streams, remember_hooked
 
 # What PyInstaller's runtime hooks changed in the environment, so that system programs (the
 # browser, notify-send, xdg-open) get the user's own values back (packaging/rthook_environ.py).

@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fakegoogle import FakeGoogle, gevent  # noqa: E402
-from webinar_tray.adapters.google.tokens import FileTokenStore  # noqa: E402
+from webinar_tray.adapters.calendar.google.tokens import FileTokenStore  # noqa: E402
 
 home = Path(sys.argv[1])
 fake = FakeGoogle()

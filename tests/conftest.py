@@ -59,7 +59,7 @@ def have(tool: str) -> bool:
 def site():
     """The demo webinar site on 127.0.0.1: the loopback replica of a webinar page that records
     every visit (page load, banner accepted, Enter clicked)."""
-    from webinar_tray.adapters.demo_site import DemoSite
+    from webinar_tray.demo.site import DemoSite
 
     s = DemoSite()
     s.start()

@@ -1,5 +1,5 @@
 """Packaging: the PyInstaller spec's helpers (packaging/specutil.py), the frozen-mode fixes
-(adapters/sysenv.py and where they are used), the service files (systemd, launchd) and the
+(adapters/desktop/sysenv.py and where they are used), the service files (systemd, launchd) and the
 scripts' syntax. The frozen build itself is exercised by packaging/check-frozen.sh."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 from tests.conftest import have, require
 from webinar_tray import __version__
-from webinar_tray.adapters import sysenv
+from webinar_tray.adapters.desktop import sysenv
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
@@ -58,7 +58,7 @@ def test_two_executables_share_the_bundle_windowed_app_and_console_cli():
 
 
 def test_the_console_companion_is_the_name_autostart_maps_to_the_windowed_exe():
-    from webinar_tray.adapters.autostart.command import CONSOLE_EXES, WINDOWED_EXE
+    from webinar_tray.adapters.desktop.autostart.command import CONSOLE_EXES, WINDOWED_EXE
 
     assert f"{specutil.CLI}.exe" in CONSOLE_EXES and WINDOWED_EXE == f"{specutil.APP}.exe"
 
@@ -187,7 +187,7 @@ def test_entry_point_notes_what_the_runtime_hooks_changed(tmp_path):
         "sys._webinar_tray_environ = dict(os.environ)\n"
         "os.environ['GTK_PATH'] = '/bundle'  # what pyi_rth_gtk does\n"
         f"runpy.run_path({str(PACKAGING / 'entry.py')!r}, run_name='not_main')\n"
-        "from webinar_tray.adapters import sysenv\n"
+        "from webinar_tray.adapters.desktop import sysenv\n"
         "print(sysenv._HOOKED)\n"
         "print('GTK_PATH' in sysenv.system_env(frozen=True, platform='linux'))\n"
     )
@@ -232,7 +232,7 @@ def test_launch_gives_the_browser_the_users_environment_when_frozen(monkeypatch,
 def test_plyer_notify_send_command_is_what_plyer_runs(monkeypatch):
     from plyer.platforms.linux import notification as mod
 
-    from webinar_tray.adapters.notify_text import notify_send_argv
+    from webinar_tray.adapters.notify.text import notify_send_argv
 
     calls = []
     monkeypatch.setattr(mod.subprocess, "call", lambda argv, **kw: calls.append(argv))
@@ -242,7 +242,7 @@ def test_plyer_notify_send_command_is_what_plyer_runs(monkeypatch):
 
 
 def test_frozen_notify_send_runs_with_the_users_environment(monkeypatch):
-    from webinar_tray.adapters import desktop_notify
+    from webinar_tray.adapters.notify import desktop as desktop_notify
 
     runs = []
     monkeypatch.setattr(desktop_notify.subprocess, "run", lambda argv, **kw: runs.append((argv, kw)))
@@ -260,8 +260,8 @@ def test_frozen_notify_send_runs_with_the_users_environment(monkeypatch):
 
 
 def test_sign_in_opens_the_browser_with_the_users_environment_when_frozen(monkeypatch):
-    from webinar_tray.adapters import desktop
-    from webinar_tray.adapters.google import auth
+    from webinar_tray.adapters.desktop import open as desktop
+    from webinar_tray.adapters.calendar.google import auth
 
     assert auth._user_env_browser() is None  # not frozen: the default browser, as before
     opened = []
@@ -330,7 +330,7 @@ def test_launch_agent_for_service_mode():
     with open(PACKAGING / "launchd" / "io.github.webinar-tray.service.plist", "rb") as f:
         plist = plistlib.load(f)
     assert plist["Label"] == "io.github.webinar-tray.service"
-    from webinar_tray.adapters.autostart import BUNDLE_ID
+    from webinar_tray.adapters.desktop.autostart import BUNDLE_ID
 
     assert plist["Label"] != BUNDLE_ID  # not the tray's own autostart agent
     assert plist["ProgramArguments"][0].endswith("/webinar-tray-cli") and plist["ProgramArguments"][-1] == "run"

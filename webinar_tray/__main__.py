@@ -1,6 +1,6 @@
 import sys
 
-from webinar_tray.adapters.sysenv import ensure_streams
+from webinar_tray.adapters.desktop.sysenv import ensure_streams
 
 # pythonw.exe (the autostart entry of a source install on Windows) has no console streams.
 ensure_streams()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from webinar_tray.app import ConfigWatcher, Context, build_engine, build_sources
+from webinar_tray.compose import ConfigWatcher, Context, build_engine, build_sources
 from webinar_tray.config.paths import Paths
 from webinar_tray.runtime.housekeeping import prune_evidence
 from webinar_tray.runtime.instance import ChannelServer, InstanceLock, read_channel

@@ -49,6 +49,7 @@ class Deadline:
 
 class CalendarSource(Protocol):
     name: str  # shown in logs and messages; never a secret address
+    key: str  # stable identity in the store's source table (never a secret address)
 
     def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
         """Events overlapping [start, end). Raises SourceError when the source cannot be read
@@ -77,6 +78,21 @@ class AttendReport:
 
 
 class Joiner(Protocol):
+    @property
+    def headless(self) -> bool:
+        """Whether the browser runs (or will run) without a window: the CLI's --headless, else
+        headless where no display exists, else `[join] headless`. What the menu shows."""
+        ...
+
+    def update_settings(self, settings) -> None:
+        """New settings (config.toml changed); they apply to the next attend."""
+        ...
+
+    def bring_to_front(self, job_id: str) -> bool:
+        """Show the page attending `job_id`; False when there is no window to show (headless,
+        or no such page)."""
+        ...
+
     def attend(self, job, on_update: Callable[[str, AttendReport], None]) -> None:
         """Start attending `job` (a core.plan.PlannedJoin) in the background. Returns at once.
         on_update(kind, report) is called from the joiner's thread with kind in
@@ -93,8 +109,46 @@ class Joiner(Protocol):
 
 
 class Notifier(Protocol):
+    enabled: bool  # [notifications] enabled; off: nothing is shown (the log still says it)
+
     def notify(self, kind: str, title: str, message: str) -> None:
-        """kind: reminder | joined | failed | ended | signin | refresh-failing | info"""
+        """kind: reminder | joined | failed | ended | signin | refresh-failing | info.
+        Never blocks and never raises into the caller."""
+        ...
+
+    def set_tray_notify(self, tray_notify: Callable[[str, str], None] | None) -> None:
+        """The tray icon's own notify as a fallback path (None: none)."""
+        ...
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Deliver what is queued (the last "ended" at Quit), then stop."""
+        ...
+
+
+class AccountError(Exception):
+    """Sign-in or sign-out failed; the message is for the user."""
+
+
+class Account(Protocol):
+    """A calendar account the user signs in to (Google): what the menu shows and does."""
+
+    @property
+    def configured(self) -> bool:
+        """A client is set up (the Desktop OAuth client's file exists)."""
+        ...
+
+    def signed_in(self) -> bool: ...
+
+    def name(self, sources: list) -> str | None:
+        """Who is signed in (an e-mail address once a refresh has read it), None when nobody."""
+        ...
+
+    def sign_in(self) -> None:
+        """The installed-app flow in the default browser; blocks until done. AccountError."""
+        ...
+
+    def sign_out(self) -> str:
+        """Revoke and forget the tokens; returns what to tell the user."""
         ...
 
 

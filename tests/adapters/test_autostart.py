@@ -16,16 +16,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import have, require
-from webinar_tray.adapters.autostart import AutostartStatus, platform_autostart
-from webinar_tray.adapters.autostart.command import launch_command
-from webinar_tray.adapters.autostart.linux import LinuxAutostart, desktop_entry, exec_value
-from webinar_tray.adapters.autostart.macos import (
+from webinar_tray.adapters.desktop.autostart import AutostartStatus, platform_autostart
+from webinar_tray.adapters.desktop.autostart.command import launch_command
+from webinar_tray.adapters.desktop.autostart.linux import LinuxAutostart, desktop_entry, exec_value
+from webinar_tray.adapters.desktop.autostart.macos import (
     MacAutostart,
     launch_agent_plist,
     parse_print_disabled,
     parse_print_pid,
 )
-from webinar_tray.adapters.autostart.windows import (
+from webinar_tray.adapters.desktop.autostart.windows import (
     APPROVED_KEY,
     APPROVED_ON,
     RUN_KEY,
@@ -204,7 +204,7 @@ def test_linux_icon_and_default_config_home(tmp_path):
 
 
 def test_linux_default_icon_is_an_existing_file_or_none():
-    from webinar_tray.adapters.autostart.linux import _default_icon
+    from webinar_tray.adapters.desktop.autostart.linux import _default_icon
 
     found = _default_icon()
     assert found is None or (os.path.isabs(found) and os.path.isfile(found))

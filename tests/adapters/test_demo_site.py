@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webinar_tray.adapters.demo_site import DemoSite
+from webinar_tray.demo.site import DemoSite
 
 
 def get(url: str) -> tuple[int, str]:

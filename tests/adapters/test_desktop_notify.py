@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import have, require
-from webinar_tray.adapters import desktop_notify, notify_text
-from webinar_tray.adapters.desktop_notify import DesktopNotifier, probe
-from webinar_tray.adapters.notify_text import (
+from webinar_tray.adapters.notify import desktop as desktop_notify, text as notify_text
+from webinar_tray.adapters.notify.desktop import DesktopNotifier, probe
+from webinar_tray.adapters.notify.text import (
     applescript_string,
     clean,
     cut,

@@ -11,7 +11,7 @@ import pytest
 
 from tests.feeds import StaticFeed, TrickleFeed, calendar, vevent
 from tests.loopback import Listener
-from webinar_tray.adapters.ics import IcsSource
+from webinar_tray.adapters.calendar.ics.source import IcsSource
 from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import Deadline, SourceError, SourceTimeout
 
@@ -131,7 +131,7 @@ def test_a_calendar_too_costly_to_expand_is_interrupted_at_the_deadline(tmp_path
 
 
 def test_the_cpu_guard_never_fires_after_its_block():
-    from webinar_tray.adapters.cpu_deadline import cpu_deadline
+    from webinar_tray.adapters.calendar.ics.cpu_deadline import cpu_deadline
 
     with cpu_deadline(Deadline(0.3)):
         total = sum(range(1000))

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from webinar_tray.adapters.google.auth import (
+from webinar_tray.adapters.calendar.google.auth import (
     SCOPES, AuthError, ClientSecretsError, load_client, login, logout,
 )
-from webinar_tray.adapters.google.tokens import (
+from webinar_tray.adapters.calendar.google.tokens import (
     FileTokenStore, KeyringTokenStore, choose_token_store, credentials_from, info_from,
 )
 

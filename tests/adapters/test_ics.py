@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.timezones import local_zone
-from webinar_tray.adapters.ics import MAX_DESCRIPTION_BYTES, IcsSource
+from webinar_tray.adapters.calendar.ics.source import MAX_DESCRIPTION_BYTES, IcsSource
 from webinar_tray.core.events import DEFAULT_DURATION, utc_stamp
 from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import SourceError
@@ -223,7 +223,7 @@ def test_one_off_event_keeps_its_uid(tmp_path):
 
 def test_missing_uid_gets_a_stable_derived_id(tmp_path, caplog):
     text = ics(vevent(None, "DTSTART:20250115T100000Z", summary="Anonymous"))
-    with caplog.at_level(logging.WARNING, logger="webinar_tray.adapters.ics"):
+    with caplog.at_level(logging.WARNING, logger="webinar_tray.adapters.calendar.ics.source"):
         first = fetch(tmp_path, text)
     second = fetch(tmp_path, text)
     assert len(first) == 1 and first[0].event_id
@@ -316,7 +316,7 @@ def test_huge_description_keeps_1mb_and_cuts_beyond(tmp_path, caplog):
         vevent("huge", "DTSTART:20250115T120000Z", f"DESCRIPTION:{huge}"),
         vevent("small", "DTSTART:20250116T100000Z"),
     )
-    with caplog.at_level(logging.DEBUG, logger="webinar_tray.adapters.ics"):
+    with caplog.at_level(logging.DEBUG, logger="webinar_tray.adapters.calendar.ics.source"):
         evs = by_id(fetch(tmp_path, text))
     assert evs["big"].description.endswith("https://www.brighttalk.com/webcast/1/2")
     d = evs["huge"].description
@@ -336,7 +336,7 @@ def test_broken_vevent_is_skipped_and_logged(tmp_path, caplog):
         vevent("bad-rule", "DTSTART:20250115T100000Z", "RRULE:FREQ=WEEKLY;BYDAY=XX", summary="Bad rule"),
         vevent("good-2", "DTSTART:20250116T100000Z"),
     )
-    with caplog.at_level(logging.WARNING, logger="webinar_tray.adapters.ics"):
+    with caplog.at_level(logging.WARNING, logger="webinar_tray.adapters.calendar.ics.source"):
         src = source_for(tmp_path, text)
         evs = src.fetch(WIN_START, WIN_END)
     assert {e.event_id for e in evs} == {"good-1", "good-2"}

@@ -385,7 +385,7 @@ def test_importing_the_joiner_does_not_load_playwright():
     import sys
 
     code = (
-        "import sys, webinar_tray.adapters.browser.joiner, webinar_tray.adapters.demo_site;"
+        "import sys, webinar_tray.adapters.browser.joiner, webinar_tray.demo.site;"
         "print(any(m.startswith('playwright') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

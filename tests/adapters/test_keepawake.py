@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from webinar_tray.adapters import sysenv
-from webinar_tray.adapters.keepawake import KeepAwake, platform_keep_awake
-from webinar_tray.adapters.keepawake import linux, macos, windows
+from webinar_tray.adapters.desktop import sysenv
+from webinar_tray.adapters.desktop.keepawake import KeepAwake, platform_keep_awake
+from webinar_tray.adapters.desktop.keepawake import linux, macos, windows
 
 
 # ---- choosing -------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_linux_helper_ends_when_we_die(stand_in, tmp_path):
     """The pipe closes with us (even on SIGKILL), so the inhibitor never outlives the app."""
     import subprocess
 
-    script = ("import time; from webinar_tray.adapters.keepawake.linux import LinuxKeepAwake\n"
+    script = ("import time; from webinar_tray.adapters.desktop.keepawake.linux import LinuxKeepAwake\n"
               "ka = LinuxKeepAwake(); ka.acquire('x'); print(ka.pid, flush=True); time.sleep(60)\n")
     p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:

@@ -18,9 +18,9 @@ import pytest
 
 from tests.adapters.test_desktop_notify import _stop, _wait, bus  # noqa: F401 - `bus` is a fixture
 from tests.conftest import have, require
-from webinar_tray.adapters import notify_portal
-from webinar_tray.adapters.desktop_notify import DesktopNotifier
-from webinar_tray.adapters.notify_text import clean, gvariant_string, portal_argv, portal_notification
+from webinar_tray.adapters.notify import portal as notify_portal
+from webinar_tray.adapters.notify.desktop import DesktopNotifier
+from webinar_tray.adapters.notify.text import clean, gvariant_string, portal_argv, portal_notification
 
 TRICKY = [
     "Today's webinar",

@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 
 from tests.fakegoogle import fake_google  # noqa: F401  (fixture)
-from webinar_tray.adapters.google.account import GoogleAccount, NotSignedIn, google_sources
-from webinar_tray.adapters.google.auth import logout
-from webinar_tray.adapters.google.tokens import (
+from webinar_tray.adapters.calendar.google.account import GoogleAccount, NotSignedIn, google_sources
+from webinar_tray.adapters.calendar.google.auth import logout
+from webinar_tray.adapters.calendar.google.tokens import (
     FileTokenStore, KeyringTokenStore, TokenStoreError, logout_stores,
 )
 from webinar_tray.config.files import resolve_file

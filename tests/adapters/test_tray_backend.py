@@ -1,6 +1,6 @@
 """The pystray backend choice (pure: the probes are passed in)."""
 
-from webinar_tray.adapters.tray.backend import choose_backend
+from webinar_tray.adapters.desktop.tray.backend import choose_backend
 
 
 def choose(platform="linux", env=None, gtk=True, ai=True, sni=True):
@@ -33,7 +33,7 @@ def test_the_users_pystray_backend_wins():
 
 
 def test_plain_x11_titles_are_latin1_and_other_backends_keep_unicode():
-    from webinar_tray.adapters.tray.icon import title_for
+    from webinar_tray.adapters.desktop.tray.icon import title_for
 
     text = "Next: Ünïcode — in 2 h · x … 漢字"
     x11 = title_for("xorg", text)
@@ -45,7 +45,7 @@ def test_plain_x11_titles_are_latin1_and_other_backends_keep_unicode():
 def test_the_gl_switch_is_ours_only_until_gtk_started(monkeypatch):
     """GDK_GL=disable keeps GDK from loading a GL driver (~55 MB on Mesa) for an icon that
     never draws with GL; children must not inherit it, and a user's own value is kept."""
-    from webinar_tray.adapters.tray import backend
+    from webinar_tray.adapters.desktop.tray import backend
 
     monkeypatch.setattr(backend.sys, "platform", "linux")
     monkeypatch.delenv("GDK_GL", raising=False)

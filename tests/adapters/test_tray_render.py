@@ -15,7 +15,7 @@ from datetime import timedelta, timezone
 import pytest
 
 from tests.fakes import T0, event
-from webinar_tray.adapters.tray.render import default_command, label, render_menu
+from webinar_tray.adapters.desktop.tray.render import default_command, label, render_menu
 from webinar_tray.core.events import override_key
 from webinar_tray.core.menu import Attending, Failure, MenuItem, MenuState, TrayStatus, menu_state
 from webinar_tray.core.plan import plan
@@ -259,7 +259,7 @@ def test_a_title_with_an_ampersand_is_rendered_as_written_here(pystray):
 # --- TrayIcon ----------------------------------------------------------------------------------------
 
 def test_tray_icon_is_built_with_the_states_icon_tooltip_and_menu(pystray):
-    from webinar_tray.adapters.tray.icon import TrayIcon
+    from webinar_tray.adapters.desktop.tray.icon import TrayIcon
 
     ms = soon_state(the_plan())
     clicks = Clicks()
@@ -276,7 +276,7 @@ def test_tray_icon_is_built_with_the_states_icon_tooltip_and_menu(pystray):
 
 
 def test_tray_icon_flags_follow_the_backend(pystray, monkeypatch):
-    from webinar_tray.adapters.tray.icon import TrayIcon
+    from webinar_tray.adapters.desktop.tray.icon import TrayIcon
 
     class PlainX11Like(pystray.Icon):
         HAS_MENU = False
@@ -288,7 +288,7 @@ def test_tray_icon_flags_follow_the_backend(pystray, monkeypatch):
 
 
 def test_show_hands_pystray_only_what_changed(recording_icon):
-    from webinar_tray.adapters.tray.icon import TrayIcon
+    from webinar_tray.adapters.desktop.tray.icon import TrayIcon
 
     p = the_plan()
     first = soon_state(p)
@@ -328,7 +328,7 @@ def test_show_hands_pystray_only_what_changed(recording_icon):
 
 
 def test_show_from_another_thread_is_applied(recording_icon):
-    from webinar_tray.adapters.tray.icon import TrayIcon
+    from webinar_tray.adapters.desktop.tray.icon import TrayIcon
 
     p = the_plan()
     tray = TrayIcon(Clicks(), soon_state(p))

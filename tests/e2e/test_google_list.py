@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from tests.e2e.helpers import history, start_run, wait_for, wt
 from tests.fakegoogle import fake_google, gevent  # noqa: F401  (fixture)
-from webinar_tray.adapters.google.tokens import FileTokenStore
+from webinar_tray.adapters.calendar.google.tokens import FileTokenStore
 
 WEBINARS = "webinars@group.calendar.google.com"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from webinar_tray.adapters.google.tokens import FileTokenStore
+from webinar_tray.adapters.calendar.google.tokens import FileTokenStore
 
 SCOPES = ["https://www.googleapis.com/auth/calendar.events.readonly"]
 

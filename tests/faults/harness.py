@@ -25,7 +25,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.e2e.helpers import wait_for, z  # noqa: F401  (the suite imports them from here)
-from webinar_tray.adapters.notify import LogNotifier
+from webinar_tray.adapters.notify.log import LogNotifier
 
 # Small, so a webinar of a few seconds is joined, stayed in and left within the test.
 BASE_CONFIG = """\
@@ -147,7 +147,7 @@ class Rig:
     # ---- life -----------------------------------------------------------------------------
     def start(self) -> "Rig":
         from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
-        from webinar_tray.app import ConfigWatcher, Context, build_sources
+        from webinar_tray.compose import ConfigWatcher, Context, build_sources
         from webinar_tray.config.paths import resolve_paths
         from webinar_tray.host import EngineHost
         from webinar_tray.runtime.engine import Engine

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.property.strategies import hostile_text
-from webinar_tray.adapters.ics_events import events_from_ics
+from webinar_tray.adapters.calendar.ics.events import events_from_ics
 from webinar_tray.ports import SourceError
 
 WIN_START = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)

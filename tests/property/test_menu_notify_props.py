@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.fakes import T0
 from tests.property.strategies import forbidden, hostile_text, link_text
-from webinar_tray.adapters import notify_text
+from webinar_tray.adapters.notify import text as notify_text
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.core.menu import TOOLTIP_MAX, Attending, Failure, TrayStatus, menu_state
 from webinar_tray.core.menu_text import clean_text, redact, utf16_len

@@ -10,7 +10,7 @@ from webinar_tray.config.paths import Paths
 
 
 def autostart(paths: Paths, action: str) -> int:
-    from webinar_tray.adapters.autostart import AutostartError, for_paths
+    from webinar_tray.adapters.desktop.autostart import AutostartError, for_paths
 
     if action not in ("enable", "disable", "status"):
         print(f"webinar-tray: autostart: unknown action {action!r} (enable, disable or status)",

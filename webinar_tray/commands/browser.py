@@ -9,7 +9,7 @@ import threading
 
 from webinar_tray import logsetup
 from webinar_tray.config.private import private_dir
-from webinar_tray.app import Context
+from webinar_tray.compose import Context
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK
 from webinar_tray.config.paths import Paths
 from webinar_tray.runtime.instance import (
@@ -34,10 +34,7 @@ def browser(paths: Paths, install: bool = False) -> int:
 
 def _profile_owners(paths: Paths) -> list[Paths]:
     """The engines that may use the profile: the real one and the demo one share it."""
-    from dataclasses import replace
-
-    real = replace(paths, data_dir=paths.data_dir.parent, demo=False) if paths.demo else paths
-    return [real, replace(real, data_dir=real.data_dir / "demo", demo=True)]
+    return [paths.real(), paths.as_demo()]
 
 
 def engine_state(paths: Paths) -> str | None:
@@ -92,7 +89,7 @@ def profile_browser(ctx: Context):
     Returns the Popen; raises BrowserNotFound or OSError."""
     import subprocess
 
-    from webinar_tray.adapters.sysenv import popen_flags, system_env
+    from webinar_tray.adapters.desktop.sysenv import popen_flags, system_env
 
     choice, cmd = profile_browser_command(ctx)
     log.info("opening %s on the app's browser profile for signing in to webinar sites",
@@ -105,7 +102,7 @@ def open_profile(ctx: Context) -> int:
     import subprocess
 
     from webinar_tray.adapters.browser.discover import BrowserNotFound
-    from webinar_tray.adapters.sysenv import popen_flags, system_env
+    from webinar_tray.adapters.desktop.sysenv import popen_flags, system_env
 
     paths = ctx.paths
     state = engine_state(paths)
@@ -174,7 +171,7 @@ def install_chromium(paths: Paths, timeout: float = INSTALL_TIMEOUT_SECONDS) -> 
     import os
     import subprocess
 
-    from webinar_tray.adapters.sysenv import popen_flags
+    from webinar_tray.adapters.desktop.sysenv import popen_flags
 
     try:
         from playwright._impl._driver import compute_driver_executable, get_driver_env

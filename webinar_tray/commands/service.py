@@ -10,7 +10,7 @@ import threading
 from datetime import datetime, timezone
 
 from webinar_tray import logsetup, output
-from webinar_tray.app import Context, build_engine, build_sources
+from webinar_tray.compose import Context, build_engine, build_sources
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.text import clean_line
@@ -60,7 +60,7 @@ def run(paths: Paths) -> int:
 def service_notifier(ctx: Context):
     """Desktop notifications when there is a desktop to show them; else they go to the log
     (the notifier finds out which, and says so once)."""
-    from webinar_tray.adapters.desktop_notify import DesktopNotifier
+    from webinar_tray.adapters.notify.desktop import DesktopNotifier
     from webinar_tray.icons import icon_path
 
     return DesktopNotifier(ctx.settings.notifications.enabled, icon_path=str(icon_path("webinar-tray", "png")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from webinar_tray.app import Context
+from webinar_tray.compose import Context
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK
 from webinar_tray.commands.service import setup_logging
 from webinar_tray.config.paths import Paths
@@ -13,17 +13,8 @@ from webinar_tray.config.paths import Paths
 log = logging.getLogger(__name__)
 
 
-def _google_paths(paths: Paths) -> Paths:
-    """The Google token belongs to the real data folder, also when --demo was given."""
-    if not paths.demo:
-        return paths
-    from dataclasses import replace
-
-    return replace(paths, data_dir=paths.data_dir.parent, demo=False)
-
-
 def _token_store(ctx: Context):
-    from webinar_tray.adapters.google.account import token_store
+    from webinar_tray.adapters.calendar.google.account import token_store
 
     return token_store(ctx.settings, ctx.paths)
 
@@ -42,11 +33,11 @@ def _copy_client_file(src: str, dest) -> None:
 
 
 def login(paths: Paths, client_secrets: str | None, *, open_browser: bool = True, port: int = 0) -> int:
-    from webinar_tray.adapters.google.auth import AuthError, load_client
-    from webinar_tray.adapters.google.auth import login as google_login
+    from webinar_tray.adapters.calendar.google.auth import AuthError, load_client
+    from webinar_tray.adapters.calendar.google.auth import login as google_login
     from webinar_tray.config.files import resolve_file
 
-    paths = _google_paths(paths)
+    paths = paths.real()
     ctx = Context.load(paths)  # ConfigError -> exit 2
     setup_logging(paths, service=False)
     client_file = resolve_file(ctx.settings.google.client_secrets, paths.config_dir)
@@ -69,14 +60,14 @@ def login(paths: Paths, client_secrets: str | None, *, open_browser: bool = True
 
 
 def logout(paths: Paths) -> int:
-    from webinar_tray.adapters.google.auth import logout as google_logout
+    from webinar_tray.adapters.calendar.google.auth import logout as google_logout
     from webinar_tray.config.files import resolve_file
 
-    paths = _google_paths(paths)
+    paths = paths.real()
     ctx = Context.load(paths)
     setup_logging(paths, service=False)
     client_file = resolve_file(ctx.settings.google.client_secrets, paths.config_dir)
-    from webinar_tray.adapters.google.account import logout_stores
+    from webinar_tray.adapters.calendar.google.account import logout_stores
 
     print(google_logout(logout_stores(ctx.settings, ctx.paths), client_file))
     return EXIT_OK

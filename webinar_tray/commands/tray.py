@@ -1,4 +1,4 @@
-"""`webinar-tray` with no subcommand: the tray app (tray/app.py). A second launch hands over to
+"""`webinar-tray` with no subcommand: the tray app (ui/app.py). A second launch hands over to
 the running instance and exits 0; with no display to show an icon on, the engine runs as
 `webinar-tray run` does."""
 
@@ -8,7 +8,7 @@ import logging
 import sys
 
 from webinar_tray import logsetup
-from webinar_tray.app import Context
+from webinar_tray.compose import Context
 from webinar_tray.commands.exits import EXIT_OK
 from webinar_tray.config.paths import Paths
 from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
@@ -28,7 +28,7 @@ def tray(paths: Paths) -> int:
     if _hand_over(paths):
         return EXIT_OK
 
-    from webinar_tray.adapters.tray.backend import select_backend
+    from webinar_tray.adapters.desktop.tray.backend import select_backend
 
     choice = select_backend()
     if not choice.shown:
@@ -37,11 +37,11 @@ def tray(paths: Paths) -> int:
 
         return run(paths)
 
-    from webinar_tray.adapters.autostart import for_paths
+    from webinar_tray.adapters.desktop.autostart import for_paths
     from webinar_tray.commands.service import service_notifier
     from webinar_tray.host import AlreadyRunning, EngineHost
-    from webinar_tray.tray.account import GoogleLink
-    from webinar_tray.tray.app import TrayApp
+    from webinar_tray.ui.account import GoogleLink
+    from webinar_tray.ui.app import TrayApp
 
     notifier = service_notifier(ctx)
     app: TrayApp | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from webinar_tray import APP_NAME
@@ -31,16 +31,24 @@ class Paths:
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
 
+    def real(self) -> "Paths":
+        """The real (not demo) folders of the same home: the Google token, the browser profile
+        and Playwright's browsers are shared by real and demo use. Itself when not in demo."""
+        return replace(self, data_dir=self.data_dir.parent, demo=False) if self.demo else self
+
+    def as_demo(self) -> "Paths":
+        """The demo folders of the same home (its `demo/` data folder)."""
+        real = self.real()
+        return replace(real, data_dir=real.data_dir / "demo", demo=True)
+
     @property
     def profile_dir(self) -> Path:
         # One profile for real and demo use: sign-ins made with `browser` serve both.
-        base = self.data_dir.parent if self.demo else self.data_dir
-        return base / "browser-profile"
+        return self.real().data_dir / "browser-profile"
 
     @property
     def browsers_dir(self) -> Path:
-        base = self.data_dir.parent if self.demo else self.data_dir
-        return base / "ms-playwright"
+        return self.real().data_dir / "ms-playwright"
 
     @property
     def lock_file(self) -> Path:
@@ -62,7 +70,7 @@ class Paths:
 
         for d in (self.config_dir, self.data_dir, self.log_dir):
             private_dir(d)
-        base = self.data_dir.parent if self.demo else self.data_dir
+        base = self.real().data_dir
         tighten_tree([self.config_dir, base, self.log_dir], deep=False)
         tighten_tree([base / "evidence", base / "demo", self.profile_dir])
         return self

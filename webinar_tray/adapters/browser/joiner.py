@@ -32,7 +32,7 @@ from webinar_tray.adapters.browser.session import (
     utcnow,
     web_link,
 )
-from webinar_tray.adapters.keepawake import KeepAwake, platform_keep_awake
+from webinar_tray.adapters.desktop.keepawake import KeepAwake, platform_keep_awake
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.settings import Settings
 

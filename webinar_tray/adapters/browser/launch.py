@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from webinar_tray.adapters.browser.discover import BrowserChoice
-from webinar_tray.adapters.sysenv import system_env_or_none
+from webinar_tray.adapters.desktop.sysenv import system_env_or_none
 from webinar_tray.config.private import private_dir
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,112 @@
+"""The signed-in Google account as calendar sources: one shared Credentials object, saved back
+to the token store whenever google-auth refreshed it."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from webinar_tray.ports import SignInNeeded
+
+log = logging.getLogger(__name__)
+
+class NotSignedIn:
+    """Stands for a configured Google calendar while nobody is signed in: every refresh says so."""
+
+    def __init__(self, calendar_id: str, why: str):
+        self.name = f"Google Calendar {calendar_id}"
+        self.key = f"google:{calendar_id}"
+        self.why = why
+
+    def fetch(self, start: datetime, end: datetime, deadline=None):
+        raise SignInNeeded(self.why)
+
+
+class GoogleAccount:
+    def __init__(self, store, info: dict):
+        from webinar_tray.adapters.calendar.google.tokens import credentials_from
+
+        self.store = store
+        self._lock = threading.Lock()
+        self._creds = credentials_from(info)
+        self._saved_token = self._creds.token
+        self._save_error: str | None = None
+
+    def credentials(self):
+        return self._creds
+
+    def persist(self) -> None:
+        """Saves the token when google-auth refreshed it (never logs it). A store that cannot be
+        written (a locked keyring) costs only the saving: the events were fetched; it is logged
+        once per reason, and tried again after the next refresh."""
+        from webinar_tray.adapters.calendar.google.tokens import TokenStoreError, info_from
+
+        with self._lock:
+            if self._creds.token and self._creds.token != self._saved_token:
+                try:
+                    self.store.save(info_from(self._creds))
+                except TokenStoreError as e:
+                    if str(e) != self._save_error:
+                        log.warning("the refreshed Google sign-in could not be saved: %s", e)
+                    self._save_error = str(e)
+                    return
+                self._saved_token, self._save_error = self._creds.token, None
+                log.debug("saved a refreshed Google access token")
+
+
+class _Saving:
+    """A Google calendar source that saves a refreshed token after each fetch."""
+
+    def __init__(self, source, account: GoogleAccount):
+        self._source, self._account = source, account
+        self.name, self.key = source.name, source.key
+
+    def fetch(self, start: datetime, end: datetime, deadline=None):
+        try:
+            return self._source.fetch(start, end, deadline)
+        finally:
+            self._account.persist()
+
+
+def google_sources(settings, paths, resolve_file) -> list:
+    """The configured Google calendars: none when no client secrets file is configured (an
+    ICS-only user), sources that say "sign-in needed" when nobody is signed in."""
+    client_file: Path = resolve_file(settings.google.client_secrets, paths.config_dir)
+    if not client_file.exists():
+        return []
+    from webinar_tray.adapters.calendar.google.tokens import TokenStoreError
+
+    store = token_store(settings, paths)
+    try:
+        info = store.load()
+    except TokenStoreError as e:  # a folder in the token file's place, a locked keyring
+        log.warning("Google sign-in needed: %s", e)
+        why = f"sign-in needed: {e}"
+        return [NotSignedIn(c, why) for c in settings.google.calendars]
+    if not info or not info.get("refresh_token"):
+        why = "not signed in to Google Calendar: run `webinar-tray login`"
+        return [NotSignedIn(c, why) for c in settings.google.calendars]
+    from webinar_tray.adapters.calendar.google.calendar import GoogleCalendarSource
+
+    account = GoogleAccount(store, info)
+    return [
+        _Saving(GoogleCalendarSource(c, account.credentials, settings.google.api_endpoint), account)
+        for c in settings.google.calendars
+    ]
+
+
+def token_store(settings, paths):
+    """Where the Google token lives: `[google] token_store`; the OS keyring only when no home
+    folder is forced (so tests never touch a real keyring)."""
+    from webinar_tray.adapters.calendar.google.tokens import choose_token_store, token_file
+
+    return choose_token_store(settings.google.token_store, paths.home is not None, token_file(paths.data_dir))
+
+
+def logout_stores(settings, paths) -> list:
+    """Every store the Google token may be in (`logout` empties them all)."""
+    from webinar_tray.adapters.calendar.google.tokens import logout_stores as stores, token_file
+
+    return stores(settings.google.token_store, paths.home is not None, token_file(paths.data_dir))
