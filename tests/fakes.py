@@ -44,6 +44,17 @@ class FakeJoiner:
         self.calls: list = []  # every job attend() was given
         self._cb: dict = {}
         self.closed = False
+        self.settings = None
+        self.headless = False
+        self.fronted: list[str] = []
+
+    def update_settings(self, settings):
+        self.settings = settings
+        self.headless = settings.join.headless
+
+    def bring_to_front(self, job_id):
+        self.fronted.append(job_id)
+        return False
 
     def attend(self, job, on_update):
         self.calls.append(job)
@@ -77,9 +88,18 @@ class FakeJoiner:
 class FakeNotifier:
     def __init__(self):
         self.sent: list[tuple[str, str, str]] = []
+        self.enabled = True
+        self.tray_notify = None
+        self.closed = False
 
     def notify(self, kind, title, message):
         self.sent.append((kind, title, message))
+
+    def set_tray_notify(self, tray_notify):
+        self.tray_notify = tray_notify
+
+    def close(self, timeout=5.0):
+        self.closed = True
 
     def kinds(self):
         return [k for k, _, _ in self.sent]

@@ -1,6 +1,6 @@
 import os
 
-from webinar_tray.compose import ConfigWatcher
+from webinar_tray.config.watch import ConfigWatcher
 
 
 def test_watcher_applies_changes_and_keeps_old_settings_on_a_bad_edit(tmp_path, caplog):

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 from webinar_tray.runtime.store import Attendance, Store
-from webinar_tray.ui.history_page import write_history_page
+from webinar_tray.history_page import write_history_page
 
 
 def test_history_page_escapes_titles_cuts_queries_and_links_evidence(tmp_path):

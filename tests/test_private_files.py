@@ -120,7 +120,7 @@ def test_config_writer_and_template_write_private_files(tmp_path, umask022):
 
 def test_history_page_and_csv_are_private(tmp_path, umask022):
     from webinar_tray.runtime.store import Store
-    from webinar_tray.ui.history_page import write_history_page
+    from webinar_tray.history_page import write_history_page
 
     paths = resolve_paths(tmp_path / "home")
     page = write_history_page(Store(tmp_path / "db.sqlite3"), paths, datetime.now(timezone.utc))

@@ -1,36 +1,56 @@
-"""The composition root: the only module that knows every adapter.
-
-It reads settings at start and again when config.toml changes, builds the sources, the store,
-the joiner and the notifier, and hands values down; no adapter reads the file itself."""
+"""The composition root: the only module (besides the adapters themselves) that knows every
+adapter. It builds what each command runs — the engine host for `run` and the tray, the tray
+app, the sources for `list`, the engine for `join` — from a Context (paths, settings) and an Env
+(platform, environment, clock), and hands values down; nothing below reads config.toml or the
+process environment itself."""
 
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from webinar_tray.config.files import load_settings, resolve_file
+from webinar_tray.config.files import effective_settings, load_settings, resolve_file
 from webinar_tray.config.paths import Paths
-from webinar_tray.core.settings import ConfigError, Settings
+from webinar_tray.core.settings import Settings
+from webinar_tray.env import Env
 from webinar_tray.ports import CalendarSource, SourceError
 from webinar_tray.runtime.store import Store
 
 log = logging.getLogger(__name__)
 
 
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+@dataclass
+class Context:
+    """What every command starts from: where things live, what the user configured, and the
+    outside world."""
+
+    paths: Paths
+    settings: Settings
+    warnings: list[str]
+    env: Env = field(default_factory=Env.real)
+
+    @classmethod
+    def load(cls, paths: Paths, env: Env | None = None) -> "Context":
+        settings, warnings = load_settings(paths.config_file)
+        for w in warnings:
+            log.warning("%s", w)
+        return cls(paths=paths, settings=effective_settings(settings, paths.demo), warnings=warnings,
+                   env=env or Env.real())
+
+    def open_store(self) -> Store:
+        self.paths.ensure()
+        return Store(self.paths.database)
 
 
-def effective_settings(settings: Settings, demo: bool) -> Settings:
-    """The demo's pages live on 127.0.0.1, which auto-join may open in demo mode only."""
-    if not demo:
-        return settings
-    join = replace(settings.join, allowed_hosts=settings.join.allowed_hosts + ("127.0.0.1",))
-    return replace(settings, join=join)
+# ---- calendars ------------------------------------------------------------------------------
+class BrokenSource:
+    """Stands in for a source that could not even be built, so every refresh reports it."""
+
+    def __init__(self, name: str, error: str):
+        self.name, self.key, self.error = name, f"broken:{name}", error
+
+    def fetch(self, start, end, deadline=None):
+        raise SourceError(self.error)
 
 
 def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=None) -> list[CalendarSource]:
@@ -54,75 +74,14 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
     return sources
 
 
-class BrokenSource:
-    """Stands in for a source that could not even be built, so every refresh reports it."""
-
-    def __init__(self, name: str, error: str):
-        self.name, self.key, self.error = name, f"broken:{name}", error
-
-    def fetch(self, start, end, deadline=None):
-        raise SourceError(self.error)
-
-
-@dataclass
-class Context:
-    """What every command starts from: where things live and what the user configured."""
-
-    paths: Paths
-    settings: Settings
-    warnings: list[str]
-
-    @classmethod
-    def load(cls, paths: Paths) -> "Context":
-        settings, warnings = load_settings(paths.config_file)
-        for w in warnings:
-            log.warning("%s", w)
-        return cls(paths=paths, settings=effective_settings(settings, paths.demo), warnings=warnings)
-
-    def open_store(self) -> Store:
-        self.paths.ensure()
-        return Store(self.paths.database)
-
-
-class ConfigWatcher:
-    """Re-reads config.toml when it changes; a bad edit is logged and the old settings stay."""
-
-    def __init__(self, path: Path, demo: bool, apply):
-        self.path, self.demo, self.apply = path, demo, apply
-        self._stamp = self._read_stamp()
-
-    def _read_stamp(self):
-        try:
-            st = os.stat(self.path)
-            return (st.st_mtime_ns, st.st_size)
-        except OSError:
-            return None
-
-    def check(self) -> None:
-        stamp = self._read_stamp()
-        if stamp == self._stamp:
-            return
-        self._stamp = stamp
-        try:
-            settings, warnings = load_settings(self.path)
-        except ConfigError as e:
-            log.error("config change ignored: %s", e)
-            return
-        for w in warnings:
-            log.warning("%s", w)
-        log.info("config.toml changed: settings reloaded")
-        self.apply(effective_settings(settings, self.demo))
-
-
+# ---- the engine -------------------------------------------------------------------------------
 def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, with_sources: bool = True,
-                 notifier=None):
+                 notifier=None, joiner=None):
     """The engine with its real adapters (`notifier`: the log when not given). Returns
     (engine, demo_site or None)."""
-    from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
-    from webinar_tray.adapters.notify.log import LogNotifier
     from webinar_tray.runtime.engine import Engine
 
-    clock = SystemClock()
+    clock = ctx.env.clock
     site = None
     if ctx.paths.demo and with_sources:
         from webinar_tray.demo.calendar import CALENDAR_ID, MANUAL_EVENT_ID
@@ -132,9 +91,96 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
         site.start()
         store.set_override(f"{CALENDAR_ID}/{MANUAL_EVENT_ID}", False, clock.now())
     sources = build_sources(ctx.settings, ctx.paths, site, clock.now()) if with_sources else []
-    joiner = PlaywrightJoiner(ctx.settings, ctx.paths, headless=headless)
+    if joiner is None:
+        from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
+
+        joiner = PlaywrightJoiner(ctx.settings, ctx.paths, headless=headless)
     if notifier is None:
+        from webinar_tray.adapters.notify.log import LogNotifier
+
         notifier = LogNotifier(ctx.settings.notifications.enabled)
     engine = Engine(settings=ctx.settings, store=store, sources=sources, joiner=joiner,
                     notifier=notifier, clock=clock)
     return engine, site
+
+
+def service_notifier(ctx: Context):
+    """Desktop notifications when there is a desktop to show them; else they go to the log
+    (the notifier finds out which, and says so once)."""
+    from webinar_tray.adapters.notify.desktop import DesktopNotifier
+    from webinar_tray.icons import icon_path
+
+    return DesktopNotifier(ctx.settings.notifications.enabled, icon_path=str(icon_path("webinar-tray", "png")))
+
+
+def google_link(ctx: Context):
+    """The Google account as the menu and the host see it (ports.Account)."""
+    from webinar_tray.adapters.calendar.google.link import GoogleLink
+
+    return GoogleLink(lambda: ctx.settings, ctx.paths)
+
+
+@dataclass
+class Parts:
+    """What an EngineHost runs, built here so the host knows no adapter."""
+
+    ctx: Context
+    notifier: object = None  # ports.Notifier; None: the log
+    joiner: object = None  # ports.Joiner; None: Playwright
+    headless: bool | None = None
+    account: object = None  # ports.Account or None
+
+    def open_store(self) -> Store:
+        return self.ctx.open_store()
+
+    def engine(self, store: Store):
+        return build_engine(self.ctx, store, headless=self.headless, notifier=self.notifier,
+                            joiner=self.joiner)
+
+    def sources(self, settings: Settings) -> list[CalendarSource]:
+        return build_sources(settings, self.ctx.paths)
+
+
+def build_host(ctx: Context, *, notifier=None, joiner=None, headless: bool | None = None,
+               on_change=None, on_show=None, account: bool = True):
+    """The engine host for `run` and the tray (and the tests that run either)."""
+    from webinar_tray.host import EngineHost
+
+    parts = Parts(ctx, notifier=notifier, joiner=joiner, headless=headless,
+                  account=google_link(ctx) if account else None)
+    return EngineHost(ctx, parts, on_change=on_change, on_show=on_show)
+
+
+# ---- the tray -------------------------------------------------------------------------------
+def build_tray(ctx: Context, *, icon_factory=None, autostart=None, notifier=None):
+    """The tray app on a new engine host: the desktop notifier, start at login, the Google
+    account, the desktop's opener and the pystray icon."""
+    from webinar_tray.adapters.desktop import open as desktop_open
+    from webinar_tray.adapters.desktop.autostart import for_paths
+    from webinar_tray.ui.app import TrayApp
+
+    notifier = notifier if notifier is not None else service_notifier(ctx)
+    if icon_factory is None:
+        from webinar_tray.adapters.desktop.tray.icon import TrayIcon as icon_factory
+    box: list = []
+    host = build_host(ctx, notifier=notifier, on_change=lambda: box and box[0].changed(),
+                      on_show=lambda: box and box[0].shown())
+    app = TrayApp(host, notifier, autostart=autostart if autostart is not None else for_paths(ctx.paths),
+                  desktop=desktop_open, open_profile=lambda: open_profile(ctx), icon_factory=icon_factory,
+                  env=ctx.env)
+    box.append(app)
+    return app
+
+
+def tray_backend():
+    """Which pystray backend can show an icon here (chosen before pystray is imported)."""
+    from webinar_tray.adapters.desktop.tray.backend import select_backend
+
+    return select_backend()
+
+
+def open_profile(ctx: Context):
+    """The plain browser on the app's profile (Sign in to webinar sites…). Returns the Popen."""
+    from webinar_tray.commands.browser import profile_browser
+
+    return profile_browser(ctx)

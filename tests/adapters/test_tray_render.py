@@ -21,6 +21,7 @@ from webinar_tray.core.menu import Attending, Failure, MenuItem, MenuState, Tray
 from webinar_tray.core.plan import plan
 from webinar_tray.core.settings import Settings
 from webinar_tray.icons import load_icon
+import webinar_tray.core.commands as K
 
 NOW = T0
 UTC = timezone.utc
@@ -163,7 +164,7 @@ def test_a_rendered_menu_mirrors_the_menu_state_and_each_click_sends_its_command
     assert login.checked is False
     clicks.sent.clear()
     login(icon)
-    assert clicks.sent == [("autostart", True)]
+    assert clicks.sent == [K.SetAutostart(True)]
     # informational lines are disabled, commands enabled
     assert by_text(items, "Refresh failed: ICS file").enabled is False
     assert by_text(items, "Refresh now").enabled is True
@@ -172,7 +173,7 @@ def test_a_rendered_menu_mirrors_the_menu_state_and_each_click_sends_its_command
     assert nxt.default and nxt.visible
     clicks.sent.clear()
     menu(icon)  # what a left click (or the menu-less X11 backend) does
-    assert clicks.sent == [("join", p[0].id)] == [default_command(ms.items)]
+    assert clicks.sent == [K.JoinNow(p[0].id)] == [default_command(ms.items)]
     assert sum(1 for i in items if i.default) == 1
     # separators, collapsed by pystray only when adjacent
     assert sum(1 for i in items if i is pystray.Menu.SEPARATOR) == sum(1 for i in ms.items if i.separator) >= 4
@@ -185,11 +186,11 @@ def test_a_rendered_menu_mirrors_the_menu_state_and_each_click_sends_its_command
     assert sub[0].enabled is False and sub[2].checked is False and sub[2].enabled is True
     clicks.sent.clear()
     sub[2](icon)
-    assert clicks.sent == [("auto_join", p[1].calendar_id, p[1].event_id, True)]
+    assert clicks.sent == [K.SetAutoJoin(p[1].calendar_id, p[1].event_id, True)]
     clicks.sent.clear()
     sub[3](icon)
     sub[4](icon)
-    assert clicks.sent == [("open_url", p[1].id), ("copy_link", p[1].id)]
+    assert clicks.sent == [K.OpenUrl(p[1].id), K.CopyLink(p[1].id)]
     # no link: join and auto-join are disabled checkboxes/lines that send nothing
     nolink = list(by_text(items, "13:00 Partner webinar").submenu.items)
     assert [s.enabled for s in nolink[1:]] == [False, False, False]
@@ -218,16 +219,16 @@ def test_the_hidden_default_item_is_kept_invisible_and_a_left_click_runs_it(pyst
 
     clicks.sent.clear()
     menu(icon)  # left click
-    assert clicks.sent == [("show", p[0].id)]
-    assert default_command(ms.items) == ("show", p[0].id), "the same command pystray runs"
+    assert clicks.sent == [K.ShowPage(p[0].id)]
+    assert default_command(ms.items) == K.ShowPage(p[0].id), "the same command pystray runs"
 
 
 def test_hidden_items_in_a_submenu_are_left_out_and_an_empty_submenu_is_disabled(pystray):
     items = (
-        MenuItem("Sessions", submenu=(MenuItem("a", ("refresh",)), MenuItem("b", ("quit",), visible=False))),
-        MenuItem("Empty", submenu=(MenuItem("x", ("quit",), visible=False),)),
-        MenuItem("Gone", ("quit",), visible=False),
-        MenuItem("Refresh now", ("refresh",), default=True),
+        MenuItem("Sessions", submenu=(MenuItem("a", K.Refresh()), MenuItem("b", K.Quit(), visible=False))),
+        MenuItem("Empty", submenu=(MenuItem("x", K.Quit(), visible=False),)),
+        MenuItem("Gone", K.Quit(), visible=False),
+        MenuItem("Refresh now", K.Refresh(), default=True),
     )
     clicks = Clicks()
     menu = render_menu(pystray, items, clicks)
@@ -236,7 +237,7 @@ def test_hidden_items_in_a_submenu_are_left_out_and_an_empty_submenu_is_disabled
     assert [s.text for s in rendered[0].submenu.items] == ["a"]
     assert rendered[0].enabled and not rendered[1].enabled
     menu(None)
-    assert clicks.sent == [("refresh",)]
+    assert clicks.sent == [K.Refresh()]
 
 
 @pytest.mark.parametrize("platform, shown", [
@@ -319,7 +320,7 @@ def test_show_hands_pystray_only_what_changed(recording_icon):
     assert [i.text for i in icon.menu.items][0].startswith("Watching: ")
     clicks.sent.clear()
     icon.menu(icon)
-    assert clicks.sent == [("show", p[0].id)], "the new menu's callbacks dispatch"
+    assert clicks.sent == [K.ShowPage(p[0].id)], "the new menu's callbacks dispatch"
 
     icon.assigned.clear()
     only_menu = replace(second, items=second.items[1:])

@@ -16,6 +16,7 @@ from webinar_tray.core.menu import (
 from webinar_tray.core.menu_text import TITLE_MAX, clean_text, countdown_text, day_label, utf16_len
 from webinar_tray.core.plan import PlannedJoin, plan
 from webinar_tray.core.settings import Settings
+import webinar_tray.core.commands as K
 
 NOW = T0  # 2026-11-25 09:00 UTC, a Wednesday
 UTC = timezone.utc
@@ -56,13 +57,13 @@ def top(ms: MenuState, prefix: str) -> MenuItem:
 def session_rows(ms: MenuState) -> list[MenuItem]:
     """The per-session items (the ones with the Join/Leave submenu), wherever they are."""
     return [i for i in ms.walk() if i.submenu and any(
-        s.command and s.command[0] in ("join", "leave") for s in i.submenu)]
+        isinstance(s.command, (K.JoinNow, K.Leave)) for s in i.submenu)]
 
 
 def session_ids(ms: MenuState) -> list[str]:
     out = []
     for row in session_rows(ms):
-        ids = {s.command[1] for s in row.submenu if s.command and s.command[0] in ("join", "leave")}
+        ids = {s.command.id for s in row.submenu if isinstance(s.command, (K.JoinNow, K.Leave))}
         assert len(ids) == 1
         out.extend(ids)
     return out
@@ -131,7 +132,7 @@ def test_empty_plan():
     ms = state([])
     assert ms.icon == "idle"
     assert ms.items[0] == MenuItem("No webinars in the next 48 h", enabled=False)
-    assert ms.default.command == ("refresh",)
+    assert ms.default.command == K.Refresh()
     assert ms.tooltip == "webinar-tray · No webinars in the next 48 h"
     assert not session_rows(ms)
     assert "More…" not in " ".join(texts(ms.items))
@@ -144,7 +145,7 @@ def test_one_soon():
     assert ms.icon == "soon"
     head = ms.items[0]
     assert head.text == "Next: Cloud security webinar — in 4 min"
-    assert head.command == ("join", p.id) and head.default and head.enabled
+    assert head.command == K.JoinNow(p.id) and head.default and head.enabled
     assert ms.default is head
     assert ms.tooltip == "webinar-tray · Next: Cloud security webinar — in 4 min"
     assert session_ids(ms) == [p.id]
@@ -153,8 +154,8 @@ def test_one_soon():
     assert [s.text for s in row.submenu] == [
         "Today 09:04–10:04", "Join now", "Auto-join", "Open in default browser", "Copy link"]
     assert [s.command for s in row.submenu] == [
-        None, ("join", p.id), ("auto_join", p.calendar_id, p.event_id, False), ("open_url", p.id),
-        ("copy_link", p.id)]
+        None, K.JoinNow(p.id), K.SetAutoJoin(p.calendar_id, p.event_id, False), K.OpenUrl(p.id),
+        K.CopyLink(p.id)]
     assert row.submenu[2].checked is True
 
 
@@ -170,11 +171,11 @@ def test_soon_is_within_remind_minutes(at, remind, icon):
 def test_far_next_header_opens_its_page_and_is_the_default():
     p = pj(at=125)
     ms = state([p])
-    assert ms.items[0] == MenuItem("Next: ISC2 Think Tank webinar — in 2 h 05 min", ("open_url", p.id),
+    assert ms.items[0] == MenuItem("Next: ISC2 Think Tank webinar — in 2 h 05 min", K.OpenUrl(p.id),
                                    default=True)
     assert ms.default is ms.items[0]
     no_link = state([pj(at=125, url=None)])
-    assert no_link.items[0].enabled is False and no_link.default.command == ("refresh",)
+    assert no_link.items[0].enabled is False and no_link.default.command == K.Refresh()
 
 
 def test_a_meeting_that_is_not_a_webinar_is_listed_but_not_next():
@@ -188,14 +189,14 @@ def test_a_meeting_that_is_not_a_webinar_is_listed_but_not_next():
     row = session_rows(ms)[0]
     auto = next(s for s in row.submenu if s.text.startswith("Auto-join"))
     assert (auto.text, auto.checked, auto.command) == (
-        "Auto-join (off: not a webinar)", False, ("auto_join", m.calendar_id, m.event_id, True))
+        "Auto-join (off: not a webinar)", False, K.SetAutoJoin(m.calendar_id, m.event_id, True))
 
 
 def test_a_turned_off_webinar_is_still_next_and_can_be_turned_on():
     p = pj(at=3, auto=False, reason="turned-off")
     ms = state([p])
     assert ms.icon == "soon" and ms.items[0].text.startswith("Next: ISC2")
-    assert ms.find(("auto_join", p.calendar_id, p.event_id, True)).text == "Auto-join (off: turned off)"
+    assert ms.find(K.SetAutoJoin(p.calendar_id, p.event_id, True)).text == "Auto-join (off: turned off)"
 
 
 def test_a_started_session_says_since_when():
@@ -210,24 +211,24 @@ def test_attending_two():
     ms = state([a, b, c], status)
     assert ms.icon == "attending"
     assert [(i.text, i.command) for i in ms.items[:2]] == [
-        ("Watching: First webinar (12 min) — Leave", ("leave", a.id)),
-        ("Watching: Second webinar (1 h 05 min) — Leave", ("leave", b.id)),
+        ("Watching: First webinar (12 min) — Leave", K.Leave(a.id)),
+        ("Watching: Second webinar (1 h 05 min) — Leave", K.Leave(b.id)),
     ]
     # the left click shows the page of the first; leaving is never the default
-    assert ms.default.command == ("show", a.id) and ms.default.visible is False
+    assert ms.default.command == K.ShowPage(a.id) and ms.default.visible is False
     assert ms.items[3].text == "Next: Later webinar — in 1 h 30 min"
     assert not ms.items[3].default
     rows = {r.text: r for r in session_rows(ms)}
     assert "08:40 First webinar (BrightTALK) — watching" in rows
     sub = rows["08:40 First webinar (BrightTALK) — watching"].submenu
-    assert ("leave", a.id) in [s.command for s in sub] and ("join", a.id) not in [s.command for s in sub]
+    assert K.Leave(a.id) in [s.command for s in sub] and K.JoinNow(a.id) not in [s.command for s in sub]
     assert ms.tooltip.startswith("webinar-tray · Watching: First webinar (12 min) +1 more · Next: Later")
 
 
 def test_an_adhoc_attendance_not_in_the_plan():
     status = TrayStatus(attending=(Attending("adhoc/20261125T085000Z", "zoom.us/j/123", None),))
     ms = state([], status)
-    assert ms.items[0] == MenuItem("Watching: zoom.us/j/123 — Leave", ("leave", "adhoc/20261125T085000Z"))
+    assert ms.items[0] == MenuItem("Watching: zoom.us/j/123 — Leave", K.Leave("adhoc/20261125T085000Z"))
     assert ms.icon == "attending"
     assert "No webinars" not in " ".join(texts(ms.items))
 
@@ -236,8 +237,8 @@ def test_joining():
     p = pj(at=1)
     ms = state([p], TrayStatus(joining=frozenset({p.id})))
     assert ms.icon == "attending"
-    assert ms.items[0] == MenuItem("Joining: ISC2 Think Tank webinar — Leave", ("leave", p.id))
-    assert ms.default.command == ("show", p.id)
+    assert ms.items[0] == MenuItem("Joining: ISC2 Think Tank webinar — Leave", K.Leave(p.id))
+    assert ms.default.command == K.ShowPage(p.id)
     assert session_rows(ms)[0].text.endswith(" — joining")
     assert ms.tooltip == "webinar-tray · Joining: ISC2 Think Tank webinar"
 
@@ -245,22 +246,22 @@ def test_joining():
 def test_signin_needed():
     ms = state([pj(at=125)], TrayStatus(signin_needed=True, google=True))
     assert ms.icon == "attention"
-    assert ms.find(("signin",)) is not None
-    assert [i.text for i in ms.walk() if i.command == ("signin",)] == [
+    assert ms.find(K.SignIn()) is not None
+    assert [i.text for i in ms.walk() if i.command == K.SignIn()] == [
         "Google sign-in needed — Sign in…", "Sign in…"]
     assert ms.tooltip.startswith("webinar-tray · Google sign-in needed · Next: ")
 
 
 @pytest.mark.parametrize("google, account, signin_needed, item", [
-    (True, None, False, ("Sign in…", ("signin",))),
-    (True, "ann@example.com", False, ("Sign out (ann@example.com)", ("signout",))),
+    (True, None, False, ("Sign in…", K.SignIn())),
+    (True, "ann@example.com", False, ("Sign out (ann@example.com)", K.SignOut())),
     (False, None, False, None),  # ICS only: nothing to sign in to
-    (False, None, True, ("Sign in…", ("signin",))),
+    (False, None, True, ("Sign in…", K.SignIn())),
 ])
 def test_google_account_item(google, account, signin_needed, item):
     ms = state([], TrayStatus(google=google, account=account, signin_needed=signin_needed))
     found = [(i.text, i.command) for i in ms.items
-             if i.command in (("signin",), ("signout",)) and not i.text.startswith("Google")]
+             if i.command in (K.SignIn(), K.SignOut()) and not i.text.startswith("Google")]
     assert found == ([item] if item else [])
 
 
@@ -269,11 +270,11 @@ def test_a_failure_needs_attention():
     f = Failure("ISC2 Think Tank webinar", "registration form: no e-mail set", id=p.id)
     ms = state([p], TrayStatus(failures=(f,), states={p.id: "failed"}))
     assert ms.icon == "attention"
-    assert ms.find(("open_history",)).text == \
+    assert ms.find(K.OpenHistory()).text == \
         "Failed: ISC2 Think Tank webinar — registration form: no e-mail set"
     row = session_rows(ms)[0]
     assert row.text.endswith(" — failed")
-    assert [s.text for s in row.submenu if s.command == ("join", p.id)] == ["Join again"]
+    assert [s.text for s in row.submenu if s.command == K.JoinNow(p.id)] == ["Join again"]
     assert "Failed: registration form: no e-mail set" in [s.text for s in row.submenu]
     assert "Failed: ISC2 Think Tank webinar" in ms.tooltip
 
@@ -304,7 +305,7 @@ def test_state_marks(st, mark):
 def test_refresh_line(status, line):
     ms = state([], status, tz=ZoneInfo("Asia/Kolkata"))
     i = [x.text for x in ms.items].index("Refresh now")
-    assert ms.items[i].command == ("refresh",)
+    assert ms.items[i].command == K.Refresh()
     assert ms.items[i + 1] == MenuItem(line, enabled=False)
     assert "hunter2" not in repr(ms) and "SECRET" not in repr(ms) and "k=1" not in repr(ms)
 
@@ -315,27 +316,27 @@ def test_refresh_line(status, line):
 def test_toggles(headless, notifications, autostart):
     ms = state([], TrayStatus(headless=headless, notifications=notifications, autostart=autostart))
     h = top(ms, "Headless")
-    assert (h.checked, h.command) == (headless, ("set", "join.headless", not headless))
+    assert (h.checked, h.command) == (headless, K.SetSetting("join.headless", not headless))
     n = top(ms, "Notifications")
-    assert (n.checked, n.command) == (notifications, ("set", "notifications.enabled", not notifications))
+    assert (n.checked, n.command) == (notifications, K.SetSetting("notifications.enabled", not notifications))
     starts = [i for i in ms.items if i.text == "Start at login"]
     if autostart is None:
-        assert not starts and not [c for c in ms.commands() if c[0] == "autostart"]
+        assert not starts and not [c for c in ms.commands() if isinstance(c, K.SetAutostart)]
     else:
-        assert (starts[0].checked, starts[0].command) == (autostart, ("autostart", not autostart))
+        assert (starts[0].checked, starts[0].command) == (autostart, K.SetAutostart(not autostart))
 
 
 def test_the_fixed_items_and_their_order():
     ms = state([], TrayStatus(google=True, autostart=True))
     tail = [(i.text, i.command) for i in ms.items if not i.separator][-7:]
     assert tail == [
-        ("Start at login", ("autostart", False)),
-        ("Sign in…", ("signin",)),
-        ("Sign in to webinar sites…", ("browser_profile",)),
-        ("Open history", ("open_history",)),
-        ("Open logs", ("open_logs",)),
-        ("Settings", ("open_settings",)),
-        ("Quit", ("quit",)),
+        ("Start at login", K.SetAutostart(False)),
+        ("Sign in…", K.SignIn()),
+        ("Sign in to webinar sites…", K.BrowserProfile()),
+        ("Open history", K.OpenHistory()),
+        ("Open logs", K.OpenLogs()),
+        ("Settings", K.OpenSettings()),
+        ("Quit", K.Quit()),
     ]
     assert ms.items[-2].separator and not ms.items[0].separator
     # no two separators in a row, none at the ends
@@ -356,7 +357,7 @@ def test_demo():
 def test_non_http_link_is_never_opened(url):
     p = pj(at=60, url=url, auto=False, reason="unknown-host")
     ms = state([p])
-    assert not [c for c in ms.commands() if c[0] in ("join", "open_url", "copy_link", "auto_join")]
+    assert not [c for c in ms.commands() if isinstance(c, (K.JoinNow, K.OpenUrl, K.CopyLink, K.SetAutoJoin))]
     row = next(i for i in ms.walk() if i.text.startswith("10:00 "))
     assert [(s.text, s.enabled) for s in row.submenu[1:]] == [
         ("Join now (no safe link)", False), ("Auto-join (no safe link)", False),
@@ -375,8 +376,8 @@ def test_no_safe_link(reason, text):
     row = next(i for i in ms.walk() if i.text.startswith("09:03 "))
     assert [(s.text, s.enabled, s.command, s.checked) for s in row.submenu[1:3]] == [
         ("Join now (no safe link)", False, None, None), (text, False, None, False)]
-    assert not [c for c in ms.commands() if c[0] in ("join", "open_url", "copy_link", "auto_join")]
-    assert ms.default.command == ("refresh",)  # nothing to join on a left click
+    assert not [c for c in ms.commands() if isinstance(c, (K.JoinNow, K.OpenUrl, K.CopyLink, K.SetAutoJoin))]
+    assert ms.default.command == K.Refresh()  # nothing to join on a left click
 
 
 @pytest.mark.parametrize("reason", ["cancelled", "all-day", "ended"])
@@ -533,13 +534,13 @@ def test_a_running_session_that_began_yesterday():
 # --- the default item ------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case, expected", [
-    ("empty", ("refresh",)),
-    ("far", ("open_url", "far")),
-    ("soon", ("join", "soon")),
-    ("running", ("join", "running")),
-    ("soon-no-link", ("refresh",)),
-    ("attending+soon", ("show", "attending")),
-    ("soon-but-attended", ("refresh",)),
+    ("empty", K.Refresh()),
+    ("far", K.OpenUrl("far")),
+    ("soon", K.JoinNow("soon")),
+    ("running", K.JoinNow("running")),
+    ("soon-no-link", K.Refresh()),
+    ("attending+soon", K.ShowPage("attending")),
+    ("soon-but-attended", K.Refresh()),
 ])
 def test_the_default_item(case, expected):
     plans = {
@@ -561,8 +562,8 @@ def test_the_default_item(case, expected):
     defaults = [i for i in ms.walk() if i.default]
     assert len(defaults) == 1 and defaults[0] in ms.items  # one, at the top level
     cmd = defaults[0].command
-    if len(expected) == 2:
-        expected = (expected[0], plans[expected[1]].id)
+    if hasattr(expected, "id"):  # the case's name stands for its plan id
+        expected = type(expected)(plans[expected.id].id)
     assert cmd == expected
 
 
@@ -576,7 +577,7 @@ def test_from_the_planner():
     ]
     p = plan(evs, Settings(), {}, NOW)
     ms = state(p, tz=ZoneInfo("Europe/London"))
-    assert ms.icon == "soon" and ms.default.command == ("join", p[0].id)
+    assert ms.icon == "soon" and ms.default.command == K.JoinNow(p[0].id)
     assert [r.text for r in ms.walk() if r.submenu and r.text[:2].isdigit()] == [
         "09:03 Zero trust webinar (BrightTALK)", "12:00 Team sync (Google Meet)", "15:00 Offsite"]
     assert ms == state(p, tz=ZoneInfo("Europe/London"))  # a value: the same inputs, the same menu

@@ -146,30 +146,16 @@ class Rig:
 
     # ---- life -----------------------------------------------------------------------------
     def start(self) -> "Rig":
-        from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
-        from webinar_tray.compose import ConfigWatcher, Context, build_sources
+        from webinar_tray.compose import Context, build_host
         from webinar_tray.config.paths import resolve_paths
-        from webinar_tray.host import EngineHost
-        from webinar_tray.runtime.engine import Engine
-        from webinar_tray.runtime.loop import EngineLoop
+        from webinar_tray.env import Env
 
         self.paths = resolve_paths(self.home)
-        ctx = Context.load(self.paths)
-        host = EngineHost(ctx, notifier=self.notifier)
-        assert host.lock.acquire(), "the rig's home folder is free"
+        ctx = Context.load(self.paths, env=Env.real().with_(clock=self.clock))
+        host = build_host(ctx, notifier=self.notifier, headless=True)
+        host.watch_seconds = 1  # config edits are seen within a second
         self.host = host
-        try:
-            host.store = ctx.open_store()
-            host.engine = Engine(
-                settings=ctx.settings, store=host.store, sources=build_sources(ctx.settings, self.paths),
-                joiner=PlaywrightJoiner(ctx.settings, self.paths, headless=True),
-                notifier=self.notifier, clock=self.clock)
-            watcher = ConfigWatcher(self.paths.config_file, False, host.apply)
-            host.loop = EngineLoop(host.engine, extra_jobs=[(1, watcher.check)])
-            host.loop.start()
-        except BaseException:
-            host.stop()
-            raise
+        host.start()
         return self
 
     def stop(self) -> None:

@@ -1,66 +1,86 @@
-"""A real engine for the tray's tests: a temp home with a config.toml and an ICS calendar file, a
-Context loaded from it, and EngineHost.start() (the real engine thread, store, channel, config
-watcher and an idle Playwright joiner: no event is due, so no browser is started). Only our own
-ports are faked: the Notifier, and the icon standing in for TrayIcon."""
+"""The tray front end's tests: a FakeHost stands in for the engine host (its two doors, `send`
+and `view`), a StubIcon for the pystray icon; the desktop programs are real (a BROWSER script,
+a fake xdg-open first on PATH, xclip under Xvfb). The real host has its own tests (tests/host/)
+and the whole app its GUI tests (tests/e2e/test_tray_gui.py)."""
 
 from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import ics, wait_for
-from tests.fakes import FakeNotifier
-from webinar_tray.compose import Context
+from tests.e2e.helpers import wait_for
+from tests.fakes import FakeNotifier, event
+from webinar_tray.adapters.desktop import open as desktop
 from webinar_tray.config.paths import resolve_paths
-from webinar_tray.host import EngineHost
-
-CONFIG = """\
-# my webinar-tray settings (this comment must survive the tray's toggles)
-[ics]
-urls = ["cal.ics"]   # the team calendar
-
-[join]
-headless = false     # I want to see the page
-"""
+from webinar_tray.core.plan import plan as make_plan
+from webinar_tray.core.settings import Settings
+from webinar_tray.env import Env
+from webinar_tray.host import EngineView
+from webinar_tray.ui.app import TrayApp
 
 WEBINAR_URL = "https://www.brighttalk.com/webcast/5385/612345?utm_source=cal&pwd=s3cr3t"
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def calendar_events(now: datetime) -> list[dict]:
-    """Nothing here is due: the first join is hours away, reminders come 5 minutes before."""
-    start = now.replace(microsecond=0) + timedelta(hours=3)
-    return [
-        {"uid": "cloud-1", "start": start, "end": start + timedelta(hours=1),
-         "title": "Cloud security webinar", "description": f"Join: {WEBINAR_URL}"},
-        {"uid": "vendor-1", "start": start + timedelta(hours=1), "end": start + timedelta(hours=2),
-         "title": "Vendor webinar", "description": "Register here: javascript:alert(1)"},
+def sessions(now: datetime = NOW):
+    """Cloud (an auto-join with a link, 3 h away) and Vendor (no safe link)."""
+    start = now + timedelta(hours=3)
+    events = [
+        event("Cloud security webinar", start=start, url=WEBINAR_URL),
+        event("Vendor webinar", start=start + timedelta(hours=1), url=None,
+              description="Register here: javascript:alert(1)"),
     ]
+    return tuple(make_plan(events, Settings(), {}, now))
 
 
-def write_calendar(home: Path, events: list[dict]) -> None:
-    (home / "cal.ics").write_text(ics(*events))
+def by_title(view: EngineView, title: str):
+    [p] = [p for p in view.plan if p.title == title]
+    return p
 
 
-@pytest.fixture
-def configured(home):
-    """A home with config.toml and cal.ics; returns the home."""
-    write_calendar(home, calendar_events(datetime.now(timezone.utc)))
-    (home / "config.toml").write_text(CONFIG)
-    return home
+class FakeHost:
+    """send/view as host.EngineHost offers them. `view()` returns what the test set
+    (`set_view(...)`); `send` records (command, thread) and answers from `answers`: a value, an
+    exception to raise, or a callable(command)."""
 
+    def __init__(self, paths, view: EngineView | None = None):
+        self.paths = paths
+        self.sent: list = []
+        self.answers: dict = {}
+        self._view = view or EngineView(plan=sessions(), last_refresh=NOW)
+        self.started = self.stopped = 0
+        self._lock = threading.Lock()
 
-def new_host(notifier, on_change=None) -> EngineHost:
-    return EngineHost(Context.load(resolve_paths()), notifier=notifier, on_change=on_change)
+    def start(self) -> None:
+        self.started += 1
+        self.set_view(running=True)
 
+    def stop(self) -> None:
+        self.stopped += 1
+        self.set_view(running=False)
 
-def by_title(engine, title):
-    hits = [p for p in engine.current_plan if p.title == title]
-    assert len(hits) == 1, [p.title for p in engine.current_plan]
-    return hits[0]
+    def view(self) -> EngineView:
+        with self._lock:
+            return self._view
+
+    def set_view(self, **changes) -> None:
+        with self._lock:
+            self._view = replace(self._view, **changes)
+
+    def send(self, command, timeout: float = 30.0):
+        self.sent.append((command, threading.current_thread().name))
+        answer = self.answers.get(type(command))
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer(command) if callable(answer) else answer
+
+    def commands(self) -> list:
+        return [c for c, _ in self.sent]
 
 
 @pytest.fixture
@@ -69,16 +89,17 @@ def notifier():
 
 
 @pytest.fixture
-def host(configured, notifier):
-    """A started EngineHost whose first refresh has read the calendar."""
-    h = new_host(notifier)
-    h.start()
-    try:
-        wait_for(lambda: h.engine.last_refresh is not None, 30, every=0.05, what="the first refresh")
-        assert h.engine.last_refresh.ok, h.engine.last_refresh
-        yield h
-    finally:
-        h.stop()
+def fake_host(home):
+    h = FakeHost(resolve_paths())
+    h.set_view(running=True)
+    return h
+
+
+def new_app(host, notifier, **kw) -> TrayApp:
+    kw.setdefault("icon_factory", StubIcon)
+    kw.setdefault("desktop", desktop)
+    kw.setdefault("env", Env.real())
+    return TrayApp(host, notifier, **kw)
 
 
 @pytest.fixture
@@ -150,21 +171,17 @@ class RunningTray:
         return self.app.icon
 
     @property
-    def host(self):
+    def host(self) -> FakeHost:
         return self.app.host
 
 
 @pytest.fixture
-def tray(configured, notifier):
-    """TrayApp.run() on a thread of its own (the main thread's part is the stub icon's run(), so
-    no signal handler is installed in the test process), with the engine's on_change wired to it
-    as commands/tray.py does. Yields once the icon is up, the first refresh done and its menu
-    shown."""
-    from webinar_tray.ui.app import TrayApp
-
-    app = None
-    host = new_host(notifier, on_change=lambda: app and app.changed())
-    app = TrayApp(host, notifier, icon_factory=StubIcon)
+def tray(home, notifier):
+    """TrayApp.run() on a thread of its own over a FakeHost (the main thread's part is the stub
+    icon's run(), so no signal handler is installed in the test process). Yields once the icon is
+    up and its first menu shown."""
+    host = FakeHost(resolve_paths())
+    app = new_app(host, notifier)
     errors = []
 
     def main():
@@ -176,9 +193,7 @@ def tray(configured, notifier):
     thread = threading.Thread(target=main, name="tray-main", daemon=True)
     thread.start()
     try:
-        wait_for(lambda: errors or (app.icon is not None and host.engine is not None
-                                    and host.engine.last_refresh is not None), 30, every=0.05,
-                 what="the tray to start")
+        wait_for(lambda: errors or app.icon is not None, 30, every=0.02, what="the tray to start")
         assert not errors, errors
         app.icon.wait_shown(1)
         yield RunningTray(app, thread, notifier)

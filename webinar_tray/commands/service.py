@@ -10,11 +10,11 @@ import threading
 from datetime import datetime, timezone
 
 from webinar_tray import logsetup, output
-from webinar_tray.compose import Context, build_engine, build_sources
+from webinar_tray.compose import Context, build_engine, build_host, build_sources, service_notifier
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.text import clean_line
-from webinar_tray.host import AlreadyRunning, EngineHost
+from webinar_tray.host import AlreadyRunning
 from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def run(paths: Paths) -> int:
     setup_logging(paths, service=True)
     for w in ctx.warnings:
         log.warning("%s", w)
-    host = EngineHost(ctx, notifier=service_notifier(ctx))
+    host = build_host(ctx, notifier=service_notifier(ctx))
     try:
         host.start()
     except AlreadyRunning as e:
@@ -55,15 +55,6 @@ def run(paths: Paths) -> int:
     finally:
         host.stop()
     return EXIT_OK
-
-
-def service_notifier(ctx: Context):
-    """Desktop notifications when there is a desktop to show them; else they go to the log
-    (the notifier finds out which, and says so once)."""
-    from webinar_tray.adapters.notify.desktop import DesktopNotifier
-    from webinar_tray.icons import icon_path
-
-    return DesktopNotifier(ctx.settings.notifications.enabled, icon_path=str(icon_path("webinar-tray", "png")))
 
 
 # ---- list ----------------------------------------------------------------------------------

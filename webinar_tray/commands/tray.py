@@ -28,26 +28,19 @@ def tray(paths: Paths) -> int:
     if _hand_over(paths):
         return EXIT_OK
 
-    from webinar_tray.adapters.desktop.tray.backend import select_backend
+    from webinar_tray.compose import tray_backend
 
-    choice = select_backend()
+    choice = tray_backend()
     if not choice.shown:
         print(f"webinar-tray: {choice.note}", file=sys.stderr)
         from webinar_tray.commands.service import run
 
         return run(paths)
 
-    from webinar_tray.adapters.desktop.autostart import for_paths
-    from webinar_tray.commands.service import service_notifier
-    from webinar_tray.host import AlreadyRunning, EngineHost
-    from webinar_tray.ui.account import GoogleLink
-    from webinar_tray.ui.app import TrayApp
+    from webinar_tray.compose import build_tray
+    from webinar_tray.host import AlreadyRunning
 
-    notifier = service_notifier(ctx)
-    app: TrayApp | None = None
-    host = EngineHost(ctx, notifier=notifier, on_change=lambda: app and app.changed(),
-                      extra_commands={"show": lambda req: _shown(app)})
-    app = TrayApp(host, notifier, autostart=for_paths(paths), account=GoogleLink(host))
+    app = build_tray(ctx)
     try:
         app.run()
     except AlreadyRunning:  # started at the same moment as another launch
@@ -73,11 +66,3 @@ def _hand_over(paths: Paths) -> bool:
         return True
     return False
 
-
-def _shown(app) -> dict:
-    """A second launch asked: say where the app is, and refresh."""
-    if app is None or app.host.engine is None:
-        return {"ok": False, "error": "starting"}
-    app.notifier.notify("info", "webinar-tray is already running", "Its icon is in the system tray.")
-    app.dispatch(("refresh",))
-    return {"ok": True}

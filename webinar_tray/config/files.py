@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 from webinar_tray.core.redact import cut_urls
@@ -36,3 +37,11 @@ def resolve_file(setting: str, base: Path) -> Path:
     """A path from config.toml: relative to the config folder, `~` expanded."""
     p = Path(setting).expanduser()
     return p if p.is_absolute() else base / p
+
+
+def effective_settings(settings: Settings, demo: bool) -> Settings:
+    """The demo's pages live on 127.0.0.1, which auto-join may open in demo mode only."""
+    if not demo:
+        return settings
+    join = replace(settings.join, allowed_hosts=settings.join.allowed_hosts + ("127.0.0.1",))
+    return replace(settings, join=join)

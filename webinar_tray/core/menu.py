@@ -2,23 +2,9 @@
 
 Pure: no clock reads, no I/O; `now` and the local time zone are arguments (menu_text cuts the
 texts and words the times). The tray adapter only renders a MenuState and turns a click on an
-item into its `command`, a tuple the app dispatches:
-
-    ("join", plan_id)                    join now (also "Join again" after leaving or failing)
-    ("leave", plan_id)                   stop attending (plan or ad-hoc id)
-    ("show", plan_id)                    bring the attended page forward (the left-click default
-                                         while attending; headless: the latest evidence)
-    ("auto_join", calendar_id, event_id, on: bool)   the per-event override
-    ("open_url", plan_id)                the join link in the default browser (http(s) only)
-    ("copy_link", plan_id)               the join link to the clipboard
-    ("refresh",)
-    ("set", "join.headless", bool)       a settings key written back to config.toml
-    ("set", "notifications.enabled", bool)
-    ("autostart", bool)
-    ("signin",)  ("signout",)            Google account
-    ("browser_profile",)                 the browser profile, to sign in to webinar sites
-    ("open_history",)  ("open_logs",)  ("open_settings",)
-    ("quit",)
+item into its `command`, a typed value of core/commands.py (JoinNow, Leave, ShowPage,
+SetAutoJoin, OpenUrl, CopyLink, Refresh, SetSetting, SetAutostart, SignIn, SignOut,
+BrowserProfile, OpenHistory, OpenLogs, OpenSettings, Quit) the tray app dispatches.
 
 Exactly one item is `default` (activated by a left click, and by backends without a menu such
 as pystray's xorg one); it is always at the top level, as pystray only looks there, and may be
@@ -31,26 +17,24 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator, Mapping, Sequence
 
+from webinar_tray.core import commands as c
+from webinar_tray.core.commands import Command
 from webinar_tray.core.links import is_safe
 from webinar_tray.core.menu_text import (
-    TITLE_MAX,
     clean_text,
-    countdown_text,
     cut,
-    cut_utf16,
     day_label,
     duration_text,
     hhmm,
     local_time,
+    when_text,
     redact,
-    utf16_len,
 )
+from webinar_tray.core.menu_tooltip import APP_NAME, TOOLTIP_MAX, tooltip as _tooltip  # noqa: F401 (APP_NAME, TOOLTIP_MAX: re-exported)
 from webinar_tray.core.plan import PlannedJoin
 
 ICON_STATES = ("idle", "soon", "attending", "attention")
 
-APP_NAME = "webinar-tray"
-TOOLTIP_MAX = 127  # Windows' NOTIFYICONDATA szTip holds 128 UTF-16 units with the NUL
 ERROR_MAX = 70  # characters of an error line in the menu
 DIRECT_MAX = 12  # sessions shown directly; the rest go into "More…"
 MORE_MAX = 100  # sessions inside "More…"; beyond that a line counts what is not shown
@@ -90,7 +74,7 @@ DONE = ("attended", "partial", "failed", "missed")
 @dataclass(frozen=True)
 class MenuItem:
     text: str = ""
-    command: tuple | None = None  # what a click sends; None: informational (or a submenu)
+    command: Command | None = None  # what a click sends; None: informational (or a submenu)
     checked: bool | None = None  # None: not a checkbox
     enabled: bool = True
     default: bool = False  # activated by a left click; only ever at the top level
@@ -116,10 +100,10 @@ class MenuState:
     def default(self) -> MenuItem | None:
         return next((i for i in self.items if i.default), None)
 
-    def find(self, command: tuple) -> MenuItem | None:
+    def find(self, command: Command) -> MenuItem | None:
         return next((i for i in self.walk() if i.command == command), None)
 
-    def commands(self) -> list[tuple]:
+    def commands(self) -> list[Command]:
         return [i.command for i in self.walk() if i.command is not None]
 
 
@@ -216,52 +200,69 @@ def menu_state(
     nxt = next_session(plan, status, now)
     soon = nxt is not None and nxt.start - timedelta(minutes=remind_minutes) <= now < nxt.end
     items: list[MenuItem] = []
-    default_done = False
-
     if status.demo:
         items.append(MenuItem("Demo calendar (records kept apart)", enabled=False))
+    header, default_done = _header(status, nxt, soon, now, lookahead_hours, by_id)
+    items += header
+    items += _attention(status)
+    items += _sessions(plan, status, now, tz, direct_max)
+    items += _refresh_items(status, tz, default=not default_done)
+    items += _toggles(status)
+    items += _accounts_and_folders(status)
+    tooltip = _tooltip(status, nxt, now, lookahead_hours, by_id)
+    return MenuState(icon=icon, tooltip=tooltip, items=tuple(items))
 
-    # header: what is being attended, else what comes next
+
+def _header(status: TrayStatus, nxt: PlannedJoin | None, soon: bool, now: datetime,
+            lookahead_hours: int, by_id: Mapping[str, PlannedJoin]) -> tuple[list[MenuItem], bool]:
+    """What is being attended, else what comes next; and whether it holds the default item."""
+    items: list[MenuItem] = []
+    default_done = False
     watching = list(status.attending)
     joining = [i for i in sorted(status.joining) if not any(a.id == i for a in watching)]
     for a in watching:
         since = f" ({duration_text(now - a.joined_at)})" if a.joined_at else ""
-        items.append(MenuItem(f"Watching: {clean_text(a.title)}{since} — Leave", ("leave", a.id)))
+        items.append(MenuItem(f"Watching: {clean_text(a.title)}{since} — Leave", c.Leave(a.id)))
     for i in joining:
         title = by_id[i].title if i in by_id else "a webinar"
-        items.append(MenuItem(f"Joining: {clean_text(title)} — Leave", ("leave", i)))
+        items.append(MenuItem(f"Joining: {clean_text(title)} — Leave", c.Leave(i)))
     first_active = watching[0].id if watching else (joining[0] if joining else None)
     if first_active is not None:
-        items.append(MenuItem("Show the webinar page", ("show", first_active), default=True,
+        items.append(MenuItem("Show the webinar page", c.ShowPage(first_active), default=True,
                               visible=False))
         default_done = True
     if nxt is not None:
-        text = f"Next: {clean_text(nxt.title)} — {_when(nxt, now)}"
+        text = f"Next: {clean_text(nxt.title)} — {when_text(nxt.start, now)}"
         if is_safe(nxt.join_url):
             # Due (within remind_minutes): the click joins. Not due yet: it opens the page in the
             # default browser (joining now would hold a browser open until its end). It is the
             # left-click default unless a webinar is being attended; on backends without a menu
             # (plain X11) the default is what a click on the icon does.
-            command = ("join", nxt.id) if soon else ("open_url", nxt.id)
+            command = c.JoinNow(nxt.id) if soon else c.OpenUrl(nxt.id)
             items.append(MenuItem(text, command, default=not default_done))
             default_done = True
         else:
             items.append(MenuItem(text, enabled=False))
     elif not watching and not joining:
         items.append(MenuItem(f"No webinars in the next {lookahead_hours} h", enabled=False))
+    return items, default_done
 
-    # what needs the user
+
+def _attention(status: TrayStatus) -> list[MenuItem]:
+    """What needs the user: a sign-in, failed joins."""
     attention: list[MenuItem] = []
     if status.signin_needed:
-        attention.append(MenuItem("Google sign-in needed — Sign in…", ("signin",)))
+        attention.append(MenuItem("Google sign-in needed — Sign in…", c.SignIn()))
     for f in status.failures:
         reason = f" — {cut(clean_text(redact(f.reason), None), ERROR_MAX)}" if f.reason else ""
-        attention.append(MenuItem(f"Failed: {clean_text(f.title)}{reason}", ("open_history",)))
-    if attention:
-        items.append(SEPARATOR)
-        items.extend(attention)
+        attention.append(MenuItem(f"Failed: {clean_text(f.title)}{reason}", c.OpenHistory()))
+    return [SEPARATOR, *attention] if attention else []
 
-    # the sessions, by day; the first `direct_max` directly, the rest under "More…"
+
+def _sessions(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime, tz: tzinfo | None,
+              direct_max: int) -> list[MenuItem]:
+    """The sessions, by day; the first `direct_max` directly, the rest under "More…"."""
+    items: list[MenuItem] = []
     failures_by_id = {f.id: f for f in status.failures if f.id}
     today = local_time(now, tz).date()
     shown, more = list(plan[:direct_max]), list(plan[direct_max:])
@@ -274,10 +275,11 @@ def menu_state(
         if rest:
             sub.append(MenuItem(f"{len(rest)} more not shown (see `webinar-tray list`)", enabled=False))
         items.append(MenuItem(f"More… ({len(more)})", submenu=tuple(sub)))
+    return items
 
-    # refresh
-    items.append(SEPARATOR)
-    items.append(MenuItem("Refresh now", ("refresh",), default=not default_done))
+
+def _refresh_items(status: TrayStatus, tz: tzinfo | None, default: bool) -> list[MenuItem]:
+    items = [SEPARATOR, MenuItem("Refresh now", c.Refresh(), default=default)]
     if status.refresh_error:
         err = cut(clean_text(redact(status.refresh_error), None), ERROR_MAX)
         items.append(MenuItem(f"Refresh failed: {err}", enabled=False))
@@ -285,38 +287,37 @@ def menu_state(
         items.append(MenuItem(f"Last refreshed {hhmm(status.last_refresh, tz)}", enabled=False))
     else:
         items.append(MenuItem("Not refreshed yet", enabled=False))
+    return items
 
-    # toggles
-    items.append(SEPARATOR)
-    items.append(MenuItem("Headless", ("set", "join.headless", not status.headless),
-                          checked=status.headless))
-    items.append(MenuItem("Notifications", ("set", "notifications.enabled", not status.notifications),
-                          checked=status.notifications))
+
+def _toggles(status: TrayStatus) -> list[MenuItem]:
+    items = [
+        SEPARATOR,
+        MenuItem("Headless", c.SetSetting("join.headless", not status.headless), checked=status.headless),
+        MenuItem("Notifications", c.SetSetting("notifications.enabled", not status.notifications),
+                 checked=status.notifications),
+    ]
     if status.autostart is not None:
-        items.append(MenuItem("Start at login", ("autostart", not status.autostart),
+        items.append(MenuItem("Start at login", c.SetAutostart(not status.autostart),
                               checked=status.autostart))
+    return items
 
-    # accounts and folders
-    items.append(SEPARATOR)
+
+def _accounts_and_folders(status: TrayStatus) -> list[MenuItem]:
+    items = [SEPARATOR]
     if status.account:
-        items.append(MenuItem(f"Sign out ({clean_text(status.account)})", ("signout",)))
+        items.append(MenuItem(f"Sign out ({clean_text(status.account)})", c.SignOut()))
     elif status.google or status.signin_needed:
-        items.append(MenuItem("Sign in…", ("signin",)))
-    items.append(MenuItem("Sign in to webinar sites…", ("browser_profile",)))
-    items.append(MenuItem("Open history", ("open_history",)))
-    items.append(MenuItem("Open logs", ("open_logs",)))
-    items.append(MenuItem("Settings", ("open_settings",)))
-    items.append(SEPARATOR)
-    items.append(MenuItem("Quit", ("quit",)))
-
-    tooltip = _tooltip(status, nxt, now, lookahead_hours, by_id)
-    return MenuState(icon=icon, tooltip=tooltip, items=tuple(items))
-
-
-def _when(p: PlannedJoin, now: datetime) -> str:
-    if p.start <= now - timedelta(minutes=1):
-        return f"started {duration_text(now - p.start)} ago"
-    return countdown_text(p.start - now)
+        items.append(MenuItem("Sign in…", c.SignIn()))
+    items += [
+        MenuItem("Sign in to webinar sites…", c.BrowserProfile()),
+        MenuItem("Open history", c.OpenHistory()),
+        MenuItem("Open logs", c.OpenLogs()),
+        MenuItem("Settings", c.OpenSettings()),
+        SEPARATOR,
+        MenuItem("Quit", c.Quit()),
+    ]
+    return items
 
 
 def _by_day(plan: Sequence[PlannedJoin], status: TrayStatus, failures: Mapping[str, Failure],
@@ -347,9 +348,9 @@ def session_item(p: PlannedJoin, status: TrayStatus, failure: Failure | None,
     ]
     safe = is_safe(p.join_url)  # always so in a real plan; a hand-built one is checked too
     if state in ACTIVE:
-        sub.append(MenuItem("Leave", ("leave", p.id)))
+        sub.append(MenuItem("Leave", c.Leave(p.id)))
     elif safe:
-        sub.append(MenuItem("Join again" if state in DONE else "Join now", ("join", p.id)))
+        sub.append(MenuItem("Join again" if state in DONE else "Join now", c.JoinNow(p.id)))
     else:
         sub.append(MenuItem("Join now (no safe link)", enabled=False))
 
@@ -358,47 +359,15 @@ def session_item(p: PlannedJoin, status: TrayStatus, failure: Failure | None,
         sub.append(MenuItem(f"Auto-join ({why})", checked=False, enabled=False))
     else:
         label = "Auto-join" if p.auto_join else f"Auto-join (off: {REASON_SHORT.get(p.reason, p.reason)})"
-        sub.append(MenuItem(label, ("auto_join", p.calendar_id, p.event_id, not p.auto_join),
+        sub.append(MenuItem(label, c.SetAutoJoin(p.calendar_id, p.event_id, not p.auto_join),
                             checked=p.auto_join))
 
     if safe:
-        sub.append(MenuItem("Open in default browser", ("open_url", p.id)))
-        sub.append(MenuItem("Copy link", ("copy_link", p.id)))
+        sub.append(MenuItem("Open in default browser", c.OpenUrl(p.id)))
+        sub.append(MenuItem("Copy link", c.CopyLink(p.id)))
     else:
         sub.append(MenuItem("Open in default browser (no safe link)", enabled=False))
     if failure is not None and failure.reason:
         sub.append(MenuItem(f"Failed: {cut(clean_text(redact(failure.reason), None), ERROR_MAX)}",
                             enabled=False))
     return MenuItem(text, submenu=tuple(sub))
-
-
-def _tooltip(status: TrayStatus, nxt: PlannedJoin | None, now: datetime, lookahead_hours: int,
-             by_id: Mapping[str, PlannedJoin]) -> str:
-    """One line: the app, what needs the user, what is attended, what comes next. Titles are
-    shortened first so the countdown survives the cut to TOOLTIP_MAX."""
-    for limit in (TITLE_MAX, 40, 24, 12):
-        text = _tooltip_text(status, nxt, now, lookahead_hours, by_id, limit)
-        if utf16_len(text) <= TOOLTIP_MAX:
-            return text
-    return cut_utf16(text, TOOLTIP_MAX)
-
-
-def _tooltip_text(status, nxt, now, lookahead_hours, by_id, limit: int) -> str:
-    parts = [APP_NAME + (" (demo)" if status.demo else "")]
-    if status.signin_needed:
-        parts.append("Google sign-in needed")
-    elif status.failures:
-        parts.append(f"Failed: {clean_text(status.failures[-1].title, min(limit, 40))}")
-    if status.attending:
-        a = status.attending[0]
-        since = f" ({duration_text(now - a.joined_at)})" if a.joined_at else ""
-        more = f" +{len(status.attending) - 1} more" if len(status.attending) > 1 else ""
-        parts.append(f"Watching: {clean_text(a.title, limit)}{since}{more}")
-    elif status.joining:
-        i = sorted(status.joining)[0]
-        parts.append(f"Joining: {clean_text(by_id[i].title if i in by_id else 'a webinar', limit)}")
-    if nxt is not None:
-        parts.append(f"Next: {clean_text(nxt.title, limit)} — {_when(nxt, now)}")
-    elif not status.attending and not status.joining:
-        parts.append(f"No webinars in the next {lookahead_hours} h")
-    return " · ".join(parts)

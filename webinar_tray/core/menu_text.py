@@ -103,3 +103,10 @@ def local_time(t: datetime, tz: tzinfo | None) -> datetime:
 def hhmm(t: datetime, tz: tzinfo | None) -> str:
     """"14:30": `t` in the local zone."""
     return f"{local_time(t, tz):%H:%M}"
+
+
+def when_text(start: datetime, now: datetime) -> str:
+    """"in 2 h 05 min", or "started 12 min ago" once a minute has passed."""
+    if start <= now - timedelta(minutes=1):
+        return f"started {duration_text(now - start)} ago"
+    return countdown_text(start - now)

@@ -1,5 +1,6 @@
-"""The tray app: EngineHost + TrayIcon + the tray worker thread that runs menu commands and keeps
-the menu current. Quit (menu, SIGINT/SIGTERM, the session ending) stops the icon; the main thread
+"""The tray app: the engine host + the tray icon + the tray worker thread that runs menu commands
+and keeps the menu current. It talks to the engine only through `host.send(command)` and
+`host.view()`. Quit (menu, SIGINT/SIGTERM, the session ending) stops the icon; the main thread
 then closes pages, writes history and exits."""
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import signal
 import socket
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
+from webinar_tray.core import commands as c
 from webinar_tray.core.menu import MenuState, menu_state
+from webinar_tray.env import Env
 from webinar_tray.ui.actions import Actions
 from webinar_tray.ui.status import tray_status
 
@@ -30,16 +33,18 @@ WORKER_JOIN_SECONDS = 10.0
 
 
 class TrayApp:
-    def __init__(self, host, notifier, *, autostart=None, account=None, icon_factory=None):
+    def __init__(self, host, notifier, *, desktop, icon_factory, env: Env, autostart=None,
+                 open_profile=None):
+        """host: send/view (host.EngineHost; tests: a FakeHost). icon_factory(dispatch, initial
+        MenuState) -> the icon (adapters/desktop/tray/icon.TrayIcon; tests pass a stand-in with
+        the same run/stop/show/notify/has_menu/can_notify/backend)."""
         self.host = host
-        # icon_factory(dispatch, initial MenuState) -> the icon (adapters/desktop/tray/icon.TrayIcon;
-        # tests pass a stand-in with the same run/stop/show/notify/has_menu/can_notify/backend)
         self._icon_factory = icon_factory
         self.notifier = notifier
         self.autostart = autostart
-        self.account = account
+        self.env = env
         self.icon = None
-        self._commands: queue.Queue[tuple | None] = queue.Queue()
+        self._commands: queue.Queue[c.Command | None] = queue.Queue()
         self._changed = threading.Event()
         self._stopping = threading.Event()
         self._quit_lock = threading.Lock()
@@ -47,20 +52,25 @@ class TrayApp:
         self._signal_handler = None
         self._autostart_at: float | None = None
         self._autostart_value: bool | None = None
-        self.actions = Actions(host, quit=self.quit, changed=self._changed.set,
-                               autostart=autostart, account=account)
+        self.actions = Actions(host, notifier=notifier, desktop=desktop, quit=self.quit,
+                               changed=self._changed.set, autostart=autostart, open_profile=open_profile)
         self._worker = threading.Thread(target=self._work, name="tray", daemon=True)
 
     # ---- called from anywhere -------------------------------------------------------------
-    def dispatch(self, command: tuple) -> None:
+    def dispatch(self, command: c.Command) -> None:
         """A menu click: queued, never run on the icon's thread."""
-        log.debug("menu: %s", command[0])
+        log.debug("menu: %s", command.name)
         self._commands.put(command)
 
     def changed(self) -> None:
         """The engine's on_change: the menu is redrawn soon."""
         self._changed.set()
         self._commands.put(None)
+
+    def shown(self) -> None:
+        """A second launch of the app asked (host.Show): say where the app is, and refresh."""
+        self.notifier.notify("info", "webinar-tray is already running", "Its icon is in the system tray.")
+        self.dispatch(c.Refresh())
 
     def quit(self) -> None:
         with self._quit_lock:  # Quit in the menu and a signal at once: the icon is stopped once
@@ -73,19 +83,12 @@ class TrayApp:
 
     # ---- the state shown ------------------------------------------------------------------
     def state(self, now: datetime | None = None) -> MenuState:
-        now = now or datetime.now(timezone.utc)
-        engine = self.host.engine
-        settings = engine.settings
-        autostart = self._autostart_enabled()
-        account = self.account
-        status = tray_status(
-            engine, now=now, google=bool(account and account.configured),
-            account=account.name() if account else None, autostart=autostart,
-            demo=self.host.paths.demo, dismissed=self.actions.dismissed,
-        )
-        return menu_state(engine.current_plan, status, now, None,
-                          remind_minutes=settings.notifications.remind_minutes,
-                          lookahead_hours=settings.refresh.lookahead_hours)
+        now = now or self.env.clock.now()
+        view = self.host.view()
+        status = tray_status(view, now=now, autostart=self._autostart_enabled())
+        return menu_state(view.plan, status, now, None,
+                          remind_minutes=view.settings.notifications.remind_minutes,
+                          lookahead_hours=view.settings.refresh.lookahead_hours)
 
     def _autostart_enabled(self) -> bool | None:
         """Read at most every AUTOSTART_SECONDS (on macOS it runs launchctl), and after a toggle."""
@@ -107,19 +110,14 @@ class TrayApp:
     # ---- the main thread ------------------------------------------------------------------
     def run(self) -> None:
         """Start the engine (AlreadyRunning propagates), show the icon, block until Quit."""
-        factory = self._icon_factory
-        if factory is None:
-            from webinar_tray.adapters.desktop.tray.icon import TrayIcon as factory
-
         self.host.start()
         try:
-            self.icon = factory(self.dispatch, self.state())
+            self.icon = self._icon_factory(self.dispatch, self.state())
             log.info("tray icon up (pystray backend %s%s)", self.icon.backend,
                      "" if self.icon.has_menu else ", no menu: a click runs the default action")
             # The icon's own notify is a fallback worth having where it is a different path
             # (Windows balloons, macOS); on Linux it goes to the same D-Bus service as plyer.
-            if (self.icon.can_notify and self.icon.backend not in ("gtk", "appindicator", "xorg")
-                    and hasattr(self.notifier, "set_tray_notify")):
+            if self.icon.can_notify and self.icon.backend not in ("gtk", "appindicator", "xorg"):
                 self.notifier.set_tray_notify(self.icon.notify)
             self._install_signals()
             self._worker.start()
@@ -140,7 +138,7 @@ class TrayApp:
         runs Python code, and the main thread sits in the tray's native loop (GTK, AppKit) for
         as long as nothing happens on screen: so the signal also wakes a watcher thread
         (signal.set_wakeup_fd), which quits at once."""
-        wanted = {s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s}
+        wanted = set(self.env.quit_signals())
 
         def on_signal(signum, frame):  # (may run late; quitting twice is harmless)
             threading.Thread(target=quit_for, args=(signum,), daemon=True).start()
@@ -184,12 +182,11 @@ class TrayApp:
         handler = self._signal_handler
         if handler is None:
             return
-        for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-            if sig is not None:
-                try:
-                    signal.signal(sig, handler)
-                except (ValueError, OSError):
-                    pass
+        for sig in self.env.quit_signals():
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError):
+                pass
 
     def _close_wakeup(self) -> None:
         if self._wakeup is None:
@@ -213,10 +210,10 @@ class TrayApp:
             if self._stopping.is_set():
                 break
             if command is not None:
-                if command[0] == "autostart":
+                if isinstance(command, c.SetAutostart):
                     self.forget_autostart()
                 self.actions.run(command)
-                if command[0] == "autostart":
+                if isinstance(command, c.SetAutostart):
                     self.forget_autostart()
             if self._changed.is_set():
                 self._stopping.wait(SETTLE_SECONDS)
@@ -226,7 +223,7 @@ class TrayApp:
                 self._redraw()
 
     def _redraw(self) -> None:
-        if self.icon is None or self.host.engine is None:
+        if self.icon is None or not self.host.view().running:
             return
         try:
             self.icon.show(self.state())

@@ -84,6 +84,13 @@ class PlaywrightJoiner:
 
     # -- the port -------------------------------------------------------------------------------
 
+    @property
+    def headless(self) -> bool:
+        """The mode in force for the next (or the running) browser: the CLI's override, else
+        headless where no display exists, else `[join] headless` (the same choice as at launch)."""
+        wanted = self._headless if self._headless is not None else self.settings.join.headless
+        return choose_headless(wanted)[0]
+
     def update_settings(self, settings: Settings) -> None:
         """New settings (config.toml changed); they apply to the next attend."""
         self.settings = settings

@@ -13,3 +13,9 @@ class LogNotifier:
 
     def notify(self, kind: str, title: str, message: str) -> None:
         log.info("notification [%s] %s: %s%s", kind, title, message, "" if self.enabled else " (notifications off)")
+
+    def set_tray_notify(self, tray_notify) -> None:
+        """The log has no other path to fall back on."""
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Nothing is queued: each notification is logged at once."""

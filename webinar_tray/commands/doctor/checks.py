@@ -43,7 +43,7 @@ def _client_file(s: State) -> Path:
 
 # ---- config, sources -----------------------------------------------------------------------
 def config(s: State) -> Result:
-    from webinar_tray.compose import effective_settings
+    from webinar_tray.config.files import effective_settings
     from webinar_tray.config.files import load_settings
     from webinar_tray.core.settings import ConfigError
 

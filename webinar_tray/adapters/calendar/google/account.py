@@ -69,6 +69,20 @@ class _Saving:
         finally:
             self._account.persist()
 
+    @property
+    def account_name(self) -> str:
+        """The primary calendar's name is the account's e-mail address ("" until read)."""
+        inner = self._source
+        return inner.calendar_name if inner.calendar_id == "primary" else ""
+
+
+def account_name(sources) -> str | None:
+    """The signed-in account's e-mail address as a refresh of its primary calendar read it."""
+    for source in sources:
+        if isinstance(source, _Saving) and source.account_name:
+            return source.account_name
+    return None
+
 
 def google_sources(settings, paths, resolve_file) -> list:
     """The configured Google calendars: none when no client secrets file is configured (an

@@ -1,14 +1,15 @@
 """MenuState (core/menu.py) -> pystray objects. Rendering only: a click calls `dispatch` with the
-item's command tuple and nothing else (the app decides what it means, off the icon's thread)."""
+item's command (a core.commands value) and nothing else (the app decides what it means, off the icon's thread)."""
 
 from __future__ import annotations
 
 import sys
 from typing import Any, Callable, Sequence
 
+from webinar_tray.core.commands import Command
 from webinar_tray.core.menu import MenuItem
 
-Dispatch = Callable[[tuple], None]
+Dispatch = Callable[[Command], None]
 
 
 def label(text: str, platform: str = sys.platform) -> str:
@@ -46,7 +47,7 @@ def render_menu(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch) -> 
     return pystray.Menu(*render_items(pystray, items, dispatch))
 
 
-def _action(command: tuple | None, dispatch: Dispatch) -> Callable[..., None]:
+def _action(command: Command | None, dispatch: Dispatch) -> Callable[..., None]:
     # pystray inspects the callable's arity: (icon, item) is accepted everywhere.
     def act(_icon=None, _item=None) -> None:
         if command is not None:
@@ -55,7 +56,7 @@ def _action(command: tuple | None, dispatch: Dispatch) -> Callable[..., None]:
     return act
 
 
-def default_command(items: Sequence[MenuItem]) -> tuple | None:
+def default_command(items: Sequence[MenuItem]) -> Command | None:
     """The command a left click runs (backends with no menu, e.g. plain X11, run only this).
     Hidden items count: pystray's Menu looks for the default among all of its items, and the
     default while attending ("Show the webinar page") is a hidden one."""

@@ -1,46 +1,50 @@
-"""The Google account as the tray sees it: whether one is configured (a client secrets file),
-who is signed in (the primary calendar's name is the account's e-mail address), sign in and
-sign out. Sign-in runs the same installed-app flow as `webinar-tray login`, opening the consent
-page in the default browser."""
+"""The Google account as the menu sees it (ports.Account): whether one is configured (a client
+secrets file), who is signed in (the primary calendar's name is the account's e-mail address),
+sign in and sign out. Sign-in runs the same installed-app flow as `webinar-tray login`, opening
+the consent page in the default browser. The token belongs to the real data folder, also in
+--demo."""
 
 from __future__ import annotations
 
 import io
 import logging
 import time
+from typing import Callable
 
 from webinar_tray.config.files import resolve_file
+from webinar_tray.config.paths import Paths
+from webinar_tray.ports import AccountError
 
 log = logging.getLogger(__name__)
-
 
 # The token store (a file, or the OS keyring) is read at most this often for the menu.
 SIGNED_IN_SECONDS = 60.0
 
 
 class GoogleLink:
-    def __init__(self, host):
-        self.host = host
+    """`settings()` gives the settings in force (the client file may change with config.toml)."""
+
+    def __init__(self, settings: Callable[[], object], paths: Paths, monotonic=time.monotonic):
+        self._settings = settings
+        self._paths = paths.real()
+        self._config_dir = paths.config_dir
+        self._monotonic = monotonic
         self._signed_in: tuple[float, bool] | None = None
 
-    def _paths(self):
-        """The Google token belongs to the real data folder, also in --demo."""
-        return self.host.paths.real()
-
     def _client_file(self):
-        return resolve_file(self.host.ctx.settings.google.client_secrets, self.host.paths.config_dir)
+        return resolve_file(self._settings().google.client_secrets, self._config_dir)
 
     def _store(self):
         from webinar_tray.adapters.calendar.google.account import token_store
 
-        return token_store(self.host.ctx.settings, self._paths())
+        return token_store(self._settings(), self._paths)
 
     @property
     def configured(self) -> bool:
         return self._client_file().exists()
 
     def signed_in(self) -> bool:
-        now = time.monotonic()
+        now = self._monotonic()
         if self._signed_in is not None and now - self._signed_in[0] < SIGNED_IN_SECONDS:
             return self._signed_in[1]
         try:
@@ -51,16 +55,13 @@ class GoogleLink:
         self._signed_in = (now, value)
         return value
 
-    def name(self) -> str | None:
+    def name(self, sources: list) -> str | None:
         """The signed-in account ("Google" until a refresh has named it), or None."""
         if not self.configured or not self.signed_in():
             return None
-        engine = self.host.engine
-        for source in getattr(engine, "sources", []) or []:
-            inner = getattr(source, "_source", source)
-            if getattr(inner, "calendar_id", None) == "primary" and getattr(inner, "calendar_name", ""):
-                return inner.calendar_name
-        return "Google"
+        from webinar_tray.adapters.calendar.google.account import account_name
+
+        return account_name(sources) or "Google"
 
     def sign_in(self) -> None:
         from webinar_tray.adapters.calendar.google.auth import AuthError, login
@@ -70,13 +71,11 @@ class GoogleLink:
             # (no console in a windowed build: the flow's messages are not needed in the tray)
             login(self._client_file(), self._store(), open_browser=True, out=io.StringIO())
         except AuthError as e:
-            from webinar_tray.ui.actions import ActionError
-
-            raise ActionError(f"Google sign-in failed: {e}") from None
+            raise AccountError(f"Google sign-in failed: {e}") from None
 
     def sign_out(self) -> str:
         from webinar_tray.adapters.calendar.google.account import logout_stores
         from webinar_tray.adapters.calendar.google.auth import logout
 
         self._signed_in = None
-        return logout(logout_stores(self.host.ctx.settings, self._paths()), self._client_file())
+        return logout(logout_stores(self._settings(), self._paths), self._client_file())

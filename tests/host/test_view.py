@@ -1,5 +1,6 @@
-"""tray_status(): the engine and a real sqlite store -> what the menu shows (core.menu.TrayStatus).
-The engine runs with fakes of our own ports (calendar, joiner, notifier, clock)."""
+"""build_view() then tray_status(): the engine and a real sqlite store -> the host's EngineView ->
+what the menu shows (core.menu.TrayStatus). The engine runs with fakes of our own ports
+(calendar, joiner, notifier, clock)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from webinar_tray.core.settings import Settings
 from webinar_tray.ports import SourceError
 from webinar_tray.runtime.engine import Engine
 from webinar_tray.runtime.store import Attendance, Store
+from webinar_tray.host.view import build_view
 from webinar_tray.ui.status import FAILURE_SHOWN_FOR, tray_status
 
 
@@ -35,10 +37,21 @@ def rig(tmp_path):
     store.close()
 
 
-def status(engine, clock, **kw):
-    args = dict(now=clock.now(), google=False, account=None, autostart=None, demo=False)
-    args.update(kw)
-    return tray_status(engine, **args)
+class Account:
+    """A signed-in account as ports.Account shows it."""
+
+    configured = True
+
+    def __init__(self, who):
+        self.who = who
+
+    def name(self, sources):
+        return self.who
+
+
+def status(engine, clock, *, dismissed=frozenset(), account=None, demo=False, autostart=None):
+    view = build_view(engine, account=account, demo=demo, dismissed=frozenset(dismissed))
+    return tray_status(view, now=clock.now(), autostart=autostart)
 
 
 def failed_row(id, title, end, error="step 'enter' timed out"):
@@ -52,8 +65,11 @@ def test_a_fresh_engine_shows_no_one_attending_and_its_settings(rig):
     assert s.attending == () and s.joining == frozenset() and s.failures == ()
     assert s.last_refresh == clock.now() and s.refresh_error is None and not s.signin_needed
     assert s.headless is False and s.notifications is True
-    engine.apply_settings(replace(engine.settings, join=replace(engine.settings.join, headless=True),
-                                  notifications=replace(engine.settings.notifications, enabled=False)))
+    new = replace(engine.settings, join=replace(engine.settings.join, headless=True),
+                  notifications=replace(engine.settings.notifications, enabled=False))
+    engine.apply_settings(new)  # as the host applies settings: to the engine and its adapters
+    engine.joiner.update_settings(new)
+    engine.notifier.enabled = False
     s = status(engine, clock)
     assert s.headless is True and s.notifications is False
 
@@ -127,9 +143,9 @@ def test_a_failed_refresh_is_told_with_each_sources_message(rig):
 
 def test_account_google_autostart_and_demo_are_passed_through(rig):
     engine, _, _, clock = rig
-    s = status(engine, clock, google=True, account="me@example.com", autostart=True, demo=True)
+    s = status(engine, clock, account=Account("me@example.com"), autostart=True, demo=True)
     assert (s.google, s.account, s.autostart, s.demo) == (True, "me@example.com", True, True)
-    s = status(engine, clock, google=False, account=None, autostart=False, demo=False)
+    s = status(engine, clock, account=None, autostart=False, demo=False)
     assert (s.google, s.account, s.autostart, s.demo) == (False, None, False, False)
     engine.signin_needed = True
     assert status(engine, clock).signin_needed is True
