@@ -25,7 +25,7 @@ from webinar_tray.core.events import override_key
 from webinar_tray.core.outcome import minutes_attended
 from webinar_tray.core.plan import PlannedJoin, adhoc, plan
 from webinar_tray.core.redact import SafeUrl, safe_url
-from webinar_tray.core.schedule import PRESTART  # noqa: F401 (this module's name for it, kept)
+from webinar_tray.core.schedule import PRESTART  # noqa: F401 (re-exported: engine.PRESTART)
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier
 from webinar_tray.runtime import sync
