@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Protocol
 
+# The record's typed gap lives in core/attendance; adapters import it from here to report one.
+from webinar_tray.core.attendance import Gap
 from webinar_tray.core.events import CalendarEvent
 
 
@@ -55,13 +57,6 @@ class CalendarSource(Protocol):
         """Events overlapping [start, end). Raises SourceError when the source cannot be read
         (SourceTimeout past `deadline`). Runs on a refresh thread, never the engine's."""
         ...
-
-
-@dataclass
-class Gap:
-    start: datetime
-    end: datetime
-    why: str
 
 
 @dataclass

@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterator, Mapping, Sequence
 
 from webinar_tray.core import commands as c
+from webinar_tray.core.attendance import ACTIVE, ATTENDED, ATTENDING, DONE, FAILED, JOINING, MISSED, PARTIAL
 from webinar_tray.core.commands import Command
 from webinar_tray.core.links import is_safe
 from webinar_tray.core.menu_text import (
@@ -32,6 +33,7 @@ from webinar_tray.core.menu_text import (
 )
 from webinar_tray.core.menu_tooltip import APP_NAME, TOOLTIP_MAX, tooltip as _tooltip  # noqa: F401 (APP_NAME, TOOLTIP_MAX: re-exported)
 from webinar_tray.core.plan import PlannedJoin
+from webinar_tray.core.schedule import wanted
 
 ICON_STATES = ("idle", "soon", "attending", "attention")
 
@@ -53,19 +55,14 @@ REASON_SHORT = {
 }
 # Reasons turning auto-join on cannot change: the checkbox is disabled and says why.
 FIXED_REASONS = ("no-link", "unsafe-link", "cancelled", "all-day", "ended")
-# Sessions a user wants to hear about: auto-joins, and webinars one may join by hand.
-_WANTED_REASONS = ("turned-off", "unknown-host", "declined")
-
 STATE_MARK = {
-    "joining": "joining",
-    "attending": "watching",
-    "attended": "attended",
-    "partial": "partly attended",
-    "failed": "failed",
-    "missed": "missed",
+    JOINING: "joining",
+    ATTENDING: "watching",
+    ATTENDED: "attended",
+    PARTIAL: "partly attended",
+    FAILED: "failed",
+    MISSED: "missed",
 }
-ACTIVE = ("joining", "attending")
-DONE = ("attended", "partial", "failed", "missed")
 
 
 
@@ -151,15 +148,10 @@ class TrayStatus:
 
 def _state(p: PlannedJoin, status: TrayStatus) -> str | None:
     if any(a.id == p.id for a in status.attending):
-        return "attending"
+        return ATTENDING
     if p.id in status.joining:
-        return "joining"
+        return JOINING
     return status.states.get(p.id)
-
-
-def wanted(p: PlannedJoin) -> bool:
-    """Auto-joins, and webinars the user may join by hand (as the reminders choose)."""
-    return p.auto_join or (p.is_webinar and p.join_url is not None and p.reason in _WANTED_REASONS)
 
 
 def next_session(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime) -> PlannedJoin | None:

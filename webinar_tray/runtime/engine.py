@@ -1,9 +1,12 @@
-"""The engine: reconciles the plan with what is already joined or done, and drives the Joiner.
+"""The engine: carries out what core decides, and drives the Joiner.
 
-Every decision takes `now` from the injected Clock, so tests run it with a fake clock by calling
-`refresh()` and `due_check()` directly; `runtime/loop.py` runs it for real on a `schedule` loop.
-The attendance row of a planned id is claimed once in the store before joining: refreshes,
-a second engine tick or a restart never join the same webinar twice."""
+core/schedule decides what is due (reminders, joins, late joins, missed records, resumes after a
+restart) and core/attendance how a record changes; the engine gives them the plan, the store's
+states and `now` from the injected Clock, and carries the decisions out: it claims, submits to
+the joiner, notifies, logs and stores. Tests run it with a fake clock by calling `refresh()` and
+`due_check()` directly; `runtime/loop.py` runs it for real on a `schedule` loop. The attendance
+row of a planned id is claimed once in the store before joining: refreshes, a second engine tick
+or a restart never join the same webinar twice."""
 
 from __future__ import annotations
 
@@ -15,25 +18,23 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Callable
 
+from webinar_tray.core import attendance as record
+from webinar_tray.core import schedule
+from webinar_tray.core.attendance import Attendance
 from webinar_tray.core.events import override_key
-from webinar_tray.core.outcome import judge, minutes_attended
-from webinar_tray.core.plan import PlannedJoin, adhoc, plan, plan_event
+from webinar_tray.core.outcome import minutes_attended
+from webinar_tray.core.plan import PlannedJoin, adhoc, plan
 from webinar_tray.core.redact import SafeUrl, safe_url
+from webinar_tray.core.schedule import PRESTART  # noqa: F401 (re-exported: engine.PRESTART)
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier
 from webinar_tray.runtime import sync
-from webinar_tray.runtime.store import ACTIVE_STATES, Attendance, Store
+from webinar_tray.runtime.store import Store
 
 log = logging.getLogger(__name__)
 
-# The browser is started this long before join_at, so that the navigation happens on time.
-PRESTART = timedelta(seconds=15)
 # Attending rows get a heartbeat this often, so a crash's gap is known after a restart.
 HEARTBEAT = timedelta(seconds=30)
-
-
-def _iso(t: datetime) -> str:
-    return t.isoformat()
 
 
 class Engine:
@@ -97,22 +98,10 @@ class Engine:
         """The earliest time at which due_check() has something to do; in the past when
         something is due now (a deadline is never dropped just because it has passed)."""
         now = self.clock.now()
-        times = []
-        n = self.settings.notifications
-        remind = timedelta(minutes=n.remind_minutes)
         with self._lock:
             states = self.store.states() if self._plan else {}
-            for p in self._plan:
-                if p.id in states or p.id in self._jobs or now >= p.leave_at:
-                    continue
-                if n.enabled and self._wants_reminder(p) and now < p.start:
-                    times.append(p.start - remind)
-                if not p.auto_join:
-                    continue
-                times.append(p.join_at - PRESTART)
-                if p.end > now:
-                    times.append(p.end)  # a webinar nobody joined is judged at its end
-        return min(times) if times else None
+            return schedule.next_deadline(self._plan, states, now, self.settings,
+                                          reminded=self._reminded, active=self._jobs)
 
     # ---- refresh --------------------------------------------------------------------------
     def refresh(self) -> sync.RefreshResult:
@@ -182,52 +171,36 @@ class Engine:
 
     # ---- the due check --------------------------------------------------------------------
     def due_check(self) -> None:
-        """Fire what is due: reminders, joins (also late joins), resumes, missed records."""
+        """Carry out what core/schedule finds due: missed records, reminders, joins (also late
+        joins); then the heartbeat of what is being attended."""
         now = self.clock.now()
         with self._lock:
             self.replan()
-            states = self.store.states()
-            self._judge_missed(now, states)
-            for p in self._plan:
-                if p.id in states or p.id in self._jobs:
-                    continue
-                self._remind(p, now)
-                if p.auto_join and p.join_at - PRESTART <= now < p.leave_at:
-                    self._start(p, now)
+            decisions = schedule.due(
+                self._plan, self.store.states(), now, self.settings, reminded=self._reminded,
+                active=self._jobs, events=self._events, overrides=self.store.overrides(),
+                known_since=self.known_since,
+            )
+            for d in decisions:
+                self._carry_out(d, now)
             self._heartbeat(now)
 
-    def _wants_reminder(self, p: PlannedJoin) -> bool:
-        """Auto-joins, and webinars the user may want to join by hand (not cancelled etc.)."""
-        if p.id in self._reminded:
-            return False
-        return p.auto_join or (p.is_webinar and p.join_url is not None
-                               and p.reason in ("turned-off", "unknown-host", "declined"))
-
-    def _remind(self, p: PlannedJoin, now: datetime) -> None:
-        n = self.settings.notifications
-        if not n.enabled or not self._wants_reminder(p):
-            return
-        if p.start - timedelta(minutes=n.remind_minutes) <= now < p.start:
-            self._reminded.add(p.id)
-            mins = max(1, round((p.start - now).total_seconds() / 60))
-            how = "joining automatically" if p.auto_join else "not joined automatically: use Join now"
-            self.notifier.notify("reminder", f"Webinar in {mins} min", f"{p.title} — {how}")
-
-    def _judge_missed(self, now: datetime, states: dict[str, str]) -> None:
-        """Auto-joins whose webinar ended with no attempt (app not running, PC asleep)."""
-        overrides = self.store.overrides()
-        for event in self._events:
-            if event.end > now or event.start < self.known_since:
-                continue
-            override = overrides.get(override_key(event.calendar_id, event.event_id))
-            p = plan_event(event, self.settings, override, event.start)  # as it was planned
-            if p is None or not p.auto_join or p.id in states or p.id in self._jobs:
-                continue
-            a = self._attendance(p, "missed")
-            a.error = "the app was not running, or the computer slept through the webinar"
-            if self.store.claim(a, now):
-                log.info("missed %s (%s)", p.id, p.title)
-                states[p.id] = "missed"
+    def _carry_out(self, d: schedule.Decision, now: datetime) -> None:
+        match d:
+            case schedule.Missed(plan=p):
+                if self.store.claim(record.missed(p, self._pid), now):
+                    log.info("missed %s (%s)", p.id, p.title)
+            case schedule.Remind(plan=p):
+                self._reminded.add(p.id)
+                self.notifier.notify("reminder", d.title, d.message)
+            case schedule.Start(plan=p):
+                self._start(p, now)
+            case schedule.Resume(record=a, plan=p):
+                self.store.update(record.resume(a, now, self._pid), now)
+                log.info("resuming %s (%s) after a restart", a.id, a.title)
+                self._submit(p)
+            case schedule.Settle(record=a):
+                self.store.update(record.settle(a), now)
 
     def _heartbeat(self, now: datetime) -> None:
         if self._last_heartbeat and now - self._last_heartbeat < HEARTBEAT:
@@ -235,22 +208,18 @@ class Engine:
         self._last_heartbeat = now
         for id in list(self._jobs):
             a = self.store.get(id)
-            if a and a.state in ACTIVE_STATES:
-                a.heartbeat = now
+            if a and a.state in record.ACTIVE:
                 try:
-                    self.store.update(a, now)
+                    self.store.update(record.heartbeat(a, now), now)
                 except sqlite3.OperationalError as e:  # "database or disk is full": attending goes on
                     log.warning("heartbeat of %s not written (%s); attending goes on", id, e)
 
     # ---- joining --------------------------------------------------------------------------
     def _attendance(self, p: PlannedJoin, state: str) -> Attendance:
-        return Attendance(
-            id=p.id, title=p.title, provider=p.provider, join_url=p.join_url, start=p.start,
-            end=p.end, state=state, owner_pid=self._pid,
-        )
+        return record.planned(p, state, self._pid)
 
     def _start(self, p: PlannedJoin, now: datetime) -> bool:
-        if not self.store.claim(self._attendance(p, "joining"), now):
+        if not self.store.claim(self._attendance(p, record.JOINING), now):
             return False
         self._submit(p)
         return True
@@ -268,26 +237,9 @@ class Engine:
         now = self.clock.now()
         with self._lock:
             self.replan()
-            by_id = {p.id: p for p in self._plan}
-            stale = [a for a in self.store.attendances() if a.interrupted or a.state in ACTIVE_STATES]
-            for a in stale:
-                if a.id in self._jobs:
-                    continue
-                p = by_id.get(a.id)
-                last_seen = a.left_at or a.heartbeat or a.joined_at
-                if p and p.auto_join and now < p.leave_at and self.settings.join.late_join:
-                    if a.joined_at and last_seen and now > last_seen:
-                        a.gaps.append({"from": _iso(last_seen), "to": _iso(now), "why": "app not running"})
-                    a.interrupted, a.state, a.owner_pid, a.left_at = False, "joining", self._pid, None
-                    self.store.update(a, now)
-                    log.info("resuming %s (%s) after a restart", a.id, a.title)
-                    self._submit(replace(p, join_at=now))
-                else:
-                    a.interrupted = False
-                    a.left_at = a.left_at or last_seen
-                    a.state = judge(a.start, a.end, a.joined_at, a.left_at, a.gaps, a.ended_by_page) \
-                        if a.joined_at else ("failed" if a.error else "missed")
-                    self.store.update(a, now)
+            for d in schedule.recover(self.store.attendances(), self._plan, now, self.settings,
+                                      active=self._jobs):
+                self._carry_out(d, now)
 
     def join_now(self, id: str) -> str:
         """Join a planned session at once (the user's "Join now"). Returns a message."""
@@ -304,13 +256,10 @@ class Engine:
             p = replace(p, join_at=now, auto_join=True, reason=None)
             a = self.store.get(id)
             if a is None:
-                if not self.store.claim(self._attendance(p, "joining"), now):
+                if not self.store.claim(self._attendance(p, record.JOINING), now):
                     return f"{p.title}: already being joined by another process"
             else:  # joined again after leaving or failing: the same record, the time away a gap
-                if a.joined_at and a.left_at and now > a.left_at:
-                    a.gaps.append({"from": _iso(a.left_at), "to": _iso(now), "why": "left and joined again"})
-                a.state, a.error, a.owner_pid, a.interrupted, a.left_at = "joining", None, self._pid, False, None
-                self.store.update(a, now)
+                self.store.update(record.rejoin(a, now, self._pid), now)
             self._submit(p)
             return f"joining {p.title}"
 
@@ -328,7 +277,7 @@ class Engine:
             for n in range(1, 101):  # the n-th join of this second: "-n"
                 p = adhoc(url, title or name or safe_url(url), now, minutes, provider=name,
                           steps=service.steps if service else "generic", n=n)
-                if self.store.claim(self._attendance(p, "joining"), now):
+                if self.store.claim(self._attendance(p, record.JOINING), now):
                     break
             else:
                 raise ValueError("more than 100 joins started in one second")
@@ -362,36 +311,23 @@ class Engine:
             if a is None or p is None:
                 log.warning("report %s for unknown attendance %s", kind, report.id)
                 return
-            if report.joined_at and a.joined_at is None:
-                a.joined_at = report.joined_at
-            known = {(g["from"], g["to"]) for g in a.gaps}
-            for g in report.gaps:
-                if (_iso(g.start), _iso(g.end)) not in known:
-                    a.gaps.append({"from": _iso(g.start), "to": _iso(g.end), "why": g.why})
-            a.evidence = list(dict.fromkeys(a.evidence + list(report.evidence)))
-            a.heartbeat = now
+            a = record.apply_report(a, kind, report, now, closing=self._closing, leave_at=p.leave_at)
+            if kind == "done":
+                self._jobs.pop(report.id, None)
+            self.store.update(a, now)
             if kind == "joined":
-                a.state = "attending"
-                self.store.update(a, now)
                 self.notifier.notify("joined", "Joined webinar", p.title)
             elif kind == "done":
-                self._jobs.pop(report.id, None)
-                a.left_at = report.left_at or now
-                a.ended_by_page = report.ended_by_page
-                a.error = report.error or None
-                a.interrupted = (self._closing and bool(a.joined_at) and not a.ended_by_page
-                                 and a.left_at < p.leave_at)
-                a.state = judge(a.start, a.end, a.joined_at, a.left_at, a.gaps, a.ended_by_page)
-                self.store.update(a, now)
-                if a.joined_at is None:
-                    self.notifier.notify("failed", "Could not join webinar", f"{p.title}: {a.error or 'unknown error'}")
-                else:
-                    mins = minutes_attended(a.joined_at, a.left_at, a.gaps)
-                    self.notifier.notify("ended", "Webinar ended", f"{p.title}: {mins:g} min attended ({a.state})")
-                log.info("%s %s: %s%s", a.state, a.id, p.title, f" ({a.error})" if a.error else "")
-            else:
-                self.store.update(a, now)
+                self._tell_done(p, a)
         self.on_change()
+
+    def _tell_done(self, p: PlannedJoin, a: Attendance) -> None:
+        if a.joined_at is None:
+            self.notifier.notify("failed", "Could not join webinar", f"{p.title}: {a.error or 'unknown error'}")
+        else:
+            mins = minutes_attended(a.joined_at, a.left_at, a.gaps)
+            self.notifier.notify("ended", "Webinar ended", f"{p.title}: {mins:g} min attended ({a.state})")
+        log.info("%s %s: %s%s", a.state, a.id, p.title, f" ({a.error})" if a.error else "")
 
     # ---- stopping -------------------------------------------------------------------------
     def close(self, timeout: float = 15.0) -> None:

@@ -13,7 +13,7 @@ import logging
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -21,13 +21,15 @@ from typing import Iterable
 import filelock
 
 from webinar_tray.config.private import LOCK_MODE, create_private, private_dir
+from webinar_tray.core.attendance import DONE, Attendance, Gap, gap_json
 from webinar_tray.core.events import CalendarEvent
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 2
-FINAL_STATES = ("attended", "partial", "failed", "missed")
-ACTIVE_STATES = ("joining", "attending")
+# The record (`Attendance`) and its states are core/attendance's; the history's readers know
+# its final states by this name.
+FINAL_STATES = DONE
 
 _SCHEMA = [
     # version 1
@@ -107,24 +109,9 @@ def _dt(s: str | None) -> datetime | None:
     return datetime.fromisoformat(s) if s else None
 
 
-@dataclass
-class Attendance:
-    id: str
-    title: str
-    provider: str | None
-    join_url: str | None
-    start: datetime
-    end: datetime
-    state: str
-    joined_at: datetime | None = None
-    left_at: datetime | None = None
-    gaps: list[dict] = field(default_factory=list)  # {"from", "to", "why"} as ISO strings
-    error: str | None = None
-    evidence: list[str] = field(default_factory=list)
-    owner_pid: int | None = None
-    heartbeat: datetime | None = None
-    interrupted: bool = False  # the app stopped while the webinar was still running
-    ended_by_page: bool = False
+def _gaps(a: Attendance) -> str:
+    """The gaps column: a JSON list of {"from", "to", "why"} (CONTRACT.md's history form)."""
+    return json.dumps([gap_json(g) for g in a.gaps])
 
 
 @dataclass
@@ -329,7 +316,7 @@ class Store:
                 "state, joined_at, left_at, gaps, error, evidence, owner_pid, heartbeat, interrupted, "
                 "ended_by_page, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (a.id, a.title, a.provider, a.join_url, _ts(a.start), _ts(a.end), a.state,
-                 _ts(a.joined_at), _ts(a.left_at), json.dumps(a.gaps), a.error,
+                 _ts(a.joined_at), _ts(a.left_at), _gaps(a), a.error,
                  json.dumps(a.evidence), a.owner_pid, _ts(a.heartbeat), int(a.interrupted),
                  int(a.ended_by_page), _ts(now), _ts(now)),
             )
@@ -341,7 +328,7 @@ class Store:
             "joined_at=?, left_at=?, gaps=?, error=?, evidence=?, owner_pid=?, heartbeat=?, "
             "interrupted=?, ended_by_page=?, updated_at=? WHERE id=?",
             (a.title, a.provider, a.join_url, _ts(a.start), _ts(a.end), a.state,
-             _ts(a.joined_at), _ts(a.left_at), json.dumps(a.gaps), a.error,
+             _ts(a.joined_at), _ts(a.left_at), _gaps(a), a.error,
              json.dumps(a.evidence), a.owner_pid, _ts(a.heartbeat), int(a.interrupted),
              int(a.ended_by_page), _ts(now), a.id),
         )
@@ -365,7 +352,7 @@ class Store:
             id=r["id"], title=r["title"], provider=r["provider"], join_url=r["join_url"],
             start=_dt(r["start"]), end=_dt(r["end"]), state=r["state"],
             joined_at=_dt(r["joined_at"]), left_at=_dt(r["left_at"]),
-            gaps=json.loads(r["gaps"] or "[]"), error=r["error"],
+            gaps=[Gap.from_json(g) for g in json.loads(r["gaps"] or "[]")], error=r["error"],
             evidence=json.loads(r["evidence"] or "[]"), owner_pid=r["owner_pid"],
             heartbeat=_dt(r["heartbeat"]), interrupted=bool(r["interrupted"]),
             ended_by_page=bool(r["ended_by_page"]),
