@@ -60,10 +60,12 @@ def run(paths: Paths) -> int:
 def service_notifier(ctx: Context):
     """Desktop notifications when there is a desktop to show them; else they go to the log
     (the notifier finds out which, and says so once)."""
-    from webinar_tray.adapters.notify.desktop import DesktopNotifier
+    from webinar_tray.adapters.notify import DesktopNotifier
+    from webinar_tray.env import Env
     from webinar_tray.icons import icon_path
 
-    return DesktopNotifier(ctx.settings.notifications.enabled, icon_path=str(icon_path("webinar-tray", "png")))
+    return DesktopNotifier(ctx.settings.notifications.enabled, Env.real(),
+                           icon_path=str(icon_path("webinar-tray", "png")))
 
 
 # ---- list ----------------------------------------------------------------------------------
