@@ -75,7 +75,7 @@ def send(env: Env, title: str, message: str, *, app_name: str = APP_NAME, icon: 
     from plyer.platforms.linux import notification as mod
 
     message = html.escape(message, quote=False)
-    if name(env) == NAME_DBUS:
+    if dbus_python():  # plyer's own choice: dbus-python first
         plyer_common.call(mod.NotifyDbus(), title, message, app_name, icon)
         return
     title, message = no_leading_dash(title), no_leading_dash(message)
