@@ -242,20 +242,18 @@ def test_plyer_notify_send_command_is_what_plyer_runs(monkeypatch):
 
 
 def test_frozen_notify_send_runs_with_the_users_environment(monkeypatch):
-    from webinar_tray.adapters.notify import desktop as desktop_notify
+    from webinar_tray.adapters.notify import plyer_linux
+    from webinar_tray.env import Env
 
     runs = []
-    monkeypatch.setattr(desktop_notify.subprocess, "run", lambda argv, **kw: runs.append((argv, kw)))
-    monkeypatch.setattr(desktop_notify.shutil, "which", lambda name: "/usr/bin/" + name)
-    monkeypatch.setattr(desktop_notify, "_dbus_python", lambda: False)
-    pl = desktop_notify._Plyer("linux")
-    assert pl.name == "plyer (linux/notify-send)"
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setenv("LD_LIBRARY_PATH", BUNDLE)
-    monkeypatch.delenv("LD_LIBRARY_PATH_ORIG", raising=False)
-    pl.send("Joined webinar", "Q&A", "webinar-tray", "", on_error=lambda e: None)
+    monkeypatch.setattr(plyer_linux.subprocess, "run", lambda argv, **kw: runs.append((argv, kw)))
+    monkeypatch.setattr(plyer_linux, "dbus_python", lambda: False)
+    env = Env(platform="linux", environ={"PATH": os.environ["PATH"], "LD_LIBRARY_PATH": BUNDLE},
+              which=lambda name: "/usr/bin/" + name, frozen=True)
+    assert plyer_linux.name(env) == "plyer (linux/notify-send)"
+    plyer_linux.send(env, "Joined webinar", "Q&A", app_name="webinar-tray", icon="")
     (argv, kw), = runs
-    assert argv == desktop_notify.notify_send_argv("Joined webinar", "Q&amp;A", "webinar-tray")
+    assert argv == plyer_linux.notify_send_argv("Joined webinar", "Q&amp;A", "webinar-tray")
     assert "LD_LIBRARY_PATH" not in kw["env"]
 
 

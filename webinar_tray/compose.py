@@ -107,10 +107,11 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
 def service_notifier(ctx: Context):
     """Desktop notifications when there is a desktop to show them; else they go to the log
     (the notifier finds out which, and says so once)."""
-    from webinar_tray.adapters.notify.desktop import DesktopNotifier
+    from webinar_tray.adapters.notify import DesktopNotifier
     from webinar_tray.icons import icon_path
 
-    return DesktopNotifier(ctx.settings.notifications.enabled, icon_path=str(icon_path("webinar-tray", "png")))
+    return DesktopNotifier(ctx.settings.notifications.enabled, ctx.env,
+                           icon_path=str(icon_path("webinar-tray", "png")))
 
 
 def google_link(ctx: Context):

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import have, require
-from webinar_tray.adapters.notify import desktop as desktop_notify, text as notify_text
-from webinar_tray.adapters.notify.desktop import DesktopNotifier, probe
+from webinar_tray.adapters.notify import DesktopNotifier, bus as notify_bus, text as notify_text
+from webinar_tray.adapters.notify import probe as probe_with
 from webinar_tray.adapters.notify.text import (
     applescript_string,
     clean,
@@ -29,6 +29,7 @@ from webinar_tray.adapters.notify.text import (
     strip_controls,
 )
 from webinar_tray.core.settings import NotificationSettings, Settings
+from webinar_tray.env import Env
 
 LOGGER = "webinar_tray.notify"
 READY_TIMEOUT = 20.0  # a safety net for waiting on processes, not something asserted
@@ -200,13 +201,18 @@ def notifiers():
     made = []
 
     def make(*args, **kwargs):
-        n = DesktopNotifier(*args, **kwargs)
+        n = DesktopNotifier(*args, env=Env.real(), **kwargs)  # the fixtures set up the real world
         made.append(n)
         return n
 
     yield make
     for n in made:
         n.close()
+
+
+def probe(settings: Settings) -> dict:
+    """The doctor's check, in the world the fixtures set up."""
+    return probe_with(settings, Env.real())
 
 
 def _messages(caplog) -> list[str]:
@@ -308,7 +314,7 @@ def test_no_daemon_is_made_visible_and_the_tray_shows_them_until_one_appears(
 
     # the desktop's daemon comes up later (an app autostarted before it): found on the next probe
     start_dunst()
-    monkeypatch.setattr(desktop_notify, "REPROBE_SECONDS", 0)
+    monkeypatch.setattr(notify_bus, "REPROBE_SECONDS", 0)
     n.notify("reminder", "Webinar in 3 min", "third")
     assert n.flush()
     assert [c["body"] for c in monitor.notify_calls()] == ["third"]

@@ -19,8 +19,9 @@ import pytest
 from tests.adapters.test_desktop_notify import _stop, _wait, bus  # noqa: F401 - `bus` is a fixture
 from tests.conftest import have, require
 from webinar_tray.adapters.notify import portal as notify_portal
-from webinar_tray.adapters.notify.desktop import DesktopNotifier
+from webinar_tray.adapters.notify import DesktopNotifier
 from webinar_tray.adapters.notify.text import clean, gvariant_string, portal_argv, portal_notification
+from webinar_tray.env import Env
 
 TRICKY = [
     "Today's webinar",
@@ -109,7 +110,7 @@ def test_plyers_own_portal_backend_loses_a_title_with_an_apostrophe(portal):
     from plyer.platforms.linux.notification import NotifyDesktopPortals
 
     NotifyDesktopPortals().notify(title="Today's webinar", message="x")  # no error raised…
-    notify_portal.PortalNotification().notify(title="marker", message="m")
+    notify_portal.send(Env.real(), "marker", "m")
     _wait("the marker call", lambda: portal())
     assert [c["title"] for c in portal()] == ["marker"]  # …and nothing arrived
 
@@ -117,7 +118,7 @@ def test_plyers_own_portal_backend_loses_a_title_with_an_apostrophe(portal):
 @pytest.mark.skipif(sys.platform != "linux", reason="Flatpak is Linux's")
 def test_in_a_flatpak_notifications_reach_the_portal_with_exact_texts(portal, flatpak, caplog):
     caplog.set_level(logging.INFO, logger="webinar_tray.notify")
-    n = DesktopNotifier(True)
+    n = DesktopNotifier(True, Env.real())
     try:
         for text in TRICKY:
             n.notify("reminder", text, "Q&A: " + text)
@@ -136,4 +137,4 @@ def test_in_a_flatpak_notifications_reach_the_portal_with_exact_texts(portal, fl
 def test_a_failing_portal_call_is_not_silent(bus, flatpak):  # noqa: F811 - no portal on this bus
     require(have("gdbus"), "gdbus", "apt-get install libglib2.0-bin")
     with pytest.raises(OSError, match="gdbus exited"):
-        notify_portal.PortalNotification().notify(title="it's", message="x")
+        notify_portal.send(Env.real(), "it's", "x")

@@ -263,12 +263,14 @@ def notifications(s: State) -> Result:
     if not s.settings.notifications.enabled:
         return None, "turned off ([notifications] enabled = false)", None
     try:
-        from webinar_tray.adapters.notify import desktop as desktop_notify  # type: ignore[attr-defined]
+        from webinar_tray.adapters import notify as desktop_notify
     except ModuleNotFoundError as e:
         if (e.name or "").endswith("desktop_notify"):
             return None, "not checked (desktop notifications are not in this build yet)", None
         raise
-    r = desktop_notify.probe(s.settings)
+    from webinar_tray.env import Env
+
+    r = desktop_notify.probe(s.settings, Env.real())
     ok = r.get("ok")
     return (ok if ok in (True, False, None) else bool(ok)), str(r.get("detail") or ""), r.get("fix") or None
 
