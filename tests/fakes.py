@@ -24,7 +24,7 @@ class FakeClock:
 
 class FakeSource:
     def __init__(self, events=(), name="fake calendar"):
-        self.name = name
+        self.name = self.key = name
         self.events = list(events)
         self.error: Exception | None = None
         self.fetches = 0

@@ -121,7 +121,12 @@ class Notifier(Protocol):
 
 
 class AccountError(Exception):
-    """Sign-in or sign-out failed; the message is for the user."""
+    """Sign-in or sign-out failed; the message is for the user. `exit_code` for the CLI: 2 when
+    the account's configuration is at fault (a bad client file), else 1."""
+
+    def __init__(self, message: str, exit_code: int = 1):
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class Account(Protocol):

@@ -14,6 +14,7 @@ MANUAL_EVENT_ID = "demo-webinar-manual"  # auto-join off, to try "Join now"
 
 class DemoCalendar:
     name = "demo calendar"
+    key = "demo calendar"
     key = "demo"
 
     def __init__(self, site, demo: DemoSettings, launched_at: datetime, lead_seconds: int):

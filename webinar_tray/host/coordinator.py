@@ -101,7 +101,8 @@ class EngineHost:
                          self.site.base_url, self.paths.data_dir)
             self.watcher = ConfigWatcher(self.paths.config_file, self.paths.demo, self.apply)
             self.housekeeping()
-            self.loop = EngineLoop(self.engine, extra_jobs=[(self.watch_seconds, self.watcher.check), (3600, self.housekeeping)])
+            self.loop = EngineLoop(self.engine, extra_jobs=[(self.watch_seconds, "config-watch", self.watcher.check),
+                                                       (3600, "housekeeping", self.housekeeping)])
             from webinar_tray.host.channel import ChannelHandler
 
             self.channel = ChannelServer(self.paths.channel_file, ChannelHandler(self))
@@ -247,7 +248,7 @@ class EngineHost:
         try:
             self._account().sign_in()
         except AccountError as e:
-            raise HostError(str(e)) from None
+            raise HostError(f"Google sign-in failed: {e}") from None
         self._on_engine_thread(self._sources_changed)
         return "Signed in to Google Calendar; refreshing"
 

@@ -23,7 +23,7 @@ TICK_SECONDS = 30
 
 
 class EngineLoop:
-    def __init__(self, engine: Engine, extra_jobs: list[tuple[int, Callable[[], None]]] = ()):
+    def __init__(self, engine: Engine, extra_jobs: list[tuple[int, str, Callable[[], None]]] = ()):
         self.engine = engine
         self.scheduler = schedule.Scheduler()
         self._wake = threading.Event()
@@ -79,8 +79,8 @@ class EngineLoop:
         self._safe("refresh", e.start_refresh)  # in the background: the loop goes on at once
         self.reschedule_refresh(e.settings.refresh.every_minutes)
         self.scheduler.every(TICK_SECONDS).seconds.do(self._safe, "due-check", e.due_check)
-        for seconds, fn in self._extra:
-            self.scheduler.every(seconds).seconds.do(self._safe, getattr(fn, "__name__", "job"), fn)
+        for seconds, name, fn in self._extra:
+            self.scheduler.every(seconds).seconds.do(self._safe, name, fn)
         while not self._stop.is_set():
             self._drain()
             self.scheduler.run_pending()

@@ -31,7 +31,7 @@ LATE = 2.0
 
 
 def source_key(source: CalendarSource) -> str:
-    return getattr(source, "key", None) or source.name
+    return source.key
 
 
 @dataclass

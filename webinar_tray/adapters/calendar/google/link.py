@@ -63,15 +63,37 @@ class GoogleLink:
 
         return account_name(sources) or "Google"
 
-    def sign_in(self) -> None:
-        from webinar_tray.adapters.calendar.google.auth import AuthError, login
+    def sign_in(self, *, open_browser: bool = True, port: int = 0, out=None,
+                client_secrets: str | None = None) -> None:
+        """The consent flow; the token is saved. `client_secrets`: a downloaded client JSON to
+        check and copy to the configured place first (`login --client-secrets`). `out`: where
+        the flow's messages go (none in the tray: a windowed build has no console)."""
+        from webinar_tray.adapters.calendar.google.auth import AuthError, load_client, login
 
         self._signed_in = None
         try:
-            # (no console in a windowed build: the flow's messages are not needed in the tray)
-            login(self._client_file(), self._store(), open_browser=True, out=io.StringIO())
+            if client_secrets:
+                load_client(client_secrets)  # a bad download is refused before it replaces anything
+                self._install_client(client_secrets)
+            login(self._client_file(), self._store(), open_browser=open_browser, port=port,
+                  out=out if out is not None else io.StringIO())
         except AuthError as e:
-            raise AccountError(f"Google sign-in failed: {e}") from None
+            raise AccountError(str(e), e.exit_code) from None
+
+    def _install_client(self, src: str) -> None:
+        """Copies the downloaded client JSON to the configured place, readable by the user only."""
+        from pathlib import Path
+
+        from webinar_tray.config.private import write_private
+
+        src_path, dest = Path(src).expanduser().resolve(), self._client_file()
+        if dest.exists() and dest.resolve() == src_path:
+            return
+        try:
+            write_private(dest, src_path.read_bytes())
+        except OSError as e:
+            raise AccountError(f"cannot copy {src} to {dest}: {e.strerror or e}") from None
+        log.info("copied the Google OAuth client file to %s", dest)
 
     def sign_out(self) -> str:
         from webinar_tray.adapters.calendar.google.account import logout_stores

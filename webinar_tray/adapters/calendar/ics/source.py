@@ -162,6 +162,12 @@ class IcsSource:
 
     # ---- the port ------------------------------------------------------------------------
 
+    @property
+    def key(self) -> str:
+        """Its identity in the store: the name (scheme, host, or the file's path; never the
+        secret part of an address)."""
+        return self.name
+
     def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
         """Events overlapping [start, end). Raises SourceError when the source cannot be read,
         SourceTimeout past `deadline` (default: [refresh] timeout_seconds from now)."""
