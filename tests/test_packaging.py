@@ -20,6 +20,7 @@ import pytest
 from tests.conftest import have, require
 from webinar_tray import __version__
 from webinar_tray.adapters.desktop import sysenv
+from webinar_tray.env import Env
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGING = ROOT / "packaging"
@@ -157,28 +158,29 @@ def test_system_env_undoes_the_bootloader_and_the_hooks_when_frozen():
            "XDG_DATA_DIRS": f"{BUNDLE}/share:/usr/share", "_PYI_ARCHIVE_FILE": "/opt/wt/webinar-tray",
            "_PYI_PARENT_PROCESS_LEVEL": "-1", "DISPLAY": ":0", "PATH": "/usr/bin"}
     hooked = {"GTK_PATH": None, "GI_TYPELIB_PATH": None, "XDG_DATA_DIRS": "/usr/share"}
-    assert sysenv.system_env(env, frozen=True, platform="linux", hooked=hooked) == {
+    assert sysenv.system_env(Env(platform="linux", frozen=True, environ=env), hooked=hooked) == {
         "XDG_DATA_DIRS": "/usr/share", "DISPLAY": ":0", "PATH": "/usr/bin"}
-    assert sysenv.system_env(env, frozen=False, platform="linux", hooked=hooked) == env
+    assert sysenv.system_env(Env(platform="linux", frozen=False, environ=env), hooked=hooked) == env
     # macOS/Windows: no LD_LIBRARY_PATH business, but the hooks' variables go back too
-    mac = sysenv.system_env(env, frozen=True, platform="darwin", hooked=hooked)
+    mac = sysenv.system_env(Env(platform="darwin", frozen=True, environ=env), hooked=hooked)
     assert mac["LD_LIBRARY_PATH"] == BUNDLE and "GTK_PATH" not in mac and "_PYI_ARCHIVE_FILE" not in mac
 
 
 def test_remember_hooked_is_what_system_env_uses(monkeypatch):
     monkeypatch.setattr(sysenv, "_HOOKED", {})
     before = {"PATH": "/usr/bin"}
-    sysenv.remember_hooked(before, {"PATH": "/usr/bin", "GIO_MODULE_DIR": f"{BUNDLE}/gio_modules"})
-    assert sysenv.system_env({"PATH": "/usr/bin", "GIO_MODULE_DIR": "x"}, frozen=True, platform="linux") == {
-        "PATH": "/usr/bin"}
+    sysenv.remember_hooked(before, Env(environ={"PATH": "/usr/bin", "GIO_MODULE_DIR": f"{BUNDLE}/gio_modules"}))
+    frozen = Env(platform="linux", frozen=True, environ={"PATH": "/usr/bin", "GIO_MODULE_DIR": "x"})
+    assert sysenv.system_env(frozen) == {"PATH": "/usr/bin"}
     sysenv.remember_hooked(None)
     assert sysenv._HOOKED == {}
 
 
 def test_system_env_or_none_only_when_something_changes():
-    assert sysenv.system_env_or_none({"A": "1"}, frozen=False) is None
-    assert sysenv.system_env_or_none({"A": "1"}, frozen=True, platform="linux") is None
-    assert sysenv.system_env_or_none({"A": "1", "LD_LIBRARY_PATH": BUNDLE}, frozen=True, platform="linux") == {"A": "1"}
+    assert sysenv.system_env_or_none(Env(environ={"A": "1"}, frozen=False)) is None
+    assert sysenv.system_env_or_none(Env(environ={"A": "1"}, frozen=True, platform="linux")) is None
+    assert sysenv.system_env_or_none(Env(environ={"A": "1", "LD_LIBRARY_PATH": BUNDLE}, frozen=True,
+                                         platform="linux")) == {"A": "1"}
 
 
 def test_entry_point_notes_what_the_runtime_hooks_changed(tmp_path):
@@ -189,7 +191,8 @@ def test_entry_point_notes_what_the_runtime_hooks_changed(tmp_path):
         f"runpy.run_path({str(PACKAGING / 'entry.py')!r}, run_name='not_main')\n"
         "from webinar_tray.adapters.desktop import sysenv\n"
         "print(sysenv._HOOKED)\n"
-        "print('GTK_PATH' in sysenv.system_env(frozen=True, platform='linux'))\n"
+        "from webinar_tray.env import Env\n"
+        "print('GTK_PATH' in sysenv.system_env(Env.real().with_(frozen=True, platform='linux')))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "GTK_PATH"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
@@ -261,14 +264,14 @@ def test_sign_in_opens_the_browser_with_the_users_environment_when_frozen(monkey
     from webinar_tray.adapters.desktop import open as desktop
     from webinar_tray.adapters.calendar.google import auth
 
-    assert auth._user_env_browser() is None  # not frozen: the default browser, as before
+    user = Env(platform="linux", environ={"PATH": "/usr/bin", "LD_LIBRARY_PATH": BUNDLE})
+    assert auth._user_env_browser(user) is None  # not frozen: the default browser, as before
     opened = []
-    monkeypatch.setattr(desktop, "open_url", opened.append)
-    monkeypatch.setattr(sys, "frozen", True, raising=False)
-    monkeypatch.setenv("LD_LIBRARY_PATH", BUNDLE)
-    name = auth._user_env_browser()
+    monkeypatch.setattr(desktop, "open_url", lambda url, env: opened.append((url, env)))
+    frozen = user.with_(frozen=True)
+    name = auth._user_env_browser(frozen)
     assert webbrowser.get(name).open("https://accounts.google.com/o/oauth2/auth?x=1") is True
-    assert opened == ["https://accounts.google.com/o/oauth2/auth?x=1"]
+    assert opened == [("https://accounts.google.com/o/oauth2/auth?x=1", frozen)]
 
 
 # ---- frozen mode: no console streams --------------------------------------------------------

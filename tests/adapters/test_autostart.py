@@ -33,6 +33,7 @@ from webinar_tray.adapters.desktop.autostart.windows import (
     parse_startup_approved,
     run_value,
 )
+from webinar_tray.env import Env
 
 WEIRD_HOMES = [
     "/home/ann/webinar tray",
@@ -120,25 +121,26 @@ def validate(path: Path) -> None:
 # ---- the launch command --------------------------------------------------------------------
 def test_launch_command_source_and_frozen():
     py = "/opt/venv/bin/python"
-    assert launch_command(None, frozen=False, executable=py, platform="linux") == [py, "-m", "webinar_tray"]
-    assert launch_command("/h/x y", frozen=False, executable=py, platform="linux") == [
-        py, "-m", "webinar_tray", "--home", "/h/x y"]
-    assert launch_command("/h", frozen=True, executable="/opt/wt/webinar-tray", platform="linux") == [
+    source, frozen = Env(platform="linux", frozen=False), Env(platform="linux", frozen=True)
+    assert launch_command(None, source, executable=py) == [py, "-m", "webinar_tray"]
+    assert launch_command("/h/x y", source, executable=py) == [py, "-m", "webinar_tray", "--home", "/h/x y"]
+    assert launch_command("/h", frozen, executable="/opt/wt/webinar-tray") == [
         "/opt/wt/webinar-tray", "--home", "/h"]
-    assert launch_command("rel", frozen=False, executable=py, platform="linux")[-1] == str(Path("rel").resolve())
+    assert launch_command("rel", source, executable=py)[-1] == str(Path("rel").resolve())
 
 
 def test_launch_command_windows_prefers_windowed_programs():
     here = {r"C:\Py\pythonw.exe", r"C:\App\webinar-tray.exe"}
     ex = here.__contains__
-    assert launch_command(r"D:\x y", frozen=False, executable=r"C:\Py\python.exe", platform="win32", exists=ex) == [
+    source, frozen = Env(platform="win32", frozen=False), Env(platform="win32", frozen=True)
+    assert launch_command(r"D:\x y", source, executable=r"C:\Py\python.exe", exists=ex) == [
         r"C:\Py\pythonw.exe", "-m", "webinar_tray", "--home", r"D:\x y"]
-    assert launch_command(None, frozen=False, executable=r"C:\Other\python.exe", platform="win32", exists=ex) == [
+    assert launch_command(None, source, executable=r"C:\Other\python.exe", exists=ex) == [
         r"C:\Other\python.exe", "-m", "webinar_tray"]
-    assert launch_command(None, frozen=True, executable=r"C:\App\webinar-tray-cli.exe", platform="win32",
-                          exists=ex) == [r"C:\App\webinar-tray.exe"]
-    assert launch_command(None, frozen=True, executable=r"C:\App\webinar-tray.exe", platform="win32",
-                          exists=ex) == [r"C:\App\webinar-tray.exe"]
+    assert launch_command(None, frozen, executable=r"C:\App\webinar-tray-cli.exe", exists=ex) == [
+        r"C:\App\webinar-tray.exe"]
+    assert launch_command(None, frozen, executable=r"C:\App\webinar-tray.exe", exists=ex) == [
+        r"C:\App\webinar-tray.exe"]
 
 
 # ---- Linux ---------------------------------------------------------------------------------
@@ -158,7 +160,7 @@ def test_exec_round_trips_through_the_spec(home):
 def linux(tmp_path, command=("/usr/bin/python3", "-m", "webinar_tray"), **env) -> LinuxAutostart:
     env = {"HOME": str(tmp_path / "user"), "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
            "XDG_CONFIG_DIRS": str(tmp_path / "etc-xdg"), **env}
-    return LinuxAutostart(list(command), env=env, icon=None)
+    return LinuxAutostart(list(command), Env(platform="linux", environ=env), icon=None)
 
 
 def test_linux_enable_status_disable(tmp_path):
@@ -195,7 +197,8 @@ def test_linux_icon_and_default_config_home(tmp_path):
     icon.parent.mkdir()
     icon.write_bytes(b"\x89PNG\r\n\x1a\n")
     a = LinuxAutostart(["/usr/bin/python3", "-m", "webinar_tray"],
-                       env={"HOME": str(tmp_path / "u"), "XDG_CONFIG_HOME": "relative/ignored"},
+                       Env(platform="linux", environ={"HOME": str(tmp_path / "u"),
+                                                      "XDG_CONFIG_HOME": "relative/ignored"}),
                        icon=str(icon))
     assert a.path == tmp_path / "u" / ".config" / "autostart" / "webinar-tray.desktop"
     a.enable()
@@ -465,7 +468,7 @@ def test_launchctl_for_real(tmp_path):
 
 def test_platform_choice():
     cmd = ["/x"]
-    assert type(platform_autostart(cmd, "win32")).__name__ == "WindowsAutostart"
-    assert type(platform_autostart(cmd, "darwin")).__name__ == "MacAutostart"
-    assert type(platform_autostart(cmd, "linux")).__name__ == "LinuxAutostart"
-    assert type(platform_autostart(cmd, "freebsd14")).__name__ == "LinuxAutostart"
+    assert type(platform_autostart(cmd, Env(platform="win32"))).__name__ == "WindowsAutostart"
+    assert type(platform_autostart(cmd, Env(platform="darwin"))).__name__ == "MacAutostart"
+    assert type(platform_autostart(cmd, Env(platform="linux"))).__name__ == "LinuxAutostart"
+    assert type(platform_autostart(cmd, Env(platform="freebsd14"))).__name__ == "LinuxAutostart"

@@ -16,14 +16,15 @@ import pytest
 from webinar_tray.adapters.desktop import sysenv
 from webinar_tray.adapters.desktop.keepawake import KeepAwake, platform_keep_awake
 from webinar_tray.adapters.desktop.keepawake import linux, macos, windows
+from webinar_tray.env import Env
 
 
 # ---- choosing -------------------------------------------------------------------------------
 
 def test_platform_choice():
-    assert type(platform_keep_awake("win32")).__name__ == "WindowsKeepAwake"
-    assert type(platform_keep_awake("darwin")).__name__ == "MacKeepAwake"
-    assert type(platform_keep_awake("linux")).__name__ == "LinuxKeepAwake"
+    assert type(platform_keep_awake(Env(platform="win32"))).__name__ == "WindowsKeepAwake"
+    assert type(platform_keep_awake(Env(platform="darwin"))).__name__ == "MacKeepAwake"
+    assert type(platform_keep_awake(Env(platform="linux"))).__name__ == "LinuxKeepAwake"
 
 
 # ---- Windows --------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def test_windows_real_call():
 
 def test_caffeinate_command_waits_for_our_pid():
     assert macos.caffeinate_command("/usr/bin/caffeinate", 4242) == ["/usr/bin/caffeinate", "-i", "-w", "4242"]
-    assert macos.MacKeepAwake().command("/usr/bin/caffeinate", "r") == [
+    assert macos.MacKeepAwake(Env(platform="darwin")).command("/usr/bin/caffeinate", "r") == [
         "/usr/bin/caffeinate", "-i", "-w", str(os.getpid())]
 
 
@@ -105,12 +106,13 @@ def test_caffeinate_command_waits_for_our_pid():
 
 def test_system_env_restores_the_library_path_when_frozen_on_linux():
     env = {"LD_LIBRARY_PATH": "/bundle", "LD_LIBRARY_PATH_ORIG": "/usr/local/lib", "X": "1"}
-    assert sysenv.system_env(env, frozen=True, platform="linux") == {"LD_LIBRARY_PATH": "/usr/local/lib", "X": "1"}
-    assert sysenv.system_env({"LD_LIBRARY_PATH": "/bundle"}, frozen=True, platform="linux") == {}
-    assert sysenv.system_env(env, frozen=False, platform="linux") == env
-    assert sysenv.system_env(env, frozen=True, platform="win32") == env
-    assert sysenv.popen_flags("win32") == {"creationflags": 0x08000000}
-    assert sysenv.popen_flags("linux") == {}
+    frozen_linux = Env(platform="linux", frozen=True)
+    assert sysenv.system_env(frozen_linux.with_(environ=env)) == {"LD_LIBRARY_PATH": "/usr/local/lib", "X": "1"}
+    assert sysenv.system_env(frozen_linux.with_(environ={"LD_LIBRARY_PATH": "/bundle"})) == {}
+    assert sysenv.system_env(Env(platform="linux", environ=env)) == env
+    assert sysenv.system_env(Env(platform="win32", frozen=True, environ=env)) == env
+    assert sysenv.popen_flags(Env(platform="win32")) == {"creationflags": 0x08000000}
+    assert sysenv.popen_flags(Env(platform="linux")) == {}
 
 
 # ---- Linux, with a stand-in systemd-inhibit -------------------------------------------------
@@ -153,7 +155,7 @@ def is_gone(pid: int) -> bool:
 
 def test_linux_holds_an_inhibitor_until_release(stand_in):
     tool, record = stand_in
-    ka = linux.LinuxKeepAwake()
+    ka = linux.LinuxKeepAwake(Env.real())
     ka.acquire("attending  a\nwebinar")
     pid = ka.pid
     assert pid and ka.held
@@ -176,7 +178,8 @@ def test_linux_helper_ends_when_we_die(stand_in, tmp_path):
     import subprocess
 
     script = ("import time; from webinar_tray.adapters.desktop.keepawake.linux import LinuxKeepAwake\n"
-              "ka = LinuxKeepAwake(); ka.acquire('x'); print(ka.pid, flush=True); time.sleep(60)\n")
+              "from webinar_tray.env import Env\n"
+              "ka = LinuxKeepAwake(Env.real()); ka.acquire('x'); print(ka.pid, flush=True); time.sleep(60)\n")
     p = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         pid = int(p.stdout.readline())
@@ -193,7 +196,7 @@ def test_linux_helper_ends_when_we_die(stand_in, tmp_path):
 
 
 def test_linux_missing_tool_is_one_log_line(monkeypatch, caplog, tmp_path):
-    ka = linux.LinuxKeepAwake(which=lambda name: None)
+    ka = linux.LinuxKeepAwake(Env(platform="linux", which=lambda name: None))
     with caplog.at_level(logging.DEBUG):
         ka.acquire("x")
         ka.release()
@@ -213,7 +216,7 @@ def test_linux_helper_that_fails_is_logged(tmp_path, monkeypatch, caplog):
     tool.write_text("#!/bin/sh\necho 'Failed to connect to bus: No such file or directory' >&2\nexit 1\n")
     tool.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
-    ka = linux.LinuxKeepAwake()
+    ka = linux.LinuxKeepAwake(Env.real())
     with caplog.at_level(logging.INFO):
         ka.acquire("x")
         assert wait_for(lambda: not ka.held)

@@ -1,11 +1,12 @@
 """The pystray backend choice (pure: the probes are passed in)."""
 
 from webinar_tray.adapters.desktop.tray.backend import choose_backend
+from webinar_tray.env import Env
 
 
 def choose(platform="linux", env=None, gtk=True, ai=True, sni=True):
     env = {"DISPLAY": ":0"} if env is None else env
-    return choose_backend(platform, env, lambda: gtk, lambda: ai, lambda: sni)
+    return choose_backend(Env(platform=platform, environ=env), lambda: gtk, lambda: ai, lambda: sni)
 
 
 def test_windows_and_macos_use_pystrays_own_backend():
@@ -45,23 +46,31 @@ def test_plain_x11_titles_are_latin1_and_other_backends_keep_unicode():
 def test_the_gl_switch_is_ours_only_until_gtk_started(monkeypatch):
     """GDK_GL=disable keeps GDK from loading a GL driver (~55 MB on Mesa) for an icon that
     never draws with GL; children must not inherit it, and a user's own value is kept."""
+    import os
+
     from webinar_tray.adapters.desktop.tray import backend
 
-    monkeypatch.setattr(backend.sys, "platform", "linux")
+    linux = Env.real().with_(platform="linux")  # the process's own environment, read and written
+    assert backend.PROCESS_ENVIRON is os.environ
     monkeypatch.delenv("GDK_GL", raising=False)
     monkeypatch.setenv("PYSTRAY_BACKEND", "gtk")  # (forced: no probing here)
     monkeypatch.setattr(backend, "_name_the_program", lambda: None)
-    backend.select_backend()
-    assert backend.os.environ.get("GDK_GL") == "disable"
+    backend.select_backend(linux)
+    assert os.environ.get("GDK_GL") == "disable"
     backend.forget_gl_switch()
-    assert "GDK_GL" not in backend.os.environ
+    assert "GDK_GL" not in os.environ
 
     monkeypatch.setenv("GDK_GL", "always")  # the user's
-    backend.select_backend()
+    backend.select_backend(linux)
     backend.forget_gl_switch()
-    assert backend.os.environ["GDK_GL"] == "always"
+    assert os.environ["GDK_GL"] == "always"
 
     monkeypatch.delenv("GDK_GL")
     monkeypatch.setenv("PYSTRAY_BACKEND", "xorg")  # no GTK: nothing left behind
-    backend.select_backend()
-    assert "GDK_GL" not in backend.os.environ
+    backend.select_backend(linux)
+    assert "GDK_GL" not in os.environ
+    assert os.environ["PYSTRAY_BACKEND"] == "xorg"
+
+    monkeypatch.delenv("PYSTRAY_BACKEND")  # not Linux: no GL switch at all
+    backend.select_backend(Env(platform="win32", environ={}))
+    assert "GDK_GL" not in os.environ and "PYSTRAY_BACKEND" not in os.environ

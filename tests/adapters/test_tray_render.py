@@ -20,11 +20,13 @@ from webinar_tray.core.events import override_key
 from webinar_tray.core.menu import Attending, Failure, MenuItem, MenuState, TrayStatus, menu_state
 from webinar_tray.core.plan import plan
 from webinar_tray.core.settings import Settings
+from webinar_tray.env import Env
 from webinar_tray.icons import load_icon
 import webinar_tray.core.commands as K
 
 NOW = T0
 UTC = timezone.utc
+HERE = Env(platform=sys.platform)  # menus as this machine's would be labelled
 
 
 @pytest.fixture
@@ -120,7 +122,7 @@ def check_same(pystray, icon, clicks, rendered, expected, top=True):
     command. Returns how many items were compared."""
     wanted = [i for i in expected if i.visible or (top and i.default)]
     assert [r.text for r in rendered] == [
-        "- - - -" if e.separator else label(e.text) for e in wanted]
+        "- - - -" if e.separator else label(e.text, HERE) for e in wanted]
     n = 0
     for r, e in zip(rendered, wanted):
         n += 1
@@ -149,7 +151,7 @@ def test_a_rendered_menu_mirrors_the_menu_state_and_each_click_sends_its_command
     p = the_plan()
     ms = soon_state(p)
     clicks = Clicks()
-    menu = render_menu(pystray, ms.items, clicks)
+    menu = render_menu(pystray, ms.items, clicks, HERE)
     icon = pystray.Icon("test")
     assert isinstance(menu, pystray.Menu)
 
@@ -206,7 +208,7 @@ def test_the_hidden_default_item_is_kept_invisible_and_a_left_click_runs_it(pyst
     hidden = [i for i in ms.items if not i.visible]
     assert [(i.text, i.default) for i in hidden] == [("Show the webinar page", True)]
     clicks = Clicks()
-    menu = render_menu(pystray, ms.items, clicks)
+    menu = render_menu(pystray, ms.items, clicks, HERE)
     icon = pystray.Icon("test")
 
     check_same(pystray, icon, clicks, list(menu.items), ms.items)
@@ -231,7 +233,7 @@ def test_hidden_items_in_a_submenu_are_left_out_and_an_empty_submenu_is_disabled
         MenuItem("Refresh now", K.Refresh(), default=True),
     )
     clicks = Clicks()
-    menu = render_menu(pystray, items, clicks)
+    menu = render_menu(pystray, items, clicks, HERE)
     rendered = list(menu.items)
     assert [r.text for r in rendered] == ["Sessions", "Empty", "Refresh now"]
     assert [s.text for s in rendered[0].submenu.items] == ["a"]
@@ -246,14 +248,14 @@ def test_hidden_items_in_a_submenu_are_left_out_and_an_empty_submenu_is_disabled
     ("darwin", "Q&A: Cloud & AI"),
 ])
 def test_ampersands_are_doubled_only_for_windows_menus(platform, shown):
-    assert label("Q&A: Cloud & AI", platform) == shown
+    assert label("Q&A: Cloud & AI", Env(platform=platform)) == shown
 
 
 def test_a_title_with_an_ampersand_is_rendered_as_written_here(pystray):
     if sys.platform.startswith("win"):
         pytest.skip("Windows doubles it (the parametrized test above)")
     ms = soon_state(the_plan())
-    menu = render_menu(pystray, ms.items, Clicks())
+    menu = render_menu(pystray, ms.items, Clicks(), HERE)
     assert by_text(list(menu.items), "Next:").text.startswith("Next: Q&A webinar: Cloud & AI — ")
 
 
@@ -274,6 +276,16 @@ def test_tray_icon_is_built_with_the_states_icon_tooltip_and_menu(pystray):
     clicks.sent.clear()
     tray.icon.menu(tray.icon)
     assert clicks.sent == [default_command(ms.items)]
+
+
+def test_tray_icon_labels_its_menu_for_the_platform_it_is_given(recording_icon):
+    from webinar_tray.adapters.desktop.tray.icon import TrayIcon
+
+    ms = soon_state(the_plan())
+    tray = TrayIcon(Clicks(), ms, Env(platform="win32"))
+    assert by_text(list(tray.icon.menu.items), "Next:").text.startswith("Next: Q&&A webinar: Cloud && AI — ")
+    tray.show(replace(ms, items=[replace(i, text=i.text + " & more") for i in ms.items]))
+    assert by_text(list(tray.icon.menu.items), "Next:").text.endswith(" && more"), "a new menu: still Windows labels"
 
 
 def test_tray_icon_flags_follow_the_backend(pystray, monkeypatch):

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import subprocess
-import sys
 import webbrowser
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import Sequence
 
 from webinar_tray.adapters.desktop.sysenv import popen_flags, system_env
 from webinar_tray.core.links import is_safe
 from webinar_tray.core.redact import SafeUrl
+from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +24,16 @@ class DesktopError(Exception):
     """The desktop could not do it; the message says what is missing."""
 
 
-def open_url(url: str) -> None:
-    """Open an http(s) link in the default browser (anything else is refused)."""
+def open_url(url: str, env: Env | None = None) -> None:
+    """Open an http(s) link in the default browser (anything else is refused). A public entry:
+    `env` defaults to the real one."""
+    env = env or Env.real()
     if not is_safe(url):
         raise DesktopError("only http(s) links are opened")
-    if system_env() != dict(os.environ) and sys.platform.startswith("linux") and shutil.which("xdg-open"):
+    if system_env(env) != dict(env.environ) and env.linux and env.which("xdg-open"):
         # A frozen build's environment (its libraries, GTK's module paths) is not the user's:
         # start the desktop's opener with the user's own, instead of through webbrowser.
-        _spawn(["xdg-open", url])
+        _spawn(["xdg-open", url], env)
         ok = True
     else:
         ok = webbrowser.open(url, new=2)
@@ -41,70 +42,73 @@ def open_url(url: str) -> None:
     log.info("opened %s in the default browser", SafeUrl(url))
 
 
-def open_command(path: Path, platform: str = sys.platform) -> list[str] | None:
+def open_command(path: Path, env: Env) -> list[str] | None:
     """The program that opens `path` with its application (None on Windows: os.startfile)."""
-    if platform.startswith("win"):
+    if env.windows:
         return None
-    if platform == "darwin":
+    if env.macos:
         return ["open", str(path)]
     return ["xdg-open", str(path)]
 
 
-def edit_command(path: Path, platform: str = sys.platform, which: Callable[[str], str | None] = shutil.which,
-                 env: Mapping[str, str] = os.environ) -> list[str] | None:
+def edit_command(path: Path, env: Env) -> list[str] | None:
     """The program that opens a text file for editing: TextEdit (or the default editor) on macOS,
     Notepad on Windows (a .toml file usually has no application there), xdg-open on Linux (which
     honours the desktop's text editor), or $VISUAL/$EDITOR when xdg-open is missing."""
-    if platform.startswith("win"):
+    if env.windows:
         return ["notepad.exe", str(path)]
-    if platform == "darwin":
+    if env.macos:
         return ["open", "-t", str(path)]
-    if which("xdg-open"):
+    if env.which("xdg-open"):
         return ["xdg-open", str(path)]
     for var in ("VISUAL", "EDITOR"):
-        if env.get(var) and which(env[var].split()[0]):
-            return [*env[var].split(), str(path)]
+        value = env.get(var)
+        if value and value.split() and env.which(value.split()[0]):
+            return [*value.split(), str(path)]
     return None
 
 
-def _spawn(argv: Sequence[str]) -> None:
+def _spawn(argv: Sequence[str], env: Env) -> None:
     try:
-        subprocess.Popen(list(argv), env=system_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=not sys.platform.startswith("win"),
-                         **popen_flags())
+        subprocess.Popen(list(argv), env=system_env(env), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=not env.windows,
+                         **popen_flags(env))
     except OSError as e:
         raise DesktopError(f"cannot start {argv[0]}: {e.strerror or e}") from e
 
 
-def open_path(path: Path) -> None:
-    """Open a file or a folder with the desktop's application for it."""
+def open_path(path: Path, env: Env | None = None) -> None:
+    """Open a file or a folder with the desktop's application for it. A public entry: `env`
+    defaults to the real one."""
+    env = env or Env.real()
     path = Path(path)
     if not path.exists():
         raise DesktopError(f"{path} does not exist")
-    argv = open_command(path)
+    argv = open_command(path, env)
     if argv is None:
         os.startfile(str(path))  # type: ignore[attr-defined]  # Windows only
     else:
-        if not shutil.which(argv[0]):
+        if not env.which(argv[0]):
             raise DesktopError(f"{argv[0]} not found to open {path} (on Debian/Ubuntu: apt-get install xdg-utils)")
-        _spawn(argv)
+        _spawn(argv, env)
     log.info("opened %s", path)
 
 
-def edit_file(path: Path) -> None:
-    argv = edit_command(Path(path))
+def edit_file(path: Path, env: Env | None = None) -> None:
+    """Open a text file in an editor. A public entry: `env` defaults to the real one."""
+    env = env or Env.real()
+    argv = edit_command(Path(path), env)
     if argv is None:
         raise DesktopError(f"no text editor found: open {path} yourself (or install xdg-utils)")
-    _spawn(argv)
+    _spawn(argv, env)
     log.info("opened %s for editing", path)
 
 
-def clipboard_command(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
-                      which: Callable[[str], str | None] = shutil.which) -> list[str] | None:
+def clipboard_command(env: Env) -> list[str] | None:
     """A program that copies its standard input to the clipboard (None: Windows uses its API)."""
-    if platform.startswith("win"):
+    if env.windows:
         return None
-    if platform == "darwin":
+    if env.macos:
         return ["pbcopy"]
     candidates = []
     if env.get("WAYLAND_DISPLAY"):
@@ -112,14 +116,15 @@ def clipboard_command(platform: str = sys.platform, env: Mapping[str, str] = os.
     if env.get("DISPLAY"):
         candidates += [["xclip", "-selection", "clipboard"], ["xsel", "--clipboard", "--input"]]
     for argv in candidates:
-        if which(argv[0]):
+        if env.which(argv[0]):
             return argv
     return []
 
 
-def copy_text(text: str) -> None:
-    """Put `text` on the clipboard."""
-    argv = clipboard_command()
+def copy_text(text: str, env: Env | None = None) -> None:
+    """Put `text` on the clipboard. A public entry: `env` defaults to the real one."""
+    env = env or Env.real()
+    argv = clipboard_command(env)
     if argv is None:
         _windows_copy(text)
         return
@@ -128,7 +133,7 @@ def copy_text(text: str) -> None:
     try:
         # xclip stays in the background to serve the selection: don't wait for it to exit.
         proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL, env=system_env(), **popen_flags())
+                                stderr=subprocess.DEVNULL, env=system_env(env), **popen_flags(env))
         proc.stdin.write(text.encode("utf-8"))
         proc.stdin.close()
     except OSError as e:

@@ -21,6 +21,8 @@ import os
 import sys
 from typing import Mapping
 
+from webinar_tray.env import Env
+
 CREATE_NO_WINDOW = 0x08000000  # subprocess.CREATE_NO_WINDOW, which exists only on Windows
 
 # variable -> the value it had before PyInstaller's runtime hooks changed it (None: unset)
@@ -33,60 +35,58 @@ def hooked_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict[
     return {k: before.get(k) for k in set(before) | set(after) if before.get(k) != after.get(k)}
 
 
-def remember_hooked(before: Mapping[str, str] | None, after: Mapping[str, str] | None = None) -> dict[str, str | None]:
+def remember_hooked(before: Mapping[str, str] | None, env: Env | None = None) -> dict[str, str | None]:
     """Note what the runtime hooks changed: `before` is the environment they started with
-    (sys._webinar_tray_environ, set by packaging/rthook_environ.py), `after` the one now."""
+    (sys._webinar_tray_environ, set by packaging/rthook_environ.py), `env.environ` the one now.
+    A public entry (packaging/entry.py calls it with `before` only: the real environment)."""
     _HOOKED.clear()
     if before is not None:
-        _HOOKED.update(hooked_changes(before, os.environ if after is None else after))
+        _HOOKED.update(hooked_changes(before, (env or Env.real()).environ))
     return dict(_HOOKED)
 
 
-def system_env(
-    environ: Mapping[str, str] | None = None,
-    frozen: bool | None = None,
-    platform: str = sys.platform,
-    hooked: Mapping[str, str | None] | None = None,
-) -> dict[str, str]:
-    """A copy of the environment fit for a system program: in a frozen build, without what the
-    bootloader and the runtime hooks (`hooked`, default: what remember_hooked() noted) changed."""
-    env = dict(os.environ if environ is None else environ)
-    if frozen is None:
-        frozen = bool(getattr(sys, "frozen", False))
-    if not frozen:
-        return env
+def system_env(env: Env | None = None, *, hooked: Mapping[str, str | None] | None = None) -> dict[str, str]:
+    """A copy of `env`'s environment fit for a system program: in a frozen build, without what
+    the bootloader and the runtime hooks (`hooked`, default: what remember_hooked() noted)
+    changed. A public entry: called bare (the real Env) by the adapters that start programs."""
+    env = env or Env.real()
+    out = dict(env.environ)
+    if not env.frozen:
+        return out
     for key, original in (_HOOKED if hooked is None else hooked).items():
         if original is None:
-            env.pop(key, None)
+            out.pop(key, None)
         else:
-            env[key] = original
-    for key in [k for k in env if k.startswith("_PYI_") or k == "_MEIPASS2"]:
-        env.pop(key)  # the bootloader's own: they would confuse another frozen program
-    if platform.startswith("linux"):
-        original = env.pop("LD_LIBRARY_PATH_ORIG", None)
+            out[key] = original
+    for key in [k for k in out if k.startswith("_PYI_") or k == "_MEIPASS2"]:
+        out.pop(key)  # the bootloader's own: they would confuse another frozen program
+    if env.linux:
+        original = out.pop("LD_LIBRARY_PATH_ORIG", None)
         if original is not None:
-            env["LD_LIBRARY_PATH"] = original
+            out["LD_LIBRARY_PATH"] = original
         else:  # it was unset before the bootloader set it
-            env.pop("LD_LIBRARY_PATH", None)
-    return env
+            out.pop("LD_LIBRARY_PATH", None)
+    return out
 
 
-def popen_flags(platform: str = sys.platform) -> dict:
-    """Extra subprocess.Popen keyword arguments: no console window on Windows."""
-    if platform.startswith("win"):
+def popen_flags(env: Env | None = None) -> dict:
+    """Extra subprocess.Popen keyword arguments: no console window on Windows. A public entry
+    (called bare: the real Env)."""
+    if (env or Env.real()).windows:
         return {"creationflags": CREATE_NO_WINDOW}
     return {}
 
 
-def system_env_or_none(environ: Mapping[str, str] | None = None, frozen: bool | None = None,
-                       platform: str = sys.platform) -> dict[str, str] | None:
+def system_env_or_none(env: Env | None = None) -> dict[str, str] | None:
     """system_env() when it differs from the environment, else None (not frozen: nothing to
     change). For programs started by a library with our environment: the `env=` of Playwright's
     launch (its driver starts the browser with the driver's environment, which is ours: the
-    bundle's libraries and GTK), notify-send (plyer starts it with os.environ)."""
-    env = dict(os.environ if environ is None else environ)
-    wanted = system_env(env, frozen=frozen, platform=platform)
-    return None if wanted == env else wanted
+    bundle's libraries and GTK), notify-send (plyer starts it with os.environ). A public entry
+    (called bare: the real Env)."""
+    env = env or Env.real()
+    current = dict(env.environ)  # one snapshot: the real environment may change meanwhile
+    wanted = system_env(env.with_(environ=current))
+    return None if wanted == current else wanted
 
 
 def ensure_streams(target=sys) -> list[str]:

@@ -19,10 +19,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Callable, Sequence, TextIO
+from typing import Callable, MutableMapping, Sequence, TextIO
 
 from webinar_tray.adapters.calendar.google.tokens import TokenStore, TokenStoreError, info_from
 from webinar_tray.core.redact import SafeUrl, safe_url
+from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
@@ -110,21 +111,25 @@ def _is_loopback_http(url: str) -> bool:
     return p.scheme == "http" and (p.hostname or "") in ("127.0.0.1", "localhost", "::1")
 
 
+# oauthlib reads OAUTHLIB_INSECURE_TRANSPORT from this process's own environment: written there.
+PROCESS_ENVIRON: MutableMapping[str, str] = os.environ
+
+
 @contextlib.contextmanager
 def _insecure_transport(on: bool):
     """oauthlib refuses plain http; allow it only for loopback addresses, only inside the flow."""
     if not on:
         yield
         return
-    old = os.environ.get("OAUTHLIB_INSECURE_TRANSPORT")
-    os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
+    old = PROCESS_ENVIRON.get("OAUTHLIB_INSECURE_TRANSPORT")
+    PROCESS_ENVIRON["OAUTHLIB_INSECURE_TRANSPORT"] = "1"
     try:
         yield
     finally:
         if old is None:
-            os.environ.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
+            PROCESS_ENVIRON.pop("OAUTHLIB_INSECURE_TRANSPORT", None)
         else:
-            os.environ["OAUTHLIB_INSECURE_TRANSPORT"] = old
+            PROCESS_ENVIRON["OAUTHLIB_INSECURE_TRANSPORT"] = old
 
 
 @contextlib.contextmanager
@@ -171,10 +176,13 @@ def _bounded_connections(seconds: float):
 
 # ---- sign-in ---------------------------------------------------------------------------------
 def login(client_file: Path | str, store: TokenStore, *, open_browser: bool = True, port: int = 0,
-          timeout: float = 300, input_fn: Callable[[str], str] = input, out: TextIO | None = None):
+          timeout: float = 300, input_fn: Callable[[str], str] = input, out: TextIO | None = None,
+          env: Env | None = None):
     """Runs the consent flow and saves the token to `store`. Returns the Credentials.
-    Raises ClientSecretsError (bad client file), AuthError (declined, timed out, unreachable...)."""
+    Raises ClientSecretsError (bad client file), AuthError (declined, timed out, unreachable...).
+    A public entry: `env` (opening the consent page when frozen) defaults to the real one."""
     out = out if out is not None else sys.stderr
+    env = env or Env.real()
     client = load_client(client_file)
     section = _client_section(client)
     token_uri = section["token_uri"]
@@ -188,7 +196,7 @@ def login(client_file: Path | str, store: TokenStore, *, open_browser: bool = Tr
     try:
         with _quiet_libraries(), _insecure_transport(insecure):
             if open_browser:
-                creds = _login_local_server(flow, port, timeout, out)
+                creds = _login_local_server(flow, port, timeout, out, env)
             else:
                 creds = _login_pasted(flow, port, input_fn, out)
     except AuthError:
@@ -223,7 +231,7 @@ def login(client_file: Path | str, store: TokenStore, *, open_browser: bool = Tr
     return creds
 
 
-def _login_local_server(flow, port: int, timeout: float, out: TextIO):
+def _login_local_server(flow, port: int, timeout: float, out: TextIO, env: Env):
     import webbrowser
 
     from google_auth_oauthlib.flow import WSGITimeoutError
@@ -246,7 +254,7 @@ def _login_local_server(flow, port: int, timeout: float, out: TextIO):
                 bind_addr="127.0.0.1",
                 port=port,
                 open_browser=open_browser,
-                browser=_user_env_browser() if open_browser else None,
+                browser=_user_env_browser(env) if open_browser else None,
                 timeout_seconds=timeout,
                 prompt="consent",
                 access_type="offline",
@@ -272,7 +280,7 @@ def _login_local_server(flow, port: int, timeout: float, out: TextIO):
         raise AuthError(f"could not open a web browser ({e}); use `webinar-tray login --no-browser`") from None
 
 
-def _user_env_browser() -> str | None:
+def _user_env_browser(env: Env) -> str | None:
     """In a frozen build, a `webbrowser` name that opens the consent page through
     desktop.open_url, i.e. with the user's environment rather than ours (the bundle's libraries
     and GTK would be loaded by the browser). None (the default browser, as usual) otherwise."""
@@ -280,14 +288,14 @@ def _user_env_browser() -> str | None:
 
     from webinar_tray.adapters.desktop.sysenv import system_env_or_none
 
-    if system_env_or_none() is None:
+    if system_env_or_none(env) is None:
         return None
     from webinar_tray.adapters.desktop.open import DesktopError, open_url
 
     class UserEnvBrowser(webbrowser.BaseBrowser):
         def open(self, url, new=0, autoraise=True):
             try:
-                open_url(url)
+                open_url(url, env)
             except DesktopError:
                 return False
             return True

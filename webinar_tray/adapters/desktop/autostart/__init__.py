@@ -1,6 +1,6 @@
 """Start at login for this user: one module per OS behind one small interface.
 
-`platform_autostart(command)` picks the implementation once, by `sys.platform`: the registry's
+`platform_autostart(command, env)` picks the implementation once, by `env.platform`: the registry's
 Run key on Windows (windows.py), a LaunchAgent on macOS (macos.py), an XDG autostart entry on
 Linux and the BSDs (linux.py). `command` is the program and arguments to start at login, built by
 `command.launch_command()` (the frozen executable or the interpreter with `-m webinar_tray`,
@@ -8,9 +8,10 @@ plus `--home` when a home folder is forced). `for_paths(paths)` does both."""
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Protocol, Sequence
+
+from webinar_tray.env import Env
 
 __all__ = ["Autostart", "AutostartError", "AutostartStatus", "ENTRY_NAME", "for_paths",
            "platform_autostart"]
@@ -55,22 +56,24 @@ class Autostart(Protocol):
         ...
 
 
-def platform_autostart(command: Sequence[str], platform: str = sys.platform) -> Autostart:
-    if platform.startswith("win"):
+def platform_autostart(command: Sequence[str], env: Env) -> Autostart:
+    if env.platform.startswith("win"):
         from webinar_tray.adapters.desktop.autostart.windows import WindowsAutostart
 
         return WindowsAutostart(command)
-    if platform == "darwin":
+    if env.macos:
         from webinar_tray.adapters.desktop.autostart.macos import MacAutostart
 
         return MacAutostart(command)
     from webinar_tray.adapters.desktop.autostart.linux import LinuxAutostart
 
-    return LinuxAutostart(command)
+    return LinuxAutostart(command, env)
 
 
-def for_paths(paths) -> Autostart:
-    """The autostart entry that starts this program with this home folder (a forced one)."""
+def for_paths(paths, env: Env | None = None) -> Autostart:
+    """The autostart entry that starts this program with this home folder (a forced one). A
+    public entry (commands call it with the paths only: the real Env)."""
     from webinar_tray.adapters.desktop.autostart.command import launch_command
 
-    return platform_autostart(launch_command(paths.home))
+    env = env or Env.real()
+    return platform_autostart(launch_command(paths.home, env), env)

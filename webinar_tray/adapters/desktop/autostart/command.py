@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from webinar_tray.adapters.desktop.autostart import AutostartError
+from webinar_tray.env import Env
 
 WINDOWED_EXE = "webinar-tray.exe"
 # A console companion of the windowed Windows build, should one ship beside it.
@@ -21,24 +22,23 @@ CONSOLE_EXES = ("webinar-tray-cli.exe", "webinar-tray-console.exe", "webinar-tra
 
 def launch_command(
     home: str | os.PathLike | None,
+    env: Env,
     *,
-    frozen: bool | None = None,
     executable: str | None = None,
-    platform: str = sys.platform,
     exists: Callable[[str], bool] = os.path.isfile,
 ) -> list[str]:
-    """[program, args...] with absolute paths. `home`: Paths.home (None unless forced)."""
-    if frozen is None:
-        frozen = bool(getattr(sys, "frozen", False))
+    """[program, args...] with absolute paths. `home`: Paths.home (None unless forced); `env`
+    says the platform and whether this is a frozen build; `executable`: the running program
+    (default sys.executable)."""
     exe = executable if executable is not None else sys.executable
     if not exe:
         raise AutostartError("cannot tell which program is running (no sys.executable)")
-    windows = platform.startswith("win")
+    windows = env.platform.startswith("win")
     pm = ntpath if windows else posixpath
     if not pm.isabs(exe):
         exe = os.path.abspath(exe)  # never resolve(): a venv's python is a symlink to the base one
     folder, name = pm.split(exe)
-    if frozen:
+    if env.frozen:
         if windows and name.lower() in CONSOLE_EXES and exists(pm.join(folder, WINDOWED_EXE)):
             exe = pm.join(folder, WINDOWED_EXE)
         argv = [exe]

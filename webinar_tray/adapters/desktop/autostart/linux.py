@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from webinar_tray.adapters.desktop.autostart import ENTRY_NAME, AutostartError, AutostartStatus
+from webinar_tray.env import Env
 
 FILE_NAME = f"{ENTRY_NAME}.desktop"
 GROUP = "[Desktop Entry]"
@@ -114,18 +115,18 @@ def _true(value: str | None) -> bool:
 
 
 # ---- where ---------------------------------------------------------------------------------
-def config_home(env: Mapping[str, str]) -> Path:
+def config_home(environ: Mapping[str, str]) -> Path:
     """$XDG_CONFIG_HOME when set to an absolute path (the spec ignores a relative one), else
     ~/.config."""
-    value = env.get("XDG_CONFIG_HOME") or ""
+    value = environ.get("XDG_CONFIG_HOME") or ""
     if value and os.path.isabs(value):
         return Path(value)
-    home = env.get("HOME") or os.path.expanduser("~")
+    home = environ.get("HOME") or os.path.expanduser("~")
     return Path(home) / ".config"
 
 
-def system_dirs(env: Mapping[str, str]) -> list[Path]:
-    value = env.get("XDG_CONFIG_DIRS") or "/etc/xdg"
+def system_dirs(environ: Mapping[str, str]) -> list[Path]:
+    value = environ.get("XDG_CONFIG_DIRS") or "/etc/xdg"
     return [Path(d) / "autostart" for d in value.split(":") if d and os.path.isabs(d)]
 
 
@@ -141,11 +142,10 @@ def _default_icon() -> str | None:
 
 
 class LinuxAutostart:
-    def __init__(self, command: Sequence[str], env: Mapping[str, str] | None = None,
-                 icon: str | None | bool = True):
+    def __init__(self, command: Sequence[str], env: Env, icon: str | None | bool = True):
         self.command = list(command)
-        self.env = dict(os.environ if env is None else env)
-        self.path = config_home(self.env) / "autostart" / FILE_NAME
+        self.environ = dict(env.environ)  # XDG_CONFIG_HOME, XDG_CONFIG_DIRS, HOME
+        self.path = config_home(self.environ) / "autostart" / FILE_NAME
         self._icon = icon  # True: find it; None/False: none; a str: that file
 
     def icon(self) -> str | None:
@@ -188,7 +188,7 @@ class LinuxAutostart:
         return self.status()
 
     def _system_entry(self) -> Path | None:
-        for d in system_dirs(self.env):
+        for d in system_dirs(self.environ):
             p = d / FILE_NAME
             if p.is_file():
                 return p

@@ -8,13 +8,12 @@ implementation for this OS: Windows SetThreadExecutionState (windows.py), macOS 
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
-import sys
 import threading
-from typing import Callable, Sequence
+from typing import Sequence
 
 from webinar_tray.adapters.desktop.sysenv import popen_flags, system_env
+from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +50,9 @@ class ProcessKeepAwake(KeepAwake):
     tool = ""
     how_to_get = ""
 
-    def __init__(
-        self,
-        which: Callable[[str], str | None] = shutil.which,
-        platform: str = sys.platform,
-    ) -> None:
+    def __init__(self, env: Env) -> None:
         super().__init__()
-        self._which = which
-        self._platform = platform
+        self._env = env  # finds the tool (`which`), and gives it the user's environment
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
 
@@ -81,7 +75,7 @@ class ProcessKeepAwake(KeepAwake):
                 if self._proc is not None and self._proc.poll() is None:
                     return
                 self._proc = None
-                path = self._which(self.tool)
+                path = self._env.which(self.tool)
                 if not path:
                     self._warn("keep-awake is unavailable: %s was not found; %s "
                                "(the PC may sleep during webinars)", self.tool, self.how_to_get)
@@ -91,8 +85,8 @@ class ProcessKeepAwake(KeepAwake):
                     stdin=subprocess.PIPE,  # its end closes when we exit, even after a crash
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
-                    env=system_env(platform=self._platform),
-                    **popen_flags(self._platform),
+                    env=system_env(self._env),
+                    **popen_flags(self._env),
                 )
                 self._proc = proc
             threading.Thread(target=self._watch, args=(proc,), name="keep-awake-watch",
@@ -147,16 +141,17 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait(5)
 
 
-def platform_keep_awake(platform: str = sys.platform) -> KeepAwake:
-    """This OS's keep-awake."""
-    if platform.startswith("win") or platform == "cygwin":
+def platform_keep_awake(env: Env | None = None) -> KeepAwake:
+    """This OS's keep-awake. A public entry (the joiner calls it bare: the real Env)."""
+    env = env or Env.real()
+    if env.platform.startswith("win") or env.platform == "cygwin":
         from webinar_tray.adapters.desktop.keepawake.windows import WindowsKeepAwake
 
         return WindowsKeepAwake()
-    if platform == "darwin":
+    if env.macos:
         from webinar_tray.adapters.desktop.keepawake.macos import MacKeepAwake
 
-        return MacKeepAwake()
+        return MacKeepAwake(env)
     from webinar_tray.adapters.desktop.keepawake.linux import LinuxKeepAwake
 
-    return LinuxKeepAwake()
+    return LinuxKeepAwake(env)

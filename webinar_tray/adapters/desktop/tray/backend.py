@@ -8,17 +8,25 @@ that the choice is logged and explained:
   XFCE/MATE/Cinnamon panels, waybar...);
 - `gtk` (an XEmbed tray icon, e.g. in trayer, XFCE, LXDE) when PyGObject is there;
 - `xorg` otherwise, with a note saying how to get the full menu.
-`PYSTRAY_BACKEND` set by the user wins."""
+`PYSTRAY_BACKEND` set by the user wins.
+
+The choice is read from an Env, but it is written to this process's own environment
+(PROCESS_ENVIRON): pystray reads PYSTRAY_BACKEND, and GDK reads GDK_GL, from there."""
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import Callable, MutableMapping
+
+from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
+
+# Where pystray and GDK look, when they start in this process: written on purpose (never an
+# Env's environment, which may be a test's dict).
+PROCESS_ENVIRON: MutableMapping[str, str] = os.environ
 
 PYGOBJECT_HINT = (
     "the full tray menu on Linux needs PyGObject: apt-get install libgirepository1.0-dev "
@@ -78,8 +86,7 @@ def _status_notifier_host() -> bool:
 
 
 def choose_backend(
-    platform: str = sys.platform,
-    env: Mapping[str, str] = os.environ,
+    env: Env,
     gtk: Callable[[], bool] = _gtk_available,
     appindicator: Callable[[], bool] = _appindicator_available,
     sni_host: Callable[[], bool] = _status_notifier_host,
@@ -87,7 +94,7 @@ def choose_backend(
     forced = env.get("PYSTRAY_BACKEND")
     if forced:
         return BackendChoice(forced, f"tray backend {forced} (PYSTRAY_BACKEND)")
-    if platform.startswith(("win", "cygwin")) or platform == "darwin":
+    if env.platform.startswith(("win", "cygwin")) or env.macos:
         return BackendChoice(None)
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         return BackendChoice(None, "no display (DISPLAY/WAYLAND_DISPLAY unset): no tray icon; "
@@ -118,23 +125,26 @@ _SET_BY_US: set[str] = set()
 def forget_gl_switch() -> None:
     """Call once GTK has started (pystray imported): our GDK_GL is not for child programs."""
     if "GDK_GL" in _SET_BY_US:
-        os.environ.pop("GDK_GL", None)
+        PROCESS_ENVIRON.pop("GDK_GL", None)
         _SET_BY_US.discard("GDK_GL")
 
 
-def select_backend() -> BackendChoice:
-    """Choose and set PYSTRAY_BACKEND for the coming `import pystray`; logs the choice once."""
-    if sys.platform.startswith("linux") and "GDK_GL" not in os.environ:
+def select_backend(env: Env | None = None) -> BackendChoice:
+    """Choose by `env` and set PYSTRAY_BACKEND in this process's environment for the coming
+    `import pystray`; logs the choice once. A public entry (the tray command calls it bare: the
+    real Env)."""
+    env = env or Env.real()
+    if env.linux and "GDK_GL" not in env.environ and "GDK_GL" not in PROCESS_ENVIRON:
         # A tray icon and its menu never draw with OpenGL; without this GDK loads the GL
         # driver when GTK starts (on Mesa's software renderer: libLLVM, ~55 MB of the tray's
         # 120 MB). It must be set before GTK starts, which the probes below may do; GDK reads
         # it once, and forget_gl_switch() then removes it so the programs we start do not
         # inherit it.
-        os.environ["GDK_GL"] = "disable"
+        PROCESS_ENVIRON["GDK_GL"] = "disable"
         _SET_BY_US.add("GDK_GL")
-    choice = choose_backend()
+    choice = choose_backend(env)
     if choice.name and choice.shown:
-        os.environ["PYSTRAY_BACKEND"] = choice.name
+        PROCESS_ENVIRON["PYSTRAY_BACKEND"] = choice.name
     if choice.name in ("gtk", "appindicator"):
         _name_the_program()
     else:

@@ -5,19 +5,19 @@ thread-safe; on macOS the update is handed to the AppKit main thread)."""
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from typing import Any, Callable
 
 from webinar_tray.adapters.desktop.tray.render import Dispatch, render_menu
 from webinar_tray.core.menu import APP_NAME, MenuState
+from webinar_tray.env import Env
 from webinar_tray.icons import load_icon
 
 log = logging.getLogger(__name__)
 
 
-def _on_main_thread(fn: Callable[[], None]) -> None:
-    if sys.platform == "darwin":  # pragma: no cover - macOS only
+def _on_main_thread(fn: Callable[[], None], env: Env) -> None:
+    if env.macos:  # pragma: no cover - macOS only
         try:
             from PyObjCTools import AppHelper
 
@@ -81,7 +81,8 @@ def _tolerate_no_notification_service() -> None:
 
 
 class TrayIcon:
-    def __init__(self, dispatch: Dispatch, initial: MenuState):
+    def __init__(self, dispatch: Dispatch, initial: MenuState, env: Env | None = None):
+        """A public entry (the tray app builds it with (dispatch, initial): the real Env)."""
         import pystray  # after adapters.tray.backend.select_backend()
 
         from webinar_tray.adapters.desktop.tray.backend import forget_gl_switch
@@ -89,6 +90,7 @@ class TrayIcon:
         forget_gl_switch()  # GTK has read it
 
         self._pystray = pystray
+        self._env = env or Env.real()
         self._dispatch = dispatch
         self._lock = threading.Lock()
         self._shown: MenuState | None = initial
@@ -99,7 +101,7 @@ class TrayIcon:
             APP_NAME,
             icon=load_icon(initial.icon),
             title=title_for(self.backend, initial.tooltip),
-            menu=render_menu(pystray, initial.items, dispatch),
+            menu=render_menu(pystray, initial.items, dispatch, self._env),
         )
 
     @property
@@ -132,7 +134,7 @@ class TrayIcon:
 
             GLib.idle_add(lambda: (fn(), False)[1])
         else:
-            _on_main_thread(fn)
+            _on_main_thread(fn, self._env)
 
     def show(self, state: MenuState) -> None:
         """Show `state`: only what changed is handed to pystray."""
@@ -147,9 +149,9 @@ class TrayIcon:
             if old is None or old.tooltip != state.tooltip:
                 self.icon.title = title_for(self.backend, state.tooltip)
             if old is None or old.items != state.items:
-                self.icon.menu = render_menu(self._pystray, state.items, self._dispatch)
+                self.icon.menu = render_menu(self._pystray, state.items, self._dispatch, self._env)
 
-        _on_main_thread(apply)
+        _on_main_thread(apply, self._env)
 
     def notify(self, title: str, message: str) -> None:
         """The icon's own notification (a fallback for when plyer has no backend)."""

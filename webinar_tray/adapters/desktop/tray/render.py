@@ -3,22 +3,22 @@ item's command (a core.commands value) and nothing else (the app decides what it
 
 from __future__ import annotations
 
-import sys
 from typing import Any, Callable, Sequence
 
 from webinar_tray.core.commands import Command
 from webinar_tray.core.menu import MenuItem
+from webinar_tray.env import Env
 
 Dispatch = Callable[[Command], None]
 
 
-def label(text: str, platform: str = sys.platform) -> str:
+def label(text: str, env: Env) -> str:
     """Windows menus read "&" as a keyboard-accelerator mark: a title's "&" is doubled so it
     shows. (GTK menus are built with plain labels; macOS has no such mark.)"""
-    return text.replace("&", "&&") if platform.startswith("win") else text
+    return text.replace("&", "&&") if env.platform.startswith("win") else text
 
 
-def render_items(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch, *,
+def render_items(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch, env: Env, *,
                  with_default: bool = True) -> list[Any]:
     """pystray MenuItems for `items` (hidden ones left out)."""
     out = []
@@ -29,11 +29,12 @@ def render_items(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch, *,
             out.append(pystray.Menu.SEPARATOR)
             continue
         if item.submenu is not None:
-            sub = render_items(pystray, item.submenu, dispatch, with_default=False)
-            out.append(pystray.MenuItem(label(item.text), pystray.Menu(*sub), enabled=item.enabled and bool(sub)))
+            sub = render_items(pystray, item.submenu, dispatch, env, with_default=False)
+            out.append(pystray.MenuItem(label(item.text, env), pystray.Menu(*sub),
+                                        enabled=item.enabled and bool(sub)))
             continue
         out.append(pystray.MenuItem(
-            label(item.text),
+            label(item.text, env),
             _action(item.command, dispatch),
             checked=None if item.checked is None else (lambda _i, v=item.checked: v),
             enabled=item.enabled and item.command is not None,
@@ -43,8 +44,8 @@ def render_items(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch, *,
     return out
 
 
-def render_menu(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch) -> Any:
-    return pystray.Menu(*render_items(pystray, items, dispatch))
+def render_menu(pystray: Any, items: Sequence[MenuItem], dispatch: Dispatch, env: Env) -> Any:
+    return pystray.Menu(*render_items(pystray, items, dispatch, env))
 
 
 def _action(command: Command | None, dispatch: Dispatch) -> Callable[..., None]:
