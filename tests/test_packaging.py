@@ -235,7 +235,7 @@ def test_launch_gives_the_browser_the_users_environment_when_frozen(monkeypatch,
 def test_plyer_notify_send_command_is_what_plyer_runs(monkeypatch):
     from plyer.platforms.linux import notification as mod
 
-    from webinar_tray.adapters.notify.text import notify_send_argv
+    from webinar_tray.adapters.notify.payload import notify_send_argv
 
     calls = []
     monkeypatch.setattr(mod.subprocess, "call", lambda argv, **kw: calls.append(argv))

@@ -1,9 +1,9 @@
 import sys
 
-from webinar_tray.adapters.desktop.sysenv import ensure_streams
+from webinar_tray.compose import prepare_process
 
 # pythonw.exe (the autostart entry of a source install on Windows) has no console streams.
-ensure_streams()
+prepare_process()
 
 from webinar_tray.cli import main  # noqa: E402
 

@@ -157,27 +157,43 @@ def build_tray(ctx: Context, *, icon_factory=None, autostart=None, notifier=None
     """The tray app on a new engine host: the desktop notifier, start at login, the Google
     account, the desktop's opener and the pystray icon."""
     from webinar_tray.adapters.desktop import open as desktop_open
-    from webinar_tray.adapters.desktop.autostart import for_paths
     from webinar_tray.ui.app import TrayApp
 
     notifier = notifier if notifier is not None else service_notifier(ctx)
     if icon_factory is None:
-        from webinar_tray.adapters.desktop.tray.icon import TrayIcon as icon_factory
+        from webinar_tray.adapters.desktop.tray.icon import TrayIcon
+
+        def icon_factory(dispatch, initial):
+            return TrayIcon(dispatch, initial, ctx.env)
     box: list = []
     host = build_host(ctx, notifier=notifier, on_change=lambda: box and box[0].changed(),
                       on_show=lambda: box and box[0].shown())
-    app = TrayApp(host, notifier, autostart=autostart if autostart is not None else for_paths(ctx.paths),
+    app = TrayApp(host, notifier, autostart=autostart if autostart is not None else autostart_entry(ctx.paths, ctx.env),
                   desktop=desktop_open, open_profile=lambda: open_profile(ctx), icon_factory=icon_factory,
                   env=ctx.env)
     box.append(app)
     return app
 
 
-def tray_backend():
+def tray_backend(env: Env):
     """Which pystray backend can show an icon here (chosen before pystray is imported)."""
     from webinar_tray.adapters.desktop.tray.backend import select_backend
 
-    return select_backend()
+    return select_backend(env)
+
+
+def autostart_entry(paths: Paths, env: Env | None = None):
+    """Start at login for this program with this home folder (enable/disable/status)."""
+    from webinar_tray.adapters.desktop.autostart import for_paths
+
+    return for_paths(paths, env or Env.real())
+
+
+def prepare_process() -> None:
+    """Before anything prints: pythonw.exe and the windowed build have no console streams."""
+    from webinar_tray.adapters.desktop.sysenv import ensure_streams
+
+    ensure_streams()
 
 
 def open_profile(ctx: Context):

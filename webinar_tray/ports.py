@@ -152,5 +152,9 @@ class Account(Protocol):
         ...
 
 
+class AutostartError(Exception):
+    """Start at login could not be turned on or off; the message says where and why."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...  # aware UTC

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import have, require
-from webinar_tray.adapters.notify import DesktopNotifier, bus as notify_bus, text as notify_text
+from webinar_tray.adapters.notify import DesktopNotifier, bus as notify_bus, payload as notify_text
 from webinar_tray.adapters.notify import probe as probe_with
-from webinar_tray.adapters.notify.text import (
+from webinar_tray.adapters.notify.payload import (
     applescript_string,
     clean,
     cut,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakegoogle import SCOPE, FakeGoogle, fake_google, gevent  # noqa: F401
-from webinar_tray.adapters.calendar.google.calendar import GoogleCalendarSource, to_event
+from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource, to_event
 from webinar_tray.core.events import DEFAULT_DURATION
 from webinar_tray.ports import SignInNeeded, SourceError
 
@@ -483,7 +483,7 @@ def test_no_token_in_any_log_line_or_error(fake_google, caplog, monkeypatch):
 
 def test_importing_the_module_does_not_import_googleapiclient():
     code = (
-        "import sys, webinar_tray.adapters.calendar.google.calendar as m\n"
+        "import sys, webinar_tray.adapters.calendar.google.api as m\n"
         "heavy = [n for n in sys.modules if n.split('.')[0] in "
         "('googleapiclient', 'google', 'httplib2', 'google_auth_httplib2')]\n"
         "print(heavy)\n"

@@ -20,7 +20,7 @@ from tests.adapters.test_desktop_notify import _stop, _wait, bus  # noqa: F401 -
 from tests.conftest import have, require
 from webinar_tray.adapters.notify import portal as notify_portal
 from webinar_tray.adapters.notify import DesktopNotifier
-from webinar_tray.adapters.notify.text import clean, gvariant_string, portal_argv, portal_notification
+from webinar_tray.adapters.notify.payload import clean, gvariant_string, portal_argv, portal_notification
 from webinar_tray.env import Env
 
 TRICKY = [

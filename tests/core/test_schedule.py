@@ -12,7 +12,7 @@ from webinar_tray.core.attendance import Attendance
 from webinar_tray.core.events import override_key, plan_id
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.schedule import (
-    PRESTART, Missed, Remind, Resume, Settle, Start, due, next_deadline, recover, wanted,
+    PRESTART, Missed, Remind, Resume, Conclude, Start, due, next_deadline, recover, wanted,
 )
 from webinar_tray.core.settings import JoinSettings, NotificationSettings, Settings
 
@@ -200,11 +200,11 @@ def rec(state="attending", interrupted=False, id="cal/ev/1") -> Attendance:
     ("crashed while joining", rec("joining"), [pj()], START, S, "Resume"),
     ("quit mid-webinar", rec("partial", interrupted=True), [pj()], START + timedelta(minutes=20), S, "Resume"),
     ("within the grace", rec(), [pj()], LEAVE_AT - SEC, S, "Resume"),
-    ("after leave_at", rec(), [pj()], LEAVE_AT, S, "Settle"),
-    ("late join off", rec(), [pj()], START, replace(S, join=JoinSettings(late_join=False)), "Settle"),
-    ("no longer planned", rec(), [], START, S, "Settle"),
-    ("turned off since", rec(), [pj(auto=False, reason="turned-off")], START, S, "Settle"),
-    ("an ad-hoc join (never planned)", rec(id="adhoc/20261125T093000Z"), [pj()], START, S, "Settle"),
+    ("after leave_at", rec(), [pj()], LEAVE_AT, S, "Conclude"),
+    ("late join off", rec(), [pj()], START, replace(S, join=JoinSettings(late_join=False)), "Conclude"),
+    ("no longer planned", rec(), [], START, S, "Conclude"),
+    ("turned off since", rec(), [pj(auto=False, reason="turned-off")], START, S, "Conclude"),
+    ("an ad-hoc join (never planned)", rec(id="adhoc/20261125T093000Z"), [pj()], START, S, "Conclude"),
     ("finished", rec("attended"), [pj()], START, S, None),
     ("failed", rec("failed"), [pj()], START, S, None),
 ])
@@ -221,7 +221,7 @@ def test_recover_skips_this_runs_own_jobs_and_keeps_the_order():
     a, b, c = rec(id="cal/a/1"), rec(id="cal/b/1"), rec("joining", id="cal/c/1")
     plan = [pj(id="cal/a/1"), pj(id="cal/c/1")]
     ds = recover([a, b, c], plan, START, S, active={"cal/a/1"})
-    assert [(type(d), d.record.id) for d in ds] == [(Settle, "cal/b/1"), (Resume, "cal/c/1")]
+    assert [(type(d), d.record.id) for d in ds] == [(Conclude, "cal/b/1"), (Resume, "cal/c/1")]
 
 
 # ---- the next deadline ----------------------------------------------------------------------------

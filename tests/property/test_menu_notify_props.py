@@ -1,5 +1,5 @@
 """Properties of the texts the tray and the desktop show (core.menu, core.menu_text,
-adapters.notify_text) for any calendar text: never raises, no control or bidi characters out,
+adapters.notify.payload) for any calendar text: never raises, no control or bidi characters out,
 within the platform's limits (tooltip 127 UTF-16 units; Windows notifications 63/255 units)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.fakes import T0
 from tests.property.strategies import forbidden, hostile_text, link_text
-from webinar_tray.adapters.notify import text as notify_text
+from webinar_tray.adapters.notify import payload as notify_text
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.core.menu import TOOLTIP_MAX, Attending, Failure, TrayStatus, menu_state
 from webinar_tray.core.menu_text import clean_text, redact, utf16_len

@@ -10,15 +10,16 @@ from webinar_tray.config.paths import Paths
 
 
 def autostart(paths: Paths, action: str) -> int:
-    from webinar_tray.adapters.desktop.autostart import AutostartError, for_paths
+    from webinar_tray.compose import autostart_entry
+    from webinar_tray.ports import AutostartError
 
     if action not in ("enable", "disable", "status"):
         print(f"webinar-tray: autostart: unknown action {action!r} (enable, disable or status)",
               file=sys.stderr)
         return EXIT_USAGE
     try:
-        entry = for_paths(paths)
-        status = getattr(entry, action)()
+        entry = autostart_entry(paths)
+        status = {"enable": entry.enable, "disable": entry.disable, "status": entry.status}[action]()
     except AutostartError as e:
         print(f"webinar-tray: autostart {action}: {e}", file=sys.stderr)
         return EXIT_FAILED

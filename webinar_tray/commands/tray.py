@@ -30,7 +30,7 @@ def tray(paths: Paths) -> int:
 
     from webinar_tray.compose import tray_backend
 
-    choice = tray_backend()
+    choice = tray_backend(ctx.env)
     if not choice.shown:
         print(f"webinar-tray: {choice.note}", file=sys.stderr)
         from webinar_tray.commands.service import run

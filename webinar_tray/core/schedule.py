@@ -1,7 +1,7 @@
 """What is due: the plan + the attendance states + now -> decisions. Pure.
 
     due(plan, states, now, settings, ...)     -> [Missed | Remind | Start]   every due check
-    recover(records, plan, now, settings, ...) -> [Resume | Settle]          once, at start
+    recover(records, plan, now, settings, ...) -> [Resume | Conclude]          once, at start
     next_deadline(plan, states, now, settings, ...) -> when `due` next has something to do
 
 Everything the engine knows besides the plan is an argument (the ids already reminded, the ids
@@ -77,13 +77,13 @@ class Resume:
 
 
 @dataclass(frozen=True)
-class Settle:
+class Conclude:
     """Judge a record the last run left unfinished as it stands."""
 
     record: Attendance
 
 
-Decision = Remind | Start | Missed | Resume | Settle
+Decision = Remind | Start | Missed | Resume | Conclude
 
 
 # ---- the due check --------------------------------------------------------------------------
@@ -148,12 +148,12 @@ def recover(
     settings: Settings,
     *,
     active: Collection[str] = (),
-) -> list[Resume | Settle]:
+) -> list[Resume | Conclude]:
     """At start: records the last run left unfinished (interrupted, or still active after a
     crash). A webinar still planned for auto-join and still running is resumed when late_join
     is on; any other is settled as it stands. Ids in `active` are this run's own."""
     by_id = {p.id: p for p in plan}
-    out: list[Resume | Settle] = []
+    out: list[Resume | Conclude] = []
     for a in records:
         if not (a.interrupted or a.state in ACTIVE) or a.id in active:
             continue
@@ -161,7 +161,7 @@ def recover(
         if p and p.auto_join and now < p.leave_at and settings.join.late_join:
             out.append(Resume(a, replace(p, join_at=now)))
         else:
-            out.append(Settle(a))
+            out.append(Conclude(a))
     return out
 
 

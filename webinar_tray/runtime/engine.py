@@ -199,7 +199,7 @@ class Engine:
                 self.store.update(record.resume(a, now, self._pid), now)
                 log.info("resuming %s (%s) after a restart", a.id, a.title)
                 self._submit(p)
-            case schedule.Settle(record=a):
+            case schedule.Conclude(record=a):
                 self.store.update(record.settle(a), now)
 
     def _heartbeat(self, now: datetime) -> None:

@@ -46,7 +46,7 @@ from webinar_tray.adapters.notify import (
     tray_icon,
 )
 from webinar_tray.adapters.notify.plyer_common import plyer_platform
-from webinar_tray.adapters.notify.text import APP_NAME, clean, icon_for
+from webinar_tray.adapters.notify.payload import APP_NAME, clean, icon_for
 
 if TYPE_CHECKING:
     from webinar_tray.env import Env

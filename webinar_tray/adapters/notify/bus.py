@@ -60,8 +60,8 @@ def _bus_call(env: Env, method: str, *args: str) -> str:
         raise FileNotFoundError("dbus-send")
     out = subprocess.run(argv, capture_output=True, text=True, timeout=PROBE_TIMEOUT,
                          stdin=subprocess.DEVNULL,
-                         env=system_env(env.environ, frozen=env.frozen, platform=env.platform),
-                         **popen_flags(env.platform))
+                         env=system_env(env),
+                         **popen_flags(env))
     if out.returncode != 0:
         raise OSError(f"{argv[0]} exited {out.returncode}: {(out.stderr or out.stdout).strip()[:200]}")
     return out.stdout

@@ -8,7 +8,7 @@ import subprocess
 from typing import TYPE_CHECKING
 
 from webinar_tray.adapters.desktop.sysenv import system_env
-from webinar_tray.adapters.notify.text import osascript_argv
+from webinar_tray.adapters.notify.payload import osascript_argv
 
 if TYPE_CHECKING:
     from webinar_tray.env import Env
@@ -28,6 +28,6 @@ def send(env: Env, title: str, message: str) -> None:
     """Show one; raises OSError when osascript fails."""
     out = subprocess.run(osascript_argv(title, message), capture_output=True, text=True, timeout=10,
                          stdin=subprocess.DEVNULL,
-                         env=system_env(env.environ, frozen=env.frozen, platform=env.platform))
+                         env=system_env(env))
     if out.returncode != 0:
         raise OSError(f"osascript exited {out.returncode}: {out.stderr.strip()[:200]}")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 from webinar_tray.adapters.desktop.sysenv import system_env_or_none
 from webinar_tray.adapters.notify import plyer_common, portal
-from webinar_tray.adapters.notify.text import APP_NAME, no_leading_dash, notify_send_argv
+from webinar_tray.adapters.notify.payload import APP_NAME, no_leading_dash, notify_send_argv
 
 if TYPE_CHECKING:
     from webinar_tray.env import Env
@@ -79,7 +79,7 @@ def send(env: Env, title: str, message: str, *, app_name: str = APP_NAME, icon: 
         plyer_common.call(mod.NotifyDbus(), title, message, app_name, icon)
         return
     title, message = no_leading_dash(title), no_leading_dash(message)
-    user_env = system_env_or_none(env.environ, frozen=env.frozen, platform=env.platform)
+    user_env = system_env_or_none(env)
     if user_env is None:
         plyer_common.call(mod.NotifySendNotification(), title, message, app_name, icon)
         return

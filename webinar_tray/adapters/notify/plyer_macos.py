@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from webinar_tray.adapters.notify import plyer_common
-from webinar_tray.adapters.notify.text import APP_NAME
+from webinar_tray.adapters.notify.payload import APP_NAME
 
 if TYPE_CHECKING:
     from webinar_tray.env import Env

@@ -18,7 +18,7 @@ import subprocess
 from typing import TYPE_CHECKING, Callable
 
 from webinar_tray.adapters.desktop.sysenv import system_env_or_none
-from webinar_tray.adapters.notify.text import APP_NAME, portal_argv
+from webinar_tray.adapters.notify.payload import APP_NAME, portal_argv
 
 if TYPE_CHECKING:
     from webinar_tray.env import Env
@@ -50,7 +50,7 @@ def send(env: Env, title: str, message: str, *, app_name: str = APP_NAME, icon: 
          on_error: Callable[[BaseException], None] | None = None) -> None:
     """Add one notification through the portal; raises OSError when gdbus fails."""
     argv = portal_argv(f"{app_name}-{os.getpid()}-{next(_ids)}", title, message)
-    out = subprocess.run(argv, env=system_env_or_none(env.environ, frozen=env.frozen, platform=env.platform),
+    out = subprocess.run(argv, env=system_env_or_none(env),
                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                          text=True, timeout=10)
     if out.returncode != 0:

@@ -127,7 +127,7 @@ def google_signin(s: State) -> Result:
     except RefreshError as e:
         if getattr(e, "retryable", False):
             return False, "Google's sign-in service is not answering", "try again in a few minutes"
-        from webinar_tray.adapters.calendar.google.calendar import _refresh_error_code
+        from webinar_tray.adapters.calendar.google.api import _refresh_error_code
 
         code = _refresh_error_code(e) or "refused"
         return (False, f"Google refused the saved sign-in ({code}): access was revoked, the password "
@@ -145,7 +145,7 @@ def google_signin(s: State) -> Result:
 def calendar_access(s: State) -> Result:
     if s.creds is None or s.results.get("google_signin") is not True:
         return None, _google_skip(s, "google_signin"), None
-    from webinar_tray.adapters.calendar.google.calendar import GoogleCalendarSource
+    from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
     from webinar_tray.ports import SignInNeeded, SourceError
 
     g = s.settings.google

@@ -102,7 +102,7 @@ def google_sources(settings, paths, resolve_file) -> list:
     if not info or not info.get("refresh_token"):
         why = "not signed in to Google Calendar: run `webinar-tray login`"
         return [NotSignedIn(c, why) for c in settings.google.calendars]
-    from webinar_tray.adapters.calendar.google.calendar import GoogleCalendarSource
+    from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
 
     account = GoogleAccount(store, info)
     return [

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol, Sequence
 
 from webinar_tray.env import Env
+from webinar_tray.ports import AutostartError  # noqa: F401 (raised by the per-OS entries)
 
 __all__ = ["Autostart", "AutostartError", "AutostartStatus", "ENTRY_NAME", "for_paths",
            "platform_autostart"]
@@ -37,9 +38,6 @@ class AutostartStatus:
         text = f"{'enabled' if self.enabled else 'disabled'}: {self.detail}"
         return text + (f" — {self.problem}" if self.problem else "")
 
-
-class AutostartError(Exception):
-    """The entry could not be written or removed; the message says where and why."""
 
 
 class Autostart(Protocol):
