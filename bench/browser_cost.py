@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from webinar_tray.adapters.browser.discover import find_browser  # noqa: E402
+from webinar_tray.env import Env  # noqa: E402
 from webinar_tray.adapters.browser.launch import browser_args  # noqa: E402
 from webinar_tray.adapters.browser.providers.generic import run_join_steps  # noqa: E402
 from webinar_tray.demo.site import DemoSite  # noqa: E402
@@ -69,7 +70,7 @@ async def measure(exe: str, url: str, headless: bool, ours: bool, seconds: float
     from playwright.async_api import async_playwright
 
     profile = tempfile.mkdtemp(prefix="wt-bench-profile-")
-    args = browser_args(()) if ours else (["--no-sandbox"] if os.geteuid() == 0 else [])
+    args = browser_args((), sys.platform) if ours else (["--no-sandbox"] if os.geteuid() == 0 else [])
     async with async_playwright() as pw:
         ctx = await pw.chromium.launch_persistent_context(profile, executable_path=exe, headless=headless, args=args,
                                                           viewport={"width": 1280, "height": 800})
@@ -92,7 +93,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=120)
     a = ap.parse_args()
-    exe = find_browser(BrowserSettings()).executable_path
+    exe = find_browser(BrowserSettings(), None, Env.real()).executable_path
     site = DemoSite()
     site.start()
     url = site.url_for("bench", title="Bench webinar")

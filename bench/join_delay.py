@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from webinar_tray.adapters.browser.discover import find_browser  # noqa: E402
+from webinar_tray.env import Env  # noqa: E402
 from webinar_tray.adapters.browser.joiner import PlaywrightJoiner  # noqa: E402
 from webinar_tray.demo.site import DemoSite  # noqa: E402
 from webinar_tray.adapters.notify.log import LogNotifier  # noqa: E402
@@ -50,7 +51,7 @@ def bench_joins(n: int, spacing: float, duration: float) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         paths = resolve_paths(tmp).ensure()
         s = Settings()
-        exe = find_browser(s.browser).executable_path
+        exe = find_browser(s.browser, None, Env.real()).executable_path
         s = replace(
             s,
             # 3 s webinars 5 s apart: at most one page open at a time, several browsers warming up

@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.join_delay import ListSource  # noqa: E402
 from tests.feeds import StaticFeed, TrickleFeed, calendar, hostile_calendars, vevent  # noqa: E402
 from webinar_tray.adapters.browser.discover import find_browser  # noqa: E402
+from webinar_tray.env import Env  # noqa: E402
 from webinar_tray.adapters.browser.joiner import PlaywrightJoiner  # noqa: E402
 from webinar_tray.demo.site import DemoSite  # noqa: E402
 from webinar_tray.adapters.calendar.ics.source import IcsSource  # noqa: E402
@@ -57,7 +58,7 @@ def joins(n: int, hostile: bool, spacing: float = 6.0, duration: float = 3.0) ->
         s = Settings()
         s = replace(s, join=replace(s.join, lead_seconds=0, grace_seconds=0, headless=True, screenshot_minutes=0,
                                     allowed_hosts=("127.0.0.1",), step_timeout_seconds=15),
-                    browser=replace(s.browser, executable_path=find_browser(s.browser).executable_path or ""),
+                    browser=replace(s.browser, executable_path=find_browser(s.browser, None, Env.real()).executable_path or ""),
                     refresh=replace(s.refresh, timeout_seconds=3600))
         site = DemoSite()
         site.start()

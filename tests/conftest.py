@@ -24,9 +24,10 @@ def chromium_path() -> str:
     """A Chromium-family binary for browser tests, found the way the app finds one."""
     from webinar_tray.adapters.browser.discover import find_browser, BrowserNotFound
     from webinar_tray.core.settings import BrowserSettings
+    from webinar_tray.env import Env
 
     try:
-        choice = find_browser(BrowserSettings())
+        choice = find_browser(BrowserSettings(), None, Env.real())
     except BrowserNotFound:
         choice = None
     require(

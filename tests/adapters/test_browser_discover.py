@@ -17,6 +17,7 @@ from webinar_tray.adapters.browser.launch import (
     choose_headless,
 )
 from webinar_tray.core.settings import BrowserSettings
+from webinar_tray.env import Env
 
 
 def fs(*files):
@@ -47,9 +48,7 @@ def find(platform="linux", env=None, files=(), which=no_which, browsers_dir=None
     return find_browser(
         BrowserSettings(**settings),
         browsers_dir=browsers_dir,
-        platform=platform,
-        env=env or {},
-        which=which,
+        env=Env(platform=platform, environ=env or {}, which=which),
         **fs(*files),
     )
 
@@ -202,8 +201,9 @@ def test_real_glob_finds_a_playwright_build(tmp_path):
     exe = tmp_path / "ms playwright" / "chromium-1255" / "chrome-linux64" / "chrome"
     exe.parent.mkdir(parents=True)
     exe.write_text("")
-    c = find_browser(BrowserSettings(), tmp_path / "ms playwright", platform="linux", env={},
-                     exists=lambda p: p == str(exe), which=no_which)
+    c = find_browser(BrowserSettings(), tmp_path / "ms playwright",
+                     Env(platform="linux", environ={}, which=no_which),
+                     exists=lambda p: p == str(exe))
     assert c.executable_path == str(exe)
 
 
@@ -223,13 +223,17 @@ def test_nothing_found_says_how_to_get_one(platform):
 # -- launch helpers -----------------------------------------------------------------------------
 
 
+def on(platform: str, **environ: str) -> Env:
+    return Env(platform=platform, environ=environ)
+
+
 def test_headless_forced_without_a_display_on_linux():
-    assert choose_headless(False, "linux", {}) == (True, "no display: running headless")
-    assert choose_headless(False, "linux", {"DISPLAY": ":0"}) == (False, None)
-    assert choose_headless(False, "linux", {"WAYLAND_DISPLAY": "wayland-0"}) == (False, None)
-    assert choose_headless(True, "linux", {"DISPLAY": ":0"}) == (True, None)
-    assert choose_headless(False, "win32", {}) == (False, None)
-    assert choose_headless(False, "darwin", {}) == (False, None)
+    assert choose_headless(False, on("linux")) == (True, "no display: running headless")
+    assert choose_headless(False, on("linux", DISPLAY=":0")) == (False, None)
+    assert choose_headless(False, on("linux", WAYLAND_DISPLAY="wayland-0")) == (False, None)
+    assert choose_headless(True, on("linux", DISPLAY=":0")) == (True, None)
+    assert choose_headless(False, on("win32")) == (False, None)
+    assert choose_headless(False, on("darwin")) == (False, None)
 
 
 def test_browser_args():

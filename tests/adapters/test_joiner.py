@@ -17,6 +17,7 @@ from webinar_tray.adapters.browser.providers.generic import FORM_ERROR
 from webinar_tray.config.paths import resolve_paths
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.settings import BrowserSettings, JoinSettings, Settings
+from webinar_tray.env import Env
 
 
 def utcnow() -> datetime:
@@ -290,6 +291,61 @@ def test_crash_and_browser_loss_are_gaps_then_rejoined(site, make_joiner):
 # -- pure helpers -------------------------------------------------------------------------------
 
 
+def test_headless_follows_settings_the_cli_and_a_missing_display(tmp_path):
+    """The mode in force (what the menu shows) is the launch's own decision: the CLI's
+    --headless/--headed, else `[join] headless`, and headless anyway without a display."""
+    from webinar_tray.adapters.desktop.keepawake import KeepAwake
+
+    paths = resolve_paths(tmp_path / "home")
+    display = Env(platform="linux", environ={"DISPLAY": ":0"})
+
+    def joiner(setting: bool, cli: bool | None = None, env: Env = display) -> PlaywrightJoiner:
+        return PlaywrightJoiner(Settings(join=JoinSettings(headless=setting)), paths, cli,
+                                keep_awake=KeepAwake(), env=env)
+
+    assert joiner(False).headless is False
+    assert joiner(True).headless is True
+    j = joiner(False)
+    j.update_settings(Settings(join=JoinSettings(headless=True)))  # config.toml changed
+    assert j.headless is True
+    j.update_settings(Settings(join=JoinSettings(headless=False)))
+    assert j.headless is False
+    assert joiner(False, cli=True).headless is True  # --headless wins over the setting
+    assert joiner(True, cli=False).headless is False  # and so does --headed
+    no_display = Env(platform="linux", environ={})
+    assert joiner(False, env=no_display).headless is True
+    assert joiner(False, cli=False, env=no_display).headless is True  # nothing to show it on
+    assert joiner(False, env=Env(platform="linux", environ={"WAYLAND_DISPLAY": "w-0"})).headless is False
+    assert joiner(False, env=Env(platform="win32")).headless is False  # always a desktop
+    assert joiner(False, env=Env(platform="darwin")).headless is False
+
+
+def test_headless_while_running_is_how_the_browser_was_started(site, chromium, tmp_path):
+    """A change of `[join] headless` applies to the next launch: while the browser runs, the
+    mode in force is the one it was started with."""
+    import shutil
+
+    from webinar_tray.adapters.desktop.keepawake import KeepAwake
+
+    env = Env(platform="linux", environ={"DISPLAY": ":0"}, which=shutil.which)  # never shown
+    j = PlaywrightJoiner(settings_for(chromium), resolve_paths(tmp_path / "home"),
+                         check_seconds=1.0, keep_awake=KeepAwake(), env=env)
+    try:
+        rec = Recorder()
+        job = make_job(site.url_for("on-time"), join_in=0.0, stay=3.0)
+        j.attend(job, rec)
+        rec.wait(job.id, "joined")
+        j.update_settings(settings_for(chromium, headless=False))
+        assert j.headless is True  # started headless, still running
+        rec.wait(job.id, "done")
+        deadline = time.monotonic() + 10
+        while j.headless and time.monotonic() < deadline:  # the browser closes: no page left
+            time.sleep(0.05)
+        assert j.headless is False  # the next launch would show a window on DISPLAY
+    finally:
+        j.close(timeout=15)
+
+
 def test_scrub_cuts_queries_from_error_texts():
     text = "Page.goto: net::ERR_FAILED at https://zoom.us/j/1?pwd=SECRET#x (see http://a.b/c?d)"
     assert scrub(text) == "Page.goto: net::ERR_FAILED at https://zoom.us/j/1 (see http://a.b/c"
@@ -355,7 +411,8 @@ def test_steps_on_hand_made_pages(chromium, site, tmp_path):
 
     async def main():
         async with async_playwright() as pw:
-            ctx = await launch(pw, BrowserChoice(chromium, None, "test"), tmp_path / "p", True, [])
+            ctx = await launch(pw, BrowserChoice(chromium, None, "test"), tmp_path / "p", True, [],
+                               env=Env.real())
             try:
                 page = await ctx.new_page()
                 # A video already playing: joined without a click.

@@ -13,6 +13,7 @@ import pytest
 from webinar_tray.adapters.browser import launch as launch_mod
 from webinar_tray.adapters.browser.discover import BrowserChoice
 from webinar_tray.adapters.browser.launch import headless_user_agent, is_edge
+from webinar_tray.env import Env
 
 pytestmark = pytest.mark.chromium
 
@@ -67,7 +68,8 @@ def test_headless_launch_hides_headlesschrome_everywhere(chromium, tmp_path):
             seen = []
             brands: list[list[str]] = []
             for _ in range(2):  # the first launch learns the version; the second uses it at once
-                ctx = await launch_mod.launch(pw, choice, tmp_path / "profile", headless=True)
+                ctx = await launch_mod.launch(pw, choice, tmp_path / "profile", headless=True,
+                                              env=Env.real())
                 try:
                     page = ctx.pages[0] if ctx.pages else await ctx.new_page()
                     await page.goto(f"http://127.0.0.1:{_Pages.other_port}/top")

@@ -187,6 +187,7 @@ def test_bad_config_names_the_key(home):
 def test_a_crashing_or_hanging_check_becomes_a_failure(tmp_path):
     from webinar_tray.commands.doctor import report, run_checks, text
     from webinar_tray.config.paths import resolve_paths
+    from webinar_tray.env import Env
 
     def crash(s):
         raise RuntimeError("boom http://x.example/ics?token=SECRET")
@@ -194,7 +195,8 @@ def test_a_crashing_or_hanging_check_becomes_a_failure(tmp_path):
     def hang(s):
         time.sleep(30)
 
-    checks = run_checks(resolve_paths(tmp_path), [("config", crash, 5), ("sources", hang, 0.3)])
+    checks = run_checks(resolve_paths(tmp_path), [("config", crash, 5), ("sources", hang, 0.3)],
+                        env=Env())
     assert [(c.name, c.ok) for c in checks] == [("config", False), ("sources", False)]
     assert "RuntimeError: boom" in checks[0].detail and "SECRET" not in checks[0].detail
     assert "did not finish within 0.3 s" in checks[1].detail

@@ -4,14 +4,18 @@ Playwright's own Chromium under the home folder."""
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import sys
 import threading
+from pathlib import Path
 
 from webinar_tray import logsetup
-from webinar_tray.config.private import private_dir
-from webinar_tray.compose import Context
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK
+from webinar_tray.compose import Context
 from webinar_tray.config.paths import Paths
+from webinar_tray.config.private import private_dir
+from webinar_tray.env import Env
 from webinar_tray.runtime.instance import (
     InstanceLock,
     send,
@@ -20,15 +24,15 @@ from webinar_tray.runtime.instance import (
 log = logging.getLogger(__name__)
 
 
-START_PAGE = "https://www.brighttalk.com/"
 INSTALL_TIMEOUT_SECONDS = 3600.0
 
 
-def browser(paths: Paths, install: bool = False) -> int:
-    ctx = Context.load(paths)  # ConfigError -> exit 2
+def browser(paths: Paths, install: bool = False, env: Env | None = None) -> int:
+    """The command's entry (from cli.py): without an `env`, the real one (Context.load)."""
+    ctx = Context.load(paths, env)  # ConfigError -> exit 2
     logsetup.setup(None, stderr=True, level=logging.WARNING)
     if install:
-        return install_chromium(paths)
+        return install_chromium(paths, ctx.env)
     return open_profile(ctx)
 
 
@@ -57,52 +61,11 @@ def engine_state(paths: Paths) -> str | None:
     return state
 
 
-def browser_command(executable: str, profile_dir, extra_args=(), as_root: bool = False) -> list[str]:
-    """The plain (not automated) browser on the app's profile: no Playwright, no automation
-    switches, so Google's and other sign-in pages accept it."""
-    cmd = [executable, f"--user-data-dir={profile_dir}", "--no-first-run", "--no-default-browser-check"]
-    if as_root:
-        cmd.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox on
-    cmd += [a for a in extra_args if a != "--no-sandbox" or not as_root]
-    cmd.append(START_PAGE)
-    return cmd
-
-
-def profile_browser_command(ctx: Context):
-    """(BrowserChoice, argv) of the plain browser on the app's profile. Raises BrowserNotFound."""
-    from dataclasses import replace
-
-    from webinar_tray.adapters.browser.discover import find_browser
-    from webinar_tray.adapters.browser.launch import _is_root
-
-    paths, settings = ctx.paths, ctx.settings.browser
-    # A Playwright channel names no program; an installed browser is found the usual way.
-    choice = find_browser(replace(settings, channel=""), paths.browsers_dir)
-    assert choice.executable_path
-    private_dir(paths.profile_dir)  # 0700 before the browser sees it
-    return choice, browser_command(choice.executable_path, paths.profile_dir, settings.args,
-                                   _is_root(sys.platform))
-
-
-def profile_browser(ctx: Context):
-    """Start the plain browser on the app's profile (the tray's "Sign in to webinar sites…").
-    Returns the Popen; raises BrowserNotFound or OSError."""
-    import subprocess
-
-    from webinar_tray.adapters.desktop.sysenv import popen_flags, system_env
-
-    choice, cmd = profile_browser_command(ctx)
-    log.info("opening %s on the app's browser profile for signing in to webinar sites",
-             choice.description)
-    return subprocess.Popen(cmd, env=system_env(), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, **popen_flags())
-
-
 def open_profile(ctx: Context) -> int:
-    import subprocess
+    import tempfile
 
-    from webinar_tray.adapters.browser.discover import BrowserNotFound
-    from webinar_tray.adapters.desktop.sysenv import popen_flags, system_env
+    from webinar_tray.adapters.browser.discover import BrowserChoice, BrowserNotFound
+    from webinar_tray.adapters.browser.profile import profile_browser
 
     paths = ctx.paths
     state = engine_state(paths)
@@ -110,29 +73,29 @@ def open_profile(ctx: Context) -> int:
         print("webinar-tray: the browser profile is in use: webinar-tray is attending a webinar "
               "right now; quit webinar-tray first or wait until the webinar ends", file=sys.stderr)
         return EXIT_FAILED
-    try:
-        choice, cmd = profile_browser_command(ctx)
-    except BrowserNotFound as e:
-        print(f"webinar-tray: {e}", file=sys.stderr)
-        return EXIT_FAILED
-    profile = paths.profile_dir
-    print(f"Opening {choice.description}\n"
-          f"with webinar-tray's browser profile ({profile}).\n"
-          "Sign in to the webinar sites you use (BrightTALK, ISC2, Zoom...), then close the browser "
-          "window: webinar-tray joins webinars with these sign-ins.")
-    if state == "idle":
-        print("Note: webinar-tray is running; a webinar due while this window is open is joined "
-              "only after you close it.")
-    print("Waiting for the browser window to close...", flush=True)
-    import tempfile
+    found: list[BrowserChoice] = []
+
+    def opening(choice: BrowserChoice) -> None:
+        found.append(choice)
+        print(f"Opening {choice.description}\n"
+              f"with webinar-tray's browser profile ({paths.profile_dir}).\n"
+              "Sign in to the webinar sites you use (BrightTALK, ISC2, Zoom...), then close the "
+              "browser window: webinar-tray joins webinars with these sign-ins.")
+        if state == "idle":
+            print("Note: webinar-tray is running; a webinar due while this window is open is "
+                  "joined only after you close it.")
+        print("Waiting for the browser window to close...", flush=True)
 
     with tempfile.TemporaryFile() as noise:  # Chromium's chatter; shown only when it fails
         try:
-            proc = subprocess.Popen(cmd, env=system_env(), stdin=subprocess.DEVNULL, stdout=noise,
-                                    stderr=subprocess.STDOUT, **popen_flags())
+            proc = profile_browser(ctx.settings, paths, ctx.env, output=noise, on_found=opening)
+        except BrowserNotFound as e:
+            print(f"webinar-tray: {e}", file=sys.stderr)
+            return EXIT_FAILED
         except OSError as e:
-            print(f"webinar-tray: cannot start {choice.executable_path}: {e.strerror or e}",
-                  file=sys.stderr)
+            what = (f"start {found[0].executable_path}" if found
+                    else f"make the browser profile {paths.profile_dir}")
+            print(f"webinar-tray: cannot {what}: {e.strerror or e}", file=sys.stderr)
             return EXIT_FAILED
         rc = proc.wait()
         if rc != 0:
@@ -165,12 +128,38 @@ def _install_failure(output: str) -> str:
     return errors[0][len("Error:"):].strip() if errors else "see the output above"
 
 
-def install_chromium(paths: Paths, timeout: float = INSTALL_TIMEOUT_SECONDS) -> int:
+INSTALL_HOW = ("check the internet connection (a proxy goes in HTTPS_PROXY) and try again, or "
+               "install Google Chrome, Microsoft Edge or Chromium instead: webinar-tray finds them "
+               "by itself")
+
+
+def install_chromium(paths: Paths, env: Env, timeout: float = INSTALL_TIMEOUT_SECONDS) -> int:
     """Playwright's own Chromium into <home>/ms-playwright, by Playwright's driver (bundled in a
     frozen build too), its progress streamed to the terminal."""
-    import os
-    import subprocess
+    target = paths.browsers_dir
+    proc = _start_installer(target, env)
+    if proc is None:
+        return EXIT_FAILED
+    seen: list[bytes] = []  # the tail of its output, for the verdict
+    reader = threading.Thread(target=_pump, args=(proc, seen), name="install-output", daemon=True)
+    reader.start()
+    rc, timed_out = _wait_installer(proc, reader, timeout)
+    if timed_out:
+        print(f"webinar-tray: installing Chromium did not finish within {timeout:.0f} s; "
+              f"{INSTALL_HOW}", file=sys.stderr)
+        return EXIT_FAILED
+    if rc != 0:
+        why = _install_failure(b"".join(seen).decode("utf-8", "replace"))
+        print(f"webinar-tray: installing Playwright's Chromium failed: {why}; {INSTALL_HOW}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    _say_installed(target, env)
+    return EXIT_OK
 
+
+def _start_installer(target: Path, env: Env) -> subprocess.Popen | None:
+    """Playwright's driver running `install chromium` into `target`, its output on a pipe; None
+    (said why) when it cannot start."""
     from webinar_tray.adapters.desktop.sysenv import popen_flags
 
     try:
@@ -179,40 +168,44 @@ def install_chromium(paths: Paths, timeout: float = INSTALL_TIMEOUT_SECONDS) -> 
         node, cli = compute_driver_executable()
     except Exception as e:
         print(f"webinar-tray: Playwright's driver is missing: {e}", file=sys.stderr)
-        return EXIT_FAILED
-    target = paths.browsers_dir
+        return None
     private_dir(target)
-    env = get_driver_env()
-    env["PLAYWRIGHT_BROWSERS_PATH"] = str(target)
+    driver_env = get_driver_env()
+    driver_env["PLAYWRIGHT_BROWSERS_PATH"] = str(target)
     print(f"Installing Playwright's Chromium into {target} ...", flush=True)
     try:
-        proc = subprocess.Popen([node, cli, "install", "chromium"], env=env, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **popen_flags())
+        return subprocess.Popen([node, cli, "install", "chromium"], env=driver_env,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, **popen_flags(env))
     except OSError as e:
-        print(f"webinar-tray: cannot start Playwright's driver ({node}): {e.strerror or e}", file=sys.stderr)
-        return EXIT_FAILED
-    seen: list[bytes] = []
+        print(f"webinar-tray: cannot start Playwright's driver ({node}): {e.strerror or e}",
+              file=sys.stderr)
+        return None
 
-    def pump() -> None:  # progress to the terminal as it comes; the tail kept for the verdict
-        out = getattr(sys.stdout, "buffer", None)
-        while True:
-            chunk = os.read(proc.stdout.fileno(), 65536)
-            if not chunk:
-                break
-            seen.append(chunk)
-            del seen[:-64]
-            try:
-                if out is not None:
-                    out.write(chunk)
-                    out.flush()
-                else:
-                    sys.stdout.write(chunk.decode("utf-8", "replace"))
-                    sys.stdout.flush()
-            except (OSError, ValueError):
-                pass
 
-    reader = threading.Thread(target=pump, name="install-output", daemon=True)
-    reader.start()
+def _pump(proc: subprocess.Popen, seen: list[bytes]) -> None:
+    """The installer's progress to the terminal as it comes; its last chunks kept in `seen`."""
+    out = getattr(sys.stdout, "buffer", None)  # a binary stdout, where the terminal has one
+    while True:
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            break
+        seen.append(chunk)
+        del seen[:-64]
+        try:
+            if out is not None:
+                out.write(chunk)
+                out.flush()
+            else:
+                sys.stdout.write(chunk.decode("utf-8", "replace"))
+                sys.stdout.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _wait_installer(proc: subprocess.Popen, reader: threading.Thread,
+                    timeout: float) -> tuple[int, bool]:
+    """(exit status, timed out): the installer killed past `timeout` or on Ctrl+C."""
     timed_out = False
     try:
         try:
@@ -229,24 +222,17 @@ def install_chromium(paths: Paths, timeout: float = INSTALL_TIMEOUT_SECONDS) -> 
         reader.join(5)
         if proc.stdout is not None:
             proc.stdout.close()
-    how = ("check the internet connection (a proxy goes in HTTPS_PROXY) and try again, or install "
-           "Google Chrome, Microsoft Edge or Chromium instead: webinar-tray finds them by itself")
-    if timed_out:
-        print(f"webinar-tray: installing Chromium did not finish within {timeout:.0f} s; {how}",
-              file=sys.stderr)
-        return EXIT_FAILED
-    if rc != 0:
-        why = _install_failure(b"".join(seen).decode("utf-8", "replace"))
-        print(f"webinar-tray: installing Playwright's Chromium failed: {why}; {how}", file=sys.stderr)
-        return EXIT_FAILED
+    return rc, timed_out
+
+
+def _say_installed(target: Path, env: Env) -> None:
+    """Which browser the installer left, found the way the app finds one (only under `target`)."""
     from webinar_tray.adapters.browser.discover import BrowserNotFound, find_browser
     from webinar_tray.core.settings import BrowserSettings
 
     try:
-        found = find_browser(BrowserSettings(), target, which=lambda _: None, env={},
+        found = find_browser(BrowserSettings(), target, Env(platform=env.platform),
                              exists=lambda p: p.startswith(str(target)) and os.path.isfile(p))
         print(f"Installed: {found.description}")
     except BrowserNotFound:
         print(f"Installed into {target}.")
-    return EXIT_OK
-

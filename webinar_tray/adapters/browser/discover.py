@@ -1,8 +1,8 @@
 """Which Chromium-family browser to drive: the configured one, a Playwright channel, an installed
 Chrome/Edge/Chromium, or Playwright's own Chromium under the app's folder.
 
-Pure: the filesystem and PATH are reached only through the injected functions, so every OS's
-table is tested on any OS."""
+Pure: the platform, the environment and PATH come from the caller's `Env`, the filesystem through
+the injected functions, so every OS's table is tested on any OS."""
 
 from __future__ import annotations
 
@@ -11,13 +11,12 @@ import ntpath
 import os
 import posixpath
 import re
-import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
 from webinar_tray.core.settings import BrowserSettings
+from webinar_tray.env import Env
 
 
 @dataclass(frozen=True)
@@ -86,14 +85,13 @@ def _os_family(platform: str) -> str:
 
 def find_browser(
     settings: BrowserSettings,
-    browsers_dir: Path | None = None,
-    platform: str = sys.platform,
-    env: Mapping[str, str] = os.environ,
+    browsers_dir: Path | None,
+    env: Env,
     exists: Callable[[str], bool] = os.path.isfile,
-    which: Callable[[str], str | None] = shutil.which,
     glob: Callable[[str], list[str]] = _glob.glob,
 ) -> BrowserChoice:
-    """The browser to launch. Raises BrowserNotFound (with how to get one)."""
+    """The browser to launch on `env`'s platform (its environment and `which` find the installed
+    ones). Raises BrowserNotFound (with how to get one)."""
     configured = (settings.executable_path or "").strip()
     if configured:
         path = os.path.expanduser(configured)
@@ -109,8 +107,8 @@ def find_browser(
     if channel:
         return BrowserChoice(None, channel, f"Playwright channel {channel!r}")
 
-    family = _os_family(platform)
-    for path, name in _installed_candidates(family, env, which):
+    family = _os_family(env.platform)
+    for path, name in _installed_candidates(family, env.environ, env.which):
         if path and exists(path):
             return BrowserChoice(path, None, f"{name}: {path}")
 

@@ -1,8 +1,8 @@
 """The Joiner port on Playwright: one browser (persistent profile), one page per webinar.
 
 One daemon thread owns an asyncio loop and Playwright's async API; Playwright is imported there,
-on the first join, so the idle app never pays for it. `attend()` returns at once and schedules an
-`Attendance` (session.py) on that loop: it waits for `join_at`, joins, stays and reports. The
+on the first join, so the idle app never pays for it. `attend()` returns at once and schedules a
+`PageVisit` (session.py) on that loop: it waits for `join_at`, joins, stays and reports. The
 joiner owns what the attendances share: the thread, the browser context (started on demand,
 closed when no page is left) and the limit on webinars at once. `on_update` is called from that
 thread; 'done' exactly once per attend.
@@ -25,9 +25,10 @@ from webinar_tray.adapters.browser.launch import (
     scrub,
 )
 from webinar_tray.adapters.browser.evidence import evidence_name
+from webinar_tray.adapters.browser.loop_thread import start_loop_thread
 from webinar_tray.adapters.browser.session import (
-    Attendance,
     OnUpdate,
+    PageVisit,
     scheme_of,
     utcnow,
     web_link,
@@ -35,15 +36,22 @@ from webinar_tray.adapters.browser.session import (
 from webinar_tray.adapters.desktop.keepawake import KeepAwake, platform_keep_awake
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.settings import Settings
+from webinar_tray.env import Env
 
 __all__ = ["PlaywrightJoiner", "evidence_name", "scrub"]
 
 log = logging.getLogger(__name__)
 
+FRONT_TIMEOUT_SECONDS = 5.0  # bring_to_front: the page did not come forward, give up
+
 
 class PlaywrightJoiner:
     """Implements ports.Joiner. Thread-safe: attend/leave/active/close may be called from any
-    thread."""
+    thread.
+
+    `headless`: the CLI's --headless (None: `[join] headless` decides). `env`: the platform and
+    environment (the display, a frozen build's libraries); this is the browser adapter's public
+    entry, so without one it reads the real ones (`Env.real()`)."""
 
     def __init__(
         self,
@@ -54,17 +62,20 @@ class PlaywrightJoiner:
         check_seconds: float = 5.0,
         join_attempts: int = 3,
         keep_awake: KeepAwake | None = None,
+        env: Env | None = None,
     ):
         self.settings = settings
         self.paths = paths
-        self._headless = headless
+        self._env = env or Env.real()
+        self._headless_override = headless
         self._check_seconds = max(0.1, min(5.0, check_seconds))
         self._attempts = max(1, join_attempts)
         # Held from the browser's launch (when `[join] keep_awake`) until it is closed.
-        self._keep_awake = keep_awake if keep_awake is not None else platform_keep_awake()
+        self._keep_awake = (keep_awake if keep_awake is not None
+                            else platform_keep_awake(self._env))
         self._awake = False
         self._lock = threading.Lock()
-        self._jobs: dict[str, Attendance] = {}
+        self._jobs: dict[str, PageVisit] = {}
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closing = False
@@ -72,7 +83,7 @@ class PlaywrightJoiner:
         self._pw: Any = None
         self._context: Any = None
         self._context_alive = False
-        self._headless_now = True  # how the running browser was started
+        self._headless_now = True  # how the running browser was started (while _context_alive)
         self._spare_page: Any = None
         self._users = 0
         self._context_lock: asyncio.Lock | None = None
@@ -86,10 +97,18 @@ class PlaywrightJoiner:
 
     @property
     def headless(self) -> bool:
-        """The mode in force for the next (or the running) browser: the CLI's override, else
-        headless where no display exists, else `[join] headless` (the same choice as at launch)."""
-        wanted = self._headless if self._headless is not None else self.settings.join.headless
-        return choose_headless(wanted)[0]
+        """Whether the browser runs without a window: while it runs, how it was started; else how
+        the next launch starts it (the same decision, `_mode`)."""
+        if self._context_alive:
+            return self._headless_now
+        return self._mode(self.settings)[0]
+
+    def _mode(self, settings: Settings) -> tuple[bool, str | None]:
+        """(headless, why): the CLI's --headless, else `[join] headless`; headless anyway where
+        no display exists (`why` says so)."""
+        wanted = (self._headless_override if self._headless_override is not None
+                  else settings.join.headless)
+        return choose_headless(wanted, self._env)
 
     def update_settings(self, settings: Settings) -> None:
         """New settings (config.toml changed); they apply to the next attend."""
@@ -97,7 +116,7 @@ class PlaywrightJoiner:
 
     def attend(self, job: Any, on_update: OnUpdate) -> None:
         settings = self.settings
-        state = Attendance(
+        state = PageVisit(
             job,
             on_update,
             settings,
@@ -176,9 +195,9 @@ class PlaywrightJoiner:
             for st in states:
                 self._jobs.pop(st.job.id, None)
 
-    def bring_to_front(self, job_id: str, timeout: float = 5.0) -> bool:
+    def bring_to_front(self, job_id: str) -> bool:
         """Show the page of `job_id` in front (a visible browser only). False when there is no
-        such page or the browser is headless."""
+        such page or the browser is headless. Waits at most FRONT_TIMEOUT_SECONDS."""
         with self._lock:
             state, loop = self._jobs.get(job_id), self._loop
         if state is None or loop is None or self._headless_now:
@@ -192,7 +211,7 @@ class PlaywrightJoiner:
             return True
 
         try:
-            return asyncio.run_coroutine_threadsafe(front(), loop).result(timeout)
+            return asyncio.run_coroutine_threadsafe(front(), loop).result(FRONT_TIMEOUT_SECONDS)
         except Exception as exc:
             log.info("could not bring %s to the front: %s", job_id, first_line(exc))
             return False
@@ -226,42 +245,15 @@ class PlaywrightJoiner:
         """Start the worker thread and its loop if needed (called with self._lock held)."""
         if self._thread is not None and self._thread.is_alive() and self._loop is not None:
             return self._loop
-        loop = asyncio.new_event_loop()
-        ready = threading.Event()
 
-        def run() -> None:
-            asyncio.set_event_loop(loop)
-            loop.set_exception_handler(self._loop_exception)
+        def on_start() -> None:  # on the loop's thread
             self._context_lock = asyncio.Lock()
             self._places = asyncio.Condition()
-            ready.set()
-            try:
-                loop.run_forever()
-            finally:
-                try:
-                    loop.run_until_complete(loop.shutdown_asyncgens())
-                finally:
-                    loop.close()
 
-        thread = threading.Thread(target=run, name="webinar-tray-browser", daemon=True)
-        thread.start()
-        ready.wait()
-        self._loop, self._thread = loop, thread
-        return loop
+        self._loop, self._thread = start_loop_thread(on_start)
+        return self._loop
 
-    def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
-        """Playwright leaves futures behind when its driver or the browser goes away (a crash we
-        recover from, or our own shutdown): those are expected, not errors."""
-        exc = context.get("exception")
-        text = str(exc) if exc is not None else ""
-        if any(t in text for t in ("Connection closed while reading from the driver",
-                                   "Target page, context or browser has been closed",
-                                   "Browser has been closed", "Target closed")):
-            log.debug("after the browser went away: %s", first_line(exc))
-            return
-        loop.default_exception_handler(context)
-
-    async def _attend(self, state: Attendance) -> None:
+    async def _attend(self, state: PageVisit) -> None:
         """One attend on the loop: the browser stays up while any attendance runs."""
         self._users += 1
         try:
@@ -269,19 +261,19 @@ class PlaywrightJoiner:
         finally:
             await self._release()
 
-    # -- what an Attendance sees (session.BrowserHost; loop thread only) ------------------------
+    # -- what a PageVisit sees (session.BrowserHost; loop thread only) --------------------------
 
-    async def take_place(self, attendance: Attendance) -> bool:
+    async def take_place(self, visit: PageVisit) -> bool:
         """A place among the `max_concurrent` webinars attended at once; waits for one to free
-        up. False when the attendance is stopped or its webinar is over before one does."""
+        up. False when the visit is stopped or its webinar is over before one does."""
         assert self._places is not None
-        limit = attendance.settings.join.max_concurrent
+        limit = visit.settings.join.max_concurrent
         async with self._places:
             if self._taken >= limit:
                 log.info("%s waits for a free place: %d webinars open (max_concurrent = %d)",
-                         attendance.job.id, self._taken, limit)
+                         visit.job.id, self._taken, limit)
             while self._taken >= limit:
-                if attendance.stop_reason is not None or utcnow() >= attendance.job.leave_at:
+                if visit.stop_reason is not None or utcnow() >= visit.job.leave_at:
                     return False
                 try:  # woken by a release; the timeout notices leave() and the end
                     await asyncio.wait_for(self._places.wait(), timeout=2.0)
@@ -307,21 +299,21 @@ class PlaywrightJoiner:
                     await old.close()
                 except Exception:
                     pass
-            choice = find_browser(settings.browser, self.paths.browsers_dir)
+            choice = find_browser(settings.browser, self.paths.browsers_dir, self._env)
             if self._pw is None:
                 started = time.monotonic()
                 from playwright.async_api import async_playwright  # lazily: ~15 MB
 
                 self._pw = await async_playwright().start()
                 log.debug("Playwright driver started in %.2f s", time.monotonic() - started)
-            wanted = self._headless if self._headless is not None else settings.join.headless
-            headless, why = choose_headless(wanted)
+            headless, why = self._mode(settings)
             if why:
                 log.info(why)
             self._headless_now = headless
             started = time.monotonic()
             context = await launch(
-                self._pw, choice, self.paths.profile_dir, headless, settings.browser.args
+                self._pw, choice, self.paths.profile_dir, headless, settings.browser.args,
+                env=self._env,
             )
             self.last_launch_seconds = time.monotonic() - started
             context.on("close", lambda _ctx, c=context: self._context_closed(c))
@@ -340,10 +332,10 @@ class PlaywrightJoiner:
     def joined_in(self, seconds: float) -> None:
         self.last_join_seconds = seconds
 
-    def finished(self, attendance: Attendance) -> None:
+    def finished(self, visit: PageVisit) -> None:
         with self._lock:
-            if self._jobs.get(attendance.job.id) is attendance:
-                del self._jobs[attendance.job.id]
+            if self._jobs.get(visit.job.id) is visit:
+                del self._jobs[visit.job.id]
 
     # -- the browser ----------------------------------------------------------------------------
 

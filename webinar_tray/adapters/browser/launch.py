@@ -1,19 +1,23 @@
 """Starting the browser: one persistent profile (so sign-ins made with `webinar-tray browser`
-serve every join), quiet, with camera and microphone denied."""
+serve every join), quiet, with camera and microphone denied.
+
+`launch()` is the one way the app starts its browser: the joiner calls it on the app's profile,
+`doctor` on a throwaway one, so what doctor checks is what a join does. The platform and the
+environment come from the caller's `Env`."""
 
 from __future__ import annotations
 
 import logging
 import os
 import re
-import sys
 import time
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 from webinar_tray.adapters.browser.discover import BrowserChoice
 from webinar_tray.adapters.desktop.sysenv import system_env_or_none
 from webinar_tray.config.private import private_dir
+from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +69,20 @@ class LaunchError(Exception):
     """The browser did not start. The message is short and says what to do when we know."""
 
 
-def _is_root(platform: str) -> bool:
-    geteuid = getattr(os, "geteuid", None)
+def is_root(platform: str) -> bool:
+    """Running as root on Linux, where Chromium refuses to start with its sandbox on."""
+    geteuid = getattr(os, "geteuid", None)  # POSIX only
     return platform.startswith("linux") and geteuid is not None and geteuid() == 0
 
 
 def browser_args(
-    extra_args: Sequence[str] = (), platform: str = sys.platform, as_root: bool | None = None
+    extra_args: Sequence[str], platform: str, as_root: bool | None = None
 ) -> list[str]:
     """The switches we always add, then the user's `[browser] args`. Feature lists (ours,
     Playwright's and the user's) are merged into one --disable-features / --enable-features."""
     args = list(BASE_ARGS)
     if as_root is None:
-        as_root = _is_root(platform)
+        as_root = is_root(platform)
     if as_root:
         args.append("--no-sandbox")  # Chromium refuses to start as root with its sandbox on
     disabled = list(PLAYWRIGHT_DISABLED_FEATURES + OUR_DISABLED_FEATURES)
@@ -108,13 +113,11 @@ def _unique(names: list[str]) -> list[str]:
     return list(seen)
 
 
-def choose_headless(
-    setting: bool, platform: str = sys.platform, env: Mapping[str, str] = os.environ
-) -> tuple[bool, str | None]:
+def choose_headless(setting: bool, env: Env) -> tuple[bool, str | None]:
     """(headless, reason): headless anyway on Linux/BSD without a display, with a reason to log."""
     if setting:
         return True, None
-    if platform.startswith(("win", "cygwin", "darwin")):
+    if env.platform.startswith(("win", "cygwin", "darwin")):
         return False, None
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         return True, "no display: running headless"
@@ -157,6 +160,8 @@ async def launch(
     profile_dir: Path,
     headless: bool,
     extra_args: Sequence[str] = (),
+    *,
+    env: Env,
     timeout_seconds: float = 60.0,
 ) -> Any:
     """Launch a persistent Chromium context on `profile_dir`. Returns the BrowserContext."""
@@ -164,7 +169,7 @@ async def launch(
     private_dir(profile_dir)  # 0700 before Chromium sees it, whatever the umask
     kwargs: dict[str, Any] = dict(
         headless=headless,
-        args=browser_args(extra_args),
+        args=browser_args(extra_args, env.platform),
         viewport=VIEWPORT,
         permissions=[],
         accept_downloads=False,
@@ -178,12 +183,12 @@ async def launch(
         kwargs["executable_path"] = choice.executable_path
     elif choice.channel:
         kwargs["channel"] = choice.channel
-    env = system_env_or_none()
-    if env is not None:  # frozen: the browser must not load the bundle's libraries (or GTK)
-        kwargs["env"] = env
+    browser_env = system_env_or_none(env)
+    if browser_env is not None:  # frozen: the browser must not load the bundle's libraries (or GTK)
+        kwargs["env"] = browser_env
     known = _VERSIONS.get(_version_key(choice))
     if headless and known:
-        kwargs["user_agent"] = headless_user_agent(known, is_edge(choice))
+        kwargs["user_agent"] = headless_user_agent(known, is_edge(choice), platform=env.platform)
     started = time.monotonic()
     context = await _launch(pw, profile_dir, choice, kwargs)
     elapsed = time.monotonic() - started
@@ -195,7 +200,7 @@ async def launch(
         # in this process does that at once).
         _VERSIONS[_version_key(choice)] = version
         await context.close()
-        kwargs["user_agent"] = headless_user_agent(version, is_edge(choice))
+        kwargs["user_agent"] = headless_user_agent(version, is_edge(choice), platform=env.platform)
         context = await _launch(pw, profile_dir, choice, kwargs)
         elapsed = time.monotonic() - started
     log.info(
@@ -228,7 +233,7 @@ def is_edge(choice: BrowserChoice) -> bool:
     return choice.channel == "msedge" or name.startswith("msedge") or "edge" in choice.description.lower()
 
 
-def headless_user_agent(version: str, edge: bool = False, platform: str = sys.platform) -> str:
+def headless_user_agent(version: str, edge: bool = False, *, platform: str) -> str:
     """The user agent the same browser sends when it is visible (Chrome's reduced form:
     major version, then .0.0.0)."""
     m = _VERSION.match(version)

@@ -1,11 +1,12 @@
-"""One attendance of one webinar, on the joiner's loop thread.
+"""One visit of one webinar's page, on the joiner's loop thread.
 
-`Attendance.run()` waits for `join_at` against the wall clock, opens the link, runs the join
-steps (retrying with backoff), then stays until the leave time, `leave()`, `close()` or the page
-saying the webinar ended - rejoining (and recording a gap) when the page or the browser dies -
-and takes screenshots as evidence. Its report goes to `on_update`; 'done' exactly once.
+`PageVisit.run()` waits for `join_at` against the wall clock, opens the link, runs the join
+steps (retrying with backoff), then stays (stay.py) until the leave time, `leave()`, `close()`
+or the page saying the webinar ended - rejoining (and recording a gap) when the page or the
+browser dies - and takes screenshots as evidence (evidence.py). Its report goes to `on_update`;
+'done' exactly once. (The stored record of an attendance is runtime/store.py's `Attendance`.)
 
-The shared browser belongs to the joiner: an attendance reaches it only through `BrowserHost`.
+The shared browser belongs to the joiner: a visit reaches it only through `BrowserHost`.
 Links are logged as `SafeUrl` (never the query); Playwright's error texts are cut to their
 first line and stripped of queries before they reach a log or a report.
 """
@@ -19,7 +20,7 @@ import logging
 import re
 import time
 import traceback
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
@@ -29,20 +30,20 @@ from webinar_tray.adapters.browser.discover import BrowserNotFound
 from webinar_tray.adapters.browser.evidence import Evidence
 from webinar_tray.adapters.browser.guard import SiteGuard
 from webinar_tray.adapters.browser.launch import LaunchError, first_line, scrub
-from webinar_tray.adapters.browser.steps import StepError, page_ended
+from webinar_tray.adapters.browser.stay import MAX_BACKOFF_SECONDS, stay
+from webinar_tray.adapters.browser.steps import StepError
 from webinar_tray.core.allowed_sites import page_hosts
 from webinar_tray.core.redact import SafeUrl
 from webinar_tray.core.settings import Settings
-from webinar_tray.ports import AttendReport, Gap
+from webinar_tray.ports import AttendReport
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF_SECONDS = 60.0
 
 OnUpdate = Callable[[str, AttendReport], None]
 
 
 def utcnow() -> datetime:
+    """The wall clock (a visit waits for real time). Tests of clock faults point it elsewhere."""
     return datetime.now(timezone.utc)
 
 
@@ -65,7 +66,7 @@ def scheme_of(url: str | None) -> str:
 
 
 class BrowserHost(Protocol):
-    """What an attendance needs from the owner of the shared browser (loop thread only)."""
+    """What a visit needs from the owner of the shared browser (loop thread only)."""
 
     async def ensure_context(self, settings: Settings) -> Any: ...  # launched if none/dead
 
@@ -73,14 +74,14 @@ class BrowserHost(Protocol):
 
     def joined_in(self, seconds: float) -> None: ...  # a join took this long (doctor/bench)
 
-    async def take_place(self, attendance: Attendance) -> bool: ...  # one of max_concurrent
+    async def take_place(self, visit: PageVisit) -> bool: ...  # one of max_concurrent
 
     async def release_place(self) -> None: ...
 
-    def finished(self, attendance: Attendance) -> None: ...  # no longer active; before 'done'
+    def finished(self, visit: PageVisit) -> None: ...  # no longer active; before 'done'
 
 
-class Attendance:
+class PageVisit:
     """One attend: its report, its page and the coroutine that attends. `request_stop`,
     `browser_closed` and `refuse` are called on the loop thread."""
 
@@ -107,8 +108,8 @@ class Attendance:
         self.done_sent = False
         self.future: concurrent.futures.Future | None = None  # the owner's handle on run()
         self._host = host
-        self._evidence = Evidence(evidence_dir, job.id, now=lambda: utcnow())
-        self._check_seconds = check_seconds
+        self._evidence = Evidence(evidence_dir, job.id, now=self.now)
+        self.check_seconds = check_seconds
         self._attempts = attempts
         hosts = page_hosts(job.join_url or "", providers.companion_hosts(job.steps),
                            settings.join.allowed_hosts)
@@ -116,10 +117,14 @@ class Attendance:
 
     # -- called by the owner --------------------------------------------------------------------
 
+    @staticmethod
+    def now() -> datetime:
+        return utcnow()  # looked up at each call (see utcnow)
+
     def refuse(self, why: str) -> None:
         self.report.error = why
         self.report.left_at = utcnow()
-        self._emit("done")
+        self.emit("done")
 
     def request_stop(self, why: str) -> None:
         if self.stop_reason is None:
@@ -153,13 +158,13 @@ class Attendance:
                 report.error = f"too many webinars at once (max_concurrent = {n}) until it ended"
                 return
             if not await self._join_with_retries():
-                await self._screenshot(suffix="-failed")
+                await self.screenshot(suffix="-failed")
                 return
             report.error = ""
             report.joined_at = utcnow()
-            await self._screenshot()
-            self._emit("joined")
-            await self._stay()
+            await self.screenshot()
+            self.emit("joined")
+            await stay(self)
         except asyncio.CancelledError:
             report.error = report.error or "stopped while the browser did not answer"
             raise
@@ -181,11 +186,11 @@ class Attendance:
                     job.id,
                     "joined" if report.joined_at else f"not joined ({report.error})",
                 )
-                self._emit("done")
+                self.emit("done")
 
     # -- updates and waiting --------------------------------------------------------------------
 
-    def _emit(self, kind: str) -> None:
+    def emit(self, kind: str) -> None:
         if self.done_sent:
             return
         if kind == "done":
@@ -195,7 +200,7 @@ class Attendance:
         except Exception:
             log.exception("on_update(%r) for %s failed", kind, self.job.id)
 
-    async def _pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
         """Sleep up to `seconds`, waking early on leave/close or the page going down."""
         if seconds > 0 and self.stop_reason is None:
             try:
@@ -213,7 +218,7 @@ class Attendance:
             remaining = (when - utcnow()).total_seconds()
             if remaining <= 0:
                 return
-            await self._pause(min(5.0, remaining))
+            await self.pause(min(5.0, remaining))
 
     # -- the page -------------------------------------------------------------------------------
 
@@ -277,7 +282,7 @@ class Attendance:
                 report.error = report.error or "the leave time came before the page was joined"
                 return False
             try:
-                await self._open_and_join()
+                await self.open_and_join()
                 return True
             except BrowserNotFound as exc:
                 report.error = f"browser: {exc}"
@@ -296,51 +301,23 @@ class Attendance:
             )
             if not retry or attempt == self._attempts:
                 return False
-            await self._pause(delay)
+            await self.pause(delay)
             delay = min(delay * 2, MAX_BACKOFF_SECONDS)
         return False
 
-    async def _open_and_join(self, rejoin: bool = False) -> None:
+    async def open_and_join(self, rejoin: bool = False) -> None:
+        """Open the link in the visit's page and run the provider's join steps. Raises StepError
+        (which step, why), LaunchError, BrowserNotFound or Playwright's errors."""
         job, settings = self.job, self.settings
         url = web_link(job.join_url)
         if url is None:  # checked in attend(); never open anything else
             raise StepError("open", "the link is not http(s)", retry=False)
         page = await self._ensure_page()
-        host = urlsplit(url).hostname or "the page"
-        now = utcnow()
-        if rejoin:
-            log.info("navigating %s to %s again (rejoining)", job.id, SafeUrl(url))
-        elif job.join_at is not None:
-            log.info(
-                "navigating %s to %s (planned %s, delay %.2f s)",
-                job.id,
-                SafeUrl(url),
-                job.join_at.isoformat(timespec="seconds"),
-                (now - job.join_at).total_seconds(),
-            )
-        else:
-            log.info("navigating %s to %s (now)", job.id, SafeUrl(url))
+        self._log_navigation(url, rejoin)
         step_timeout = float(settings.join.step_timeout_seconds)
-        steps = getattr(job, "steps", None) or "generic"
-        open_url = providers.start_url(steps, url)
-        if open_url != url:
-            log.info("%s: opening %s instead (%s join steps)", job.id, SafeUrl(open_url), steps)
+        steps = job.steps or "generic"
         started = time.monotonic()
-        self._guard.begin()
-        try:
-            await page.goto(open_url, wait_until="domcontentloaded",
-                            timeout=max(30.0, step_timeout) * 1000)
-        except Exception as exc:
-            self._guard.check()  # a redirect to a foreign host that then failed to load
-            if self.down:
-                raise StepError("open", self.down) from exc
-            why = scrub(first_line(exc)).replace("Page.goto: ", "")
-            raise StepError("open", f"could not open {host}: {why}") from exc
-        self._guard.check(page)  # redirected elsewhere: stop before any step
-        try:
-            await page.bring_to_front()
-        except Exception:
-            pass
+        await self._open(page, url, steps, step_timeout)
         joined = await providers.join(
             steps,
             page,
@@ -354,94 +331,54 @@ class Attendance:
         self._guard.check(joined)
         self._guard.joining = False
         if joined is not page:  # the join button opened the webinar in a new page
-            old = page
             self._adopt(joined)
             try:
-                await old.close()
+                await page.close()
             except Exception:
                 pass
         seconds = time.monotonic() - started
         self._host.joined_in(seconds)
         log.info("joined %s in %.2f s", job.id, seconds)
 
-    # -- staying --------------------------------------------------------------------------------
+    def _log_navigation(self, url: str, rejoin: bool) -> None:
+        job = self.job
+        if rejoin:
+            log.info("navigating %s to %s again (rejoining)", job.id, SafeUrl(url))
+        elif job.join_at is not None:
+            log.info(
+                "navigating %s to %s (planned %s, delay %.2f s)",
+                job.id,
+                SafeUrl(url),
+                job.join_at.isoformat(timespec="seconds"),
+                (utcnow() - job.join_at).total_seconds(),
+            )
+        else:
+            log.info("navigating %s to %s (now)", job.id, SafeUrl(url))
 
-    async def _stay(self) -> None:
-        job, report, settings = self.job, self.report, self.settings
-        every = timedelta(minutes=settings.join.screenshot_minutes)
-        next_shot = utcnow() + every if every else None
-        while True:
-            now = utcnow()
-            if self.stop_reason is not None:
-                log.info("leaving %s: %s", job.id, self.stop_reason)
-                return
-            if now >= job.leave_at:
-                log.info("leaving %s: leave time", job.id)
-                return
-            if self.down is not None:
-                await self._recover()
-                if report.ended_by_page:
-                    return
-                continue
-            try:
-                ended = await page_ended(self.page)
-            except Exception:
-                ended = False
-            if ended and self.down is None:
-                report.ended_by_page = True
-                log.info("leaving %s: the page says the webinar has ended", job.id)
-                return
-            if next_shot is not None and now >= next_shot:
-                if await self._screenshot():
-                    self._emit("progress")
-                next_shot = now + every
-            wait = min(self._check_seconds, (job.leave_at - now).total_seconds())
-            if next_shot is not None:
-                wait = min(wait, (next_shot - now).total_seconds())
-            await self._pause(max(0.05, wait))
+    async def _open(self, page: Any, url: str, steps: str, step_timeout: float) -> None:
+        """Go to the provider's start address for `url`, watched by the site guard from here
+        until joined; a redirect off the allowed sites stops before any step."""
+        open_url = providers.start_url(steps, url)
+        if open_url != url:
+            log.info("%s: opening %s instead (%s join steps)", self.job.id, SafeUrl(open_url), steps)
+        self._guard.begin()
+        try:
+            await page.goto(open_url, wait_until="domcontentloaded",
+                            timeout=max(30.0, step_timeout) * 1000)
+        except Exception as exc:
+            self._guard.check()  # a redirect to a foreign host that then failed to load
+            if self.down:
+                raise StepError("open", self.down) from exc
+            host = urlsplit(url).hostname or "the page"
+            why = scrub(first_line(exc)).replace("Page.goto: ", "")
+            raise StepError("open", f"could not open {host}: {why}") from exc
+        self._guard.check(page)  # redirected elsewhere: stop before any step
+        try:
+            await page.bring_to_front()
+        except Exception:
+            pass
 
-    async def _recover(self) -> None:
-        """The page or the browser died while staying: rejoin with backoff until the leave time;
-        record the time away as a gap."""
-        job, report = self.job, self.report
-        why = self.down or "page lost"
-        start = self.down_at or utcnow()
-        log.warning("%s: %s while attending; rejoining", job.id, why)
-        delay = 2.0
-        while True:
-            now = utcnow()
-            if self.stop_reason is not None or now >= job.leave_at:
-                end = min(now, max(job.leave_at, start))
-                report.gaps.append(Gap(start, end, why))
-                self._emit("progress")
-                return
-            await self._pause(min(delay, max(0.05, (job.leave_at - now).total_seconds())))
-            if self.down == "browser closed":
-                why = self.down  # the pages close just before the browser says it closed
-            if self.stop_reason is not None or utcnow() >= job.leave_at:
-                continue
-            try:
-                await self._open_and_join(rejoin=True)
-            except StepError as exc:
-                if exc.ended:
-                    report.ended_by_page = True
-                    report.gaps.append(Gap(start, utcnow(), why))
-                    self._emit("progress")
-                    return
-                log.warning("rejoining %s: %s", job.id, scrub(str(exc)))
-            except (BrowserNotFound, LaunchError) as exc:
-                log.warning("rejoining %s: browser: %s", job.id, scrub(str(exc)))
-            except Exception as exc:
-                log.warning("rejoining %s: %s", job.id, scrub(first_line(exc)))
-            else:
-                report.gaps.append(Gap(start, utcnow(), why))
-                log.info("rejoined %s after %s", job.id, why)
-                await self._screenshot()
-                self._emit("progress")
-                return
-            delay = min(delay * 2, MAX_BACKOFF_SECONDS)
-
-    async def _screenshot(self, suffix: str = "") -> bool:
+    async def screenshot(self, suffix: str = "") -> bool:
         if self.settings.join.screenshot_minutes <= 0:
             return False
         path = await self._evidence.take(self.page, suffix)

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from webinar_tray import logsetup
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK
 from webinar_tray.config.paths import Paths
+from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,10 @@ def run_one(name: str, fn, state, timeout: float) -> Check:
     return check
 
 
-def run_checks(paths: Paths, checks=None) -> list[Check]:
+def run_checks(paths: Paths, checks=None, *, env: Env) -> list[Check]:
     from webinar_tray.commands.doctor import checks as doctor_checks
 
-    state = doctor_checks.State(paths)
+    state = doctor_checks.State(paths, env)
     return [run_one(name, fn, state, timeout) for name, fn, timeout in (checks or doctor_checks.CHECKS)]
 
 
@@ -106,10 +107,11 @@ def _tolerant_stdout() -> None:
         pass
 
 
-def doctor(paths: Paths, as_json: bool = False) -> int:
+def doctor(paths: Paths, as_json: bool = False, env: Env | None = None) -> int:
+    """The command's entry (from cli.py): without an `env`, the real one."""
     logsetup.setup(None, stderr=True, level=logging.ERROR)
     _tolerant_stdout()
-    checks = run_checks(paths)
+    checks = run_checks(paths, env=env or Env.real())
     result = report(checks)
     if as_json:
         print(json.dumps(result, indent=2, ensure_ascii=False))

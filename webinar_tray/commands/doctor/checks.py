@@ -7,12 +7,15 @@ named by their safe names, Playwright's errors lose their query strings."""
 
 from __future__ import annotations
 
+import asyncio
+import tempfile
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from webinar_tray.config.paths import Paths
+from webinar_tray.env import Env
 
 Result = tuple[bool | None, str, str | None]
 
@@ -28,6 +31,7 @@ SKIPPED_CONFIG = "not checked: config.toml has an error (see the config check)"
 @dataclass
 class State:
     paths: Paths
+    env: Env  # the platform and environment the app would run with
     settings: Any = None  # core.settings.Settings once config.toml was read
     client: dict | None = None  # the "installed" section of a good OAuth client file
     creds: Any = None  # refreshed Google credentials (memory only)
@@ -219,41 +223,44 @@ def ics(s: State) -> Result:
     return ok, "; ".join(lines), fix
 
 
-# ---- browser -------------------------------------------------------------------------------
+# ---- browser ----------------------------------------------------------------------------
+DOCTOR_LAUNCH_SECONDS = 30.0
+
+
 def browser(s: State) -> Result:
+    """The browser the joiner would use, started headless by the joiner's own `launch()` on a
+    throwaway profile (the app's own may be in use by a running engine)."""
     if s.settings is None:
         return None, SKIPPED_CONFIG, None
     from webinar_tray.adapters.browser.discover import BrowserNotFound, find_browser
-    from webinar_tray.adapters.browser.launch import browser_args, first_line
+    from webinar_tray.adapters.browser.launch import LaunchError, first_line
 
     try:
-        choice = find_browser(s.settings.browser, s.paths.browsers_dir)
+        choice = find_browser(s.settings.browser, s.paths.browsers_dir, s.env)
     except BrowserNotFound as e:
         return False, str(e), FIX_BROWSER
-    from playwright.sync_api import sync_playwright
-
-    kwargs: dict[str, Any] = dict(headless=True, args=browser_args(s.settings.browser.args),
-                                  timeout=30_000, handle_sigint=False, handle_sigterm=False,
-                                  handle_sighup=False)
-    if choice.executable_path:
-        kwargs["executable_path"] = choice.executable_path
-    else:
-        kwargs["channel"] = choice.channel
-    from webinar_tray.adapters.desktop.sysenv import system_env_or_none
-
-    env = system_env_or_none()
-    if env is not None:  # frozen: the browser must not load the bundle's libraries (or GTK)
-        kwargs["env"] = env
     try:
-        with sync_playwright() as pw:
-            b = pw.chromium.launch(**kwargs)
-            try:
-                version = b.version
-            finally:
-                b.close()
+        version = asyncio.run(_launch_version(choice, s.settings.browser.args, s.env))
     except Exception as e:
-        return False, f"{choice.description} does not start: {first_line(e)}", FIX_BROWSER
+        cause = e.__cause__ if isinstance(e, LaunchError) and e.__cause__ is not None else e
+        return False, f"{choice.description} does not start: {first_line(cause)}", FIX_BROWSER
     return True, f"{choice.description} (version {version}) starts headless", None
+
+
+async def _launch_version(choice, extra_args, env: Env) -> str:
+    """The version of `choice` started headless through launch(), as a join starts it."""
+    from playwright.async_api import async_playwright
+
+    from webinar_tray.adapters.browser.launch import browser_version, launch
+
+    with tempfile.TemporaryDirectory(prefix="webinar-tray-doctor-", ignore_cleanup_errors=True) as tmp:
+        async with async_playwright() as pw:
+            context = await launch(pw, choice, Path(tmp) / "profile", True, extra_args, env=env,
+                                   timeout_seconds=DOCTOR_LAUNCH_SECONDS)
+            try:
+                return await browser_version(context)
+            finally:
+                await context.close()
 
 
 # ---- notifications, autostart, instance ----------------------------------------------------
@@ -268,9 +275,7 @@ def notifications(s: State) -> Result:
         if (e.name or "").endswith("desktop_notify"):
             return None, "not checked (desktop notifications are not in this build yet)", None
         raise
-    from webinar_tray.env import Env
-
-    r = desktop_notify.probe(s.settings, Env.real())
+    r = desktop_notify.probe(s.settings, s.env)
     ok = r.get("ok")
     return (ok if ok in (True, False, None) else bool(ok)), str(r.get("detail") or ""), r.get("fix") or None
 
