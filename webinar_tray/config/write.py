@@ -82,39 +82,12 @@ def set_key(path: Path | str, key: str, value: Any) -> Settings:
         value = list(value)
 
     text, bom = _read(path)
-    before: dict = {}
-    if text is None:
-        doc = tomlkit.document()
-        crlf = os.linesep == "\r\n"
-    else:
-        # tomllib is the reader the app uses: what it rejects is not ours to rewrite.
-        try:
-            before = tomllib.loads(text)
-            doc = tomlkit.parse(text)
-        except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as e:
-            raise ConfigError(f"{path}: is not valid TOML: {e}; not changed (fix the file first)") from None
-        crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
-
+    doc, before, crlf = _document(path, text)
     current = before.get(section, {}).get(name, _MISSING) if isinstance(before.get(section), dict) else _MISSING
     if current is not _MISSING and current == value and type(current) is type(value):
         return _validated(before, path)  # already so: nothing to write
 
-    try:
-        if section in doc:
-            table = doc[section]
-            if not isinstance(table, dict):
-                raise ConfigError(
-                    f"{path}: '{section}' must be a table ([{section}]), got {table!r}; not changed")
-            table[name] = value
-        else:
-            table = tomlkit.table()
-            table[name] = value
-            doc.append(section, table)
-    except (TypeError, ValueError, tomlkit.exceptions.TOMLKitError) as e:
-        if isinstance(e, ConfigError):
-            raise
-        raise ConfigError(f"{path}: key '{key}' cannot be set to {value!r} ({e}); not changed") from None
-
+    _set(doc, path, key, value)
     new_text = tomlkit.dumps(doc)
     try:
         data = tomllib.loads(new_text)
@@ -131,3 +104,38 @@ def set_key(path: Path | str, key: str, value: Any) -> Settings:
     except OSError as e:
         raise ConfigError(f"{path}: cannot be written ({e.strerror or e}); not changed") from None
     return settings
+
+
+def _document(path: Path, text: str | None) -> tuple[tomlkit.TOMLDocument, dict, bool]:
+    """(the file as a tomlkit document, as the app reads it, whether its lines end in CRLF);
+    a missing file is an empty document with the platform's line ends."""
+    if text is None:
+        return tomlkit.document(), {}, os.linesep == "\r\n"
+    # tomllib is the reader the app uses: what it rejects is not ours to rewrite.
+    try:
+        before = tomllib.loads(text)
+        doc = tomlkit.parse(text)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as e:
+        raise ConfigError(f"{path}: is not valid TOML: {e}; not changed (fix the file first)") from None
+    crlf = "\r\n" in text and "\n" not in text.replace("\r\n", "")
+    return doc, before, crlf
+
+
+def _set(doc: tomlkit.TOMLDocument, path: Path, key: str, value: Any) -> None:
+    """`key` set to `value` in `doc`: in its table, or a new table appended at the end."""
+    section, name = key.split(".", 1)
+    try:
+        if section in doc:
+            table = doc[section]
+            if not isinstance(table, dict):
+                raise ConfigError(
+                    f"{path}: '{section}' must be a table ([{section}]), got {table!r}; not changed")
+            table[name] = value
+        else:
+            table = tomlkit.table()
+            table[name] = value
+            doc.append(section, table)
+    except (TypeError, ValueError, tomlkit.exceptions.TOMLKitError) as e:
+        if isinstance(e, ConfigError):
+            raise
+        raise ConfigError(f"{path}: key '{key}' cannot be set to {value!r} ({e}); not changed") from None

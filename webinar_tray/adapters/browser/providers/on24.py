@@ -75,8 +75,7 @@ def _on_console(page) -> bool:
 async def join(req: JoinRequest) -> Any:
     submitted = False
     complaint = Settle()
-    console_up = Settle(CONSOLE_SETTLE_SECONDS)
-    previous: dict = {}
+    console = _Console()
     with Popups(req.page) as popups:
         async for poll in Poll(req, step="join button", banner=True):
             popup = await popups.take(poll.deadline - loop_now())
@@ -92,17 +91,7 @@ async def join(req: JoinRequest) -> Any:
             if _on_console(page):
                 if poll.step != "console":
                     poll.progress("console")
-                now_times = video_times(looks)
-                if playing(previous, now_times):
-                    log.info("console: the webcast is playing")
-                    return page
-                previous = now_times
-                said = await text_match(page, WAITING)
-                if said:
-                    log.info("console: in, waiting (%r)", said)
-                    return page
-                if console_up.hold(True):
-                    log.info("console: the console is showing")
+                if await console.joined(page, looks):
                     return page
                 continue
 
@@ -131,15 +120,43 @@ async def join(req: JoinRequest) -> Any:
             target = await find(page, ENTER)
             if target is not None and await click(req, poll, target, "join button"):
                 poll.progress("console")
-    timeout = req.timeout
+    raise _not_joined(poll, req.timeout)
+
+
+class _Console:
+    """Whether ON24's console counts as joined: its media plays, it says the webcast will begin
+    shortly, or it has stayed up for CONSOLE_SETTLE_SECONDS."""
+
+    def __init__(self) -> None:
+        self.previous: dict = {}  # the media's times at the last look
+        self.up = Settle(CONSOLE_SETTLE_SECONDS)
+
+    async def joined(self, page, looks) -> bool:
+        now_times = video_times(looks)
+        if playing(self.previous, now_times):
+            log.info("console: the webcast is playing")
+            return True
+        self.previous = now_times
+        said = await text_match(page, WAITING)
+        if said:
+            log.info("console: in, waiting (%r)", said)
+            return True
+        if self.up.hold(True):
+            log.info("console: the console is showing")
+            return True
+        return False
+
+
+def _not_joined(poll: Poll, timeout: float) -> StepError:
+    """Why the join failed, by the step it got to."""
     if poll.step == "console":
-        raise StepError("console", f"clicked the button but the ON24 console did not open "
-                                   f"within {timeout:g} s")
+        return StepError("console", f"clicked the button but the ON24 console did not open "
+                                    f"within {timeout:g} s")
     if poll.step == "form":
-        raise StepError("form", f"filled ON24's form but found no Register/Submit button within "
-                                f"{timeout:g} s")
+        return StepError("form", f"filled ON24's form but found no Register/Submit button within "
+                                 f"{timeout:g} s")
     if poll.click_error:
-        raise StepError("join button", f"found ON24's button but could not click it within "
-                                       f"{timeout:g} s")
-    raise StepError("join button", f"no Enter/Join/Launch button on the ON24 page within "
-                                   f"{timeout:g} s")
+        return StepError("join button", f"found ON24's button but could not click it within "
+                                        f"{timeout:g} s")
+    return StepError("join button", f"no Enter/Join/Launch button on the ON24 page within "
+                                    f"{timeout:g} s")

@@ -67,21 +67,28 @@ def events_from_ics(
     deadline = deadline or Deadline(limits.timeout_seconds, name)
     cal = _parse(data, name, scrub or (lambda s: s))
     deadline.check()
-    try:
-        cal = x_wr_timezone.to_standard(cal)
-    except Exception as e:
-        log.warning(
-            "%s: cannot apply X-WR-TIMEZONE (%s); floating times are read as local time",
-            name,
-            e,
-        )
+    cal = _standard_time_zones(cal, name)
     _sanitize(cal, name)
     cap = limits.max_instances_per_series
     for comp in cal.subcomponents:
         if comp.name == "VEVENT" and "RRULE" in comp and "RECURRENCE-ID" not in comp:
             bound_series(comp, start.astimezone(timezone.utc), end.astimezone(timezone.utc), cap, name)
     deadline.check()
+    events = _events(cal, start, end, calendar_id, name, cap, deadline)
+    if len(events) > limits.max_events_per_source:
+        log.warning("%s: %d events in the window; only the first %d are kept "
+                    "([refresh] max_events_per_source)", name, len(events), limits.max_events_per_source)
+        events = events[: limits.max_events_per_source]
+    return events
 
+
+# ---- steps -------------------------------------------------------------------------------------
+
+
+def _events(cal: icalendar.Calendar, start: datetime, end: datetime, calendar_id: str, name: str,
+            cap: int, deadline: Deadline) -> list[CalendarEvent]:
+    """Every instance of `cal` overlapping [start, end) as an event, sorted by start then id;
+    a broken one is logged and skipped."""
     recurring_uids = {
         str(c.get("UID"))
         for c in cal.subcomponents
@@ -105,15 +112,20 @@ def events_from_ics(
             continue
         if ev.start < end and ev.end > start:
             out.setdefault((ev.event_id, ev.start), ev)
-    events = sorted(out.values(), key=lambda e: (e.start, e.event_id))
-    if len(events) > limits.max_events_per_source:
-        log.warning("%s: %d events in the window; only the first %d are kept "
-                    "([refresh] max_events_per_source)", name, len(events), limits.max_events_per_source)
-        events = events[: limits.max_events_per_source]
-    return events
+    return sorted(out.values(), key=lambda e: (e.start, e.event_id))
 
 
-# ---- steps -------------------------------------------------------------------------------------
+def _standard_time_zones(cal: icalendar.Calendar, name: str) -> icalendar.Calendar:
+    """X-WR-TIMEZONE applied to floating times (Google's and Apple's exports rely on it)."""
+    try:
+        return x_wr_timezone.to_standard(cal)
+    except Exception as e:
+        log.warning(
+            "%s: cannot apply X-WR-TIMEZONE (%s); floating times are read as local time",
+            name,
+            e,
+        )
+        return cal
 
 
 def _parse(data: bytes, name: str, scrub: Callable[[str], str]) -> icalendar.Calendar:
@@ -210,17 +222,7 @@ def _to_event(
 ) -> CalendarEvent:
     uid = str(comp["UID"])
     start_v = comp["DTSTART"].dt
-    end_v = comp["DTEND"].dt if comp.get("DTEND") is not None else None
-    if end_v is None and comp.get("DURATION") is not None:
-        end_v = start_v + comp["DURATION"].dt
-
-    all_day = not isinstance(start_v, datetime)
-    start = _local_midnight(start_v) if all_day else _aware(start_v)
-    end = None if end_v is None else _aware(end_v) if isinstance(end_v, datetime) else _local_midnight(end_v)
-    if all_day and (end is None or end <= start):
-        end = _local_midnight(start_v + timedelta(days=1))
-    else:
-        end = fix_end(start, end)
+    start, end, all_day = _times(comp, start_v)
 
     if uid in recurring_uids:
         rid = comp.get("RECURRENCE-ID")
@@ -233,23 +235,8 @@ def _to_event(
     if description is None:
         description = texts[key] = _description(*key, name, comp)
 
-    links: list[str] = []
-    for prop in CONFERENCE_PROPERTIES:
-        for v in _values(comp, prop):
-            if v.lower().startswith(("https://", "http://")) and v not in links:
-                links.append(v)
-
     organizers = _values(comp, "ORGANIZER")
     status = str(comp.get("STATUS") or "").strip().upper()
-
-    response = ""
-    if owner:
-        for att in _list(comp.get("ATTENDEE")):
-            if _address(str(att)) == owner:
-                partstat = str(getattr(att, "params", {}).get("PARTSTAT", "")).upper()
-                if partstat == "DECLINED":
-                    response = "declined"
-
     return CalendarEvent(
         calendar_id=calendar_id,
         event_id=event_id,
@@ -260,12 +247,51 @@ def _to_event(
         location=str(comp.get("LOCATION") or "").strip(),
         description=description,
         organizer=_address(organizers[0]) if organizers else "",
-        conference_links=tuple(links),
+        conference_links=_conference_links(comp),
         status={"CANCELLED": "cancelled", "TENTATIVE": "tentative"}.get(status, "confirmed"),
-        response=response,
+        response=_response(comp, owner),
         calendar_name=calname,
         source="ics",
     )
+
+
+def _times(comp, start_v) -> tuple[datetime, datetime, bool]:
+    """(start, end, all day) of an instance: aware instants, local midnights for all-day events
+    (one day long when their end is missing or not after the start)."""
+    end_v = comp["DTEND"].dt if comp.get("DTEND") is not None else None
+    if end_v is None and comp.get("DURATION") is not None:
+        end_v = start_v + comp["DURATION"].dt
+
+    all_day = not isinstance(start_v, datetime)
+    start = _local_midnight(start_v) if all_day else _aware(start_v)
+    end = None if end_v is None else _aware(end_v) if isinstance(end_v, datetime) else _local_midnight(end_v)
+    if all_day and (end is None or end <= start):
+        end = _local_midnight(start_v + timedelta(days=1))
+    else:
+        end = fix_end(start, end)
+    return start, end, all_day
+
+
+def _conference_links(comp) -> tuple[str, ...]:
+    links: list[str] = []
+    for prop in CONFERENCE_PROPERTIES:
+        for v in _values(comp, prop):
+            if v.lower().startswith(("https://", "http://")) and v not in links:
+                links.append(v)
+    return tuple(links)
+
+
+def _response(comp, owner: str) -> str:
+    """The owner's answer: "declined" when the calendar's owner (named by a Google export's
+    X-WR-CALNAME) declined the invitation, else ""."""
+    response = ""
+    if owner:
+        for att in _list(comp.get("ATTENDEE")):
+            if _address(str(att)) == owner:
+                partstat = str(getattr(att, "params", {}).get("PARTSTAT", "")).upper()
+                if partstat == "DECLINED":
+                    response = "declined"
+    return response
 
 
 def _description(description: str, urls: tuple[str, ...], name: str, comp) -> str:
