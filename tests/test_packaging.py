@@ -224,10 +224,10 @@ def test_launch_gives_the_browser_the_users_environment_when_frozen(monkeypatch,
     monkeypatch.setenv("LD_LIBRARY_PATH", BUNDLE)
     monkeypatch.delenv("LD_LIBRARY_PATH_ORIG", raising=False)
 
-    asyncio.run(launch_mod.launch(pw, choice, tmp_path / "p", headless=False))
+    asyncio.run(launch_mod.launch(pw, choice, tmp_path / "p", headless=False, env=Env.real()))
     assert "env" not in seen[-1]  # not frozen: Playwright's default
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    asyncio.run(launch_mod.launch(pw, choice, tmp_path / "p", headless=False))
+    asyncio.run(launch_mod.launch(pw, choice, tmp_path / "p", headless=False, env=Env.real()))
     env = seen[-1]["env"]
     assert "GTK_PATH" not in env and "LD_LIBRARY_PATH" not in env and env["PATH"] == os.environ["PATH"]
 
