@@ -94,7 +94,7 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
     if joiner is None:
         from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
 
-        joiner = PlaywrightJoiner(ctx.settings, ctx.paths, headless=headless)
+        joiner = PlaywrightJoiner(ctx.settings, ctx.paths, headless=headless, env=ctx.env)
     if notifier is None:
         from webinar_tray.adapters.notify.log import LogNotifier
 
@@ -198,6 +198,6 @@ def prepare_process() -> None:
 
 def open_profile(ctx: Context):
     """The plain browser on the app's profile (Sign in to webinar sites…). Returns the Popen."""
-    from webinar_tray.commands.browser import profile_browser
+    from webinar_tray.adapters.browser.profile import profile_browser
 
-    return profile_browser(ctx)
+    return profile_browser(ctx.settings, ctx.paths, ctx.env)
