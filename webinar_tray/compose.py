@@ -175,6 +175,19 @@ def build_tray(ctx: Context, *, icon_factory=None, autostart=None, notifier=None
     return app
 
 
+def diagnoses() -> dict:
+    """doctor's checks that belong to an adapter, by name (commands/doctor/checks.py orders them)."""
+    from webinar_tray.adapters.browser.diagnose import browser
+    from webinar_tray.adapters.calendar.google.diagnose import calendar_access, google_client, google_signin
+    from webinar_tray.adapters.calendar.ics.diagnose import ics
+    from webinar_tray.adapters.desktop.autostart.diagnose import autostart
+    from webinar_tray.adapters.notify.diagnose import notifications
+
+    return {"google_client": google_client, "google_signin": google_signin,
+            "calendar_access": calendar_access, "ics": ics, "browser": browser,
+            "notifications": notifications, "autostart": autostart}
+
+
 def tray_backend(env: Env):
     """Which pystray backend can show an icon here (chosen before pystray is imported)."""
     from webinar_tray.adapters.desktop.tray.backend import select_backend
@@ -198,6 +211,18 @@ def prepare_process() -> None:
 
 def open_profile(ctx: Context):
     """The plain browser on the app's profile (Sign in to webinar sites…). Returns the Popen."""
-    from webinar_tray.adapters.browser.profile import profile_browser
+    return profile_browser(ctx)
 
-    return profile_browser(ctx.settings, ctx.paths, ctx.env)
+
+def profile_browser(ctx: Context, **kw):
+    """The plain browser on the app's profile (`browser`); raises ports.BrowserNotFound, OSError."""
+    from webinar_tray.adapters.browser.profile import profile_browser as start
+
+    return start(ctx.settings, ctx.paths, ctx.env, **kw)
+
+
+def install_browser(ctx: Context) -> int:
+    """Playwright's own Chromium under the home folder (`browser --install`); the exit status."""
+    from webinar_tray.adapters.browser.install import install_chromium
+
+    return install_chromium(ctx.paths, ctx.env)

@@ -152,6 +152,10 @@ class Account(Protocol):
         ...
 
 
+class BrowserNotFound(Exception):
+    """No usable browser for joining. The message says how to get one."""
+
+
 class AutostartError(Exception):
     """Start at login could not be turned on or off; the message says where and why."""
 

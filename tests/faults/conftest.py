@@ -13,17 +13,14 @@ from tests.fakegoogle import fake_google  # noqa: F401  (fixture)
 
 @pytest.fixture
 def clock(monkeypatch) -> ShiftClock:
-    """The clock of the engine AND of the browser session: the session waits for join_at and
-    stamps joined_at/left_at with its own wall-clock reads (`session.utcnow`), which are pointed
-    here so both sides see the same "now" when the test moves time. The engine loop's bound on
-    one sleep (MAX_SLEEP, 30 s) is cut to 2 s so a jump is noticed within the test's patience,
-    as a resumed PC is noticed within MAX_SLEEP."""
-    from webinar_tray.adapters.browser import joiner, session
+    """The clock of the engine AND of the browser session: the rig hands it to both in its Env
+    (the session waits for join_at and stamps joined_at/left_at with the Env's clock), so both
+    sides see the same "now" when the test moves time. The engine loop's bound on one sleep
+    (MAX_SLEEP, 30 s) is cut to 2 s so a jump is noticed within the test's patience, as a
+    resumed PC is noticed within MAX_SLEEP."""
     from webinar_tray.runtime import loop
 
     c = ShiftClock()
-    monkeypatch.setattr(session, "utcnow", c.now)
-    monkeypatch.setattr(joiner, "utcnow", c.now)
     monkeypatch.setattr(loop, "MAX_SLEEP", 2.0)
     return c
 

@@ -17,6 +17,7 @@ from typing import Callable, Mapping
 
 from webinar_tray.core.settings import BrowserSettings
 from webinar_tray.env import Env
+from webinar_tray.ports import BrowserNotFound  # noqa: F401 (raised here; callers catch it from ports)
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,6 @@ class BrowserChoice:
     channel: str | None
     description: str
 
-
-class BrowserNotFound(Exception):
-    """No usable browser. The message says how to get one."""
 
 
 HOW_TO_GET_ONE = (

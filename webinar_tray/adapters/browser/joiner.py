@@ -30,7 +30,6 @@ from webinar_tray.adapters.browser.session import (
     OnUpdate,
     PageVisit,
     scheme_of,
-    utcnow,
     web_link,
 )
 from webinar_tray.adapters.desktop.keepawake import KeepAwake, platform_keep_awake
@@ -124,6 +123,7 @@ class PlaywrightJoiner:
             evidence_dir=self.paths.evidence_dir,
             check_seconds=self._check_seconds,
             attempts=self._attempts,
+            clock=self._env.clock,
         )
         refusal = None
         with self._lock:
@@ -273,7 +273,7 @@ class PlaywrightJoiner:
                 log.info("%s waits for a free place: %d webinars open (max_concurrent = %d)",
                          visit.job.id, self._taken, limit)
             while self._taken >= limit:
-                if visit.stop_reason is not None or utcnow() >= visit.job.leave_at:
+                if visit.stop_reason is not None or self._env.clock.now() >= visit.job.leave_at:
                     return False
                 try:  # woken by a release; the timeout notices leave() and the end
                     await asyncio.wait_for(self._places.wait(), timeout=2.0)

@@ -20,7 +20,7 @@ import logging
 import re
 import time
 import traceback
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Protocol
 from urllib.parse import urlsplit
@@ -35,16 +35,11 @@ from webinar_tray.adapters.browser.steps import StepError
 from webinar_tray.core.allowed_sites import page_hosts
 from webinar_tray.core.redact import SafeUrl
 from webinar_tray.core.settings import Settings
-from webinar_tray.ports import AttendReport
+from webinar_tray.ports import AttendReport, Clock
 
 log = logging.getLogger(__name__)
 
 OnUpdate = Callable[[str, AttendReport], None]
-
-
-def utcnow() -> datetime:
-    """The wall clock (a visit waits for real time). Tests of clock faults point it elsewhere."""
-    return datetime.now(timezone.utc)
 
 
 def web_link(url: str | None) -> str | None:
@@ -95,8 +90,10 @@ class PageVisit:
         evidence_dir: Path,
         check_seconds: float,
         attempts: int,
+        clock: Clock,
     ):
         self.job = job
+        self._clock = clock  # the Env's: a visit waits for real time (tests move it)
         self.on_update = on_update
         self.settings = settings
         self.report = AttendReport(id=job.id)
@@ -117,13 +114,12 @@ class PageVisit:
 
     # -- called by the owner --------------------------------------------------------------------
 
-    @staticmethod
-    def now() -> datetime:
-        return utcnow()  # looked up at each call (see utcnow)
+    def now(self) -> datetime:
+        return self._clock.now()
 
     def refuse(self, why: str) -> None:
         self.report.error = why
-        self.report.left_at = utcnow()
+        self.report.left_at = self.now()
         self.emit("done")
 
     def request_stop(self, why: str) -> None:
@@ -133,7 +129,7 @@ class PageVisit:
 
     def browser_closed(self) -> None:
         if self.page is not None and self.down in (None, "page closed"):
-            self.down, self.down_at = "browser closed", self.down_at or utcnow()
+            self.down, self.down_at = "browser closed", self.down_at or self.now()
         self.wake.set()
 
     async def run(self) -> None:
@@ -161,7 +157,7 @@ class PageVisit:
                 await self.screenshot(suffix="-failed")
                 return
             report.error = ""
-            report.joined_at = utcnow()
+            report.joined_at = self.now()
             await self.screenshot()
             self.emit("joined")
             await stay(self)
@@ -179,7 +175,7 @@ class PageVisit:
             finally:
                 if has_place:
                     await self._host.release_place()
-                report.left_at = utcnow()
+                report.left_at = self.now()
                 self._host.finished(self)
                 log.info(
                     "done with %s: %s",
@@ -215,7 +211,7 @@ class PageVisit:
         if when is None:
             return
         while self.stop_reason is None:
-            remaining = (when - utcnow()).total_seconds()
+            remaining = (when - self.now()).total_seconds()
             if remaining <= 0:
                 return
             await self.pause(min(5.0, remaining))
@@ -258,7 +254,7 @@ class PageVisit:
     def _page_down(self, page: Any, why: str) -> None:
         if page is not self.page or self.down is not None:
             return
-        self.down, self.down_at = why, utcnow()
+        self.down, self.down_at = why, self.now()
         self.wake.set()
 
     async def _close_page(self) -> None:
@@ -278,7 +274,7 @@ class PageVisit:
             if self.stop_reason is not None:
                 report.error = report.error or f"left before joining ({self.stop_reason})"
                 return False
-            if utcnow() >= job.leave_at:
+            if self.now() >= job.leave_at:
                 report.error = report.error or "the leave time came before the page was joined"
                 return False
             try:
@@ -350,7 +346,7 @@ class PageVisit:
                 job.id,
                 SafeUrl(url),
                 job.join_at.isoformat(timespec="seconds"),
-                (utcnow() - job.join_at).total_seconds(),
+                (self.now() - job.join_at).total_seconds(),
             )
         else:
             log.info("navigating %s to %s (now)", job.id, SafeUrl(url))

@@ -1,6 +1,6 @@
 """doctor [--json]: every check with what to do about a failing one (CONTRACT: `doctor --json`).
 
-The checks live in commands/doctor/checks.py. Here each one runs in its own thread with a time limit; a
+The checks live beside what they check (commands/doctor/checks.py lists them all). Here each one runs in its own thread with a time limit; a
 check that crashes or does not finish becomes ok=false with the reason (never a traceback).
 Exit 0 when no check failed (true or null), else 1."""
 
@@ -66,9 +66,10 @@ def run_one(name: str, fn, state, timeout: float) -> Check:
 
 def run_checks(paths: Paths, checks=None, *, env: Env) -> list[Check]:
     from webinar_tray.commands.doctor import checks as doctor_checks
+    from webinar_tray.core.diagnosis import State
 
-    state = doctor_checks.State(paths, env)
-    return [run_one(name, fn, state, timeout) for name, fn, timeout in (checks or doctor_checks.CHECKS)]
+    state = State(paths, env)
+    return [run_one(name, fn, state, timeout) for name, fn, timeout in (checks or doctor_checks.all_checks())]
 
 
 def report(checks: list[Check]) -> dict:
