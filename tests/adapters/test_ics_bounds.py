@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.feeds import calendar, description_calendar, hostile_calendars, vevent
-from webinar_tray.adapters.calendar.ics.events import events_from_ics
+from webinar_tray.adapters.calendar.ics.parse import events_from_ics
 from webinar_tray.core.settings import RefreshSettings
 
 NOW = datetime(2026, 11, 29, 18, 0, tzinfo=timezone.utc)

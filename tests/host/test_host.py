@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import stat
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -190,3 +191,32 @@ def test_the_view_shows_the_headless_mode_in_force_not_only_the_setting(host, mo
     host.engine.on_change()
     view = host.view()
     assert view.settings.join.headless is False and view.headless is True
+
+
+def test_the_view_is_built_while_the_engine_reports_changes_holding_its_lock(host):
+    """The engine calls on_change holding its lock, and building a view takes that lock: a
+    change must never wait for a view being built (it would deadlock the tray and the engine)."""
+    stop = threading.Event()
+    errors = []
+
+    def changes():
+        while not stop.is_set():
+            with host.engine._lock:  # as due_check and the joiner's reports do
+                host.engine.on_change()
+
+    def views():
+        try:
+            while not stop.is_set():
+                host.view()
+        except Exception as e:  # pragma: no cover - shown below
+            errors.append(e)
+
+    threads = [threading.Thread(target=changes), threading.Thread(target=views)]
+    for t in threads:
+        t.start()
+    time.sleep(1.0)  # both sides at it for a second
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert not any(t.is_alive() for t in threads), "deadlocked"
+    assert errors == []

@@ -1,4 +1,4 @@
-"""Properties of ICS parsing (adapters.ics_events.events_from_ics, the real icalendar /
+"""Properties of ICS parsing (adapters.calendar.ics.parse.events_from_ics, the real icalendar /
 recurring_ical_events / x_wr_timezone) over generated calendars, junk included: the only
 exception it raises is SourceError; every event it gives has an aware start before its end and
 overlaps the window.
@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.property.strategies import hostile_text
-from webinar_tray.adapters.calendar.ics.events import events_from_ics
+from webinar_tray.adapters.calendar.ics.parse import events_from_ics
 from webinar_tray.ports import SourceError
 
 WIN_START = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)

@@ -1,7 +1,7 @@
 """The demo webinar site's pages (demo/site.py serves them): inline HTML, CSS and JS.
 
 They stay Python strings, not data files, so a PyInstaller build needs nothing extra. What the
-pages do and the query flags they read are described in demo_site.py.
+pages do and the query flags they read are described in site.py.
 """
 
 from __future__ import annotations

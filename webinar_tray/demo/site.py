@@ -1,7 +1,7 @@
 """The built-in demo webinar site: a BrightTALK-like player page served on 127.0.0.1.
 
 Used by `--demo` (so a new user sees the app join something without a real webinar) and by the
-tests as the loopback replica of a webinar page. The pages are inline in demo_pages.py (no data
+tests as the loopback replica of a webinar page. The pages are inline in pages.py (no data
 files), so a PyInstaller build needs nothing extra.
 
 `/webinar/<slug>` is the page a calendar event links to: a title, a OneTrust-like cookie banner that

@@ -11,6 +11,7 @@ takes one path: the key is written to config.toml, the watcher is told the file'
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -65,10 +66,15 @@ class EngineHost:
         self.store = self.engine = self.site = self.loop = self.channel = None
         self.watcher: ConfigWatcher | None = None
         self.watch_seconds = 5  # config.toml is looked at this often
+        # The view is rebuilt under _view_lock; a change only bumps _changes (no lock: the engine
+        # calls on_change holding its own lock, which a build takes too).
         self._view_lock = threading.Lock()
         self._view = EngineView(settings=ctx.settings, demo=self.paths.demo)
-        self._view_at: float | None = None  # monotonic time of the last build; None: stale
-        self._dismissed: set[str] = set()  # failures the user has seen (Open history)
+        self._view_at = 0.0  # monotonic time of the last build
+        self._view_of = -1  # the value of _changes the view was built at
+        self._counter = itertools.count(1)
+        self._changes = 0
+        self._dismissed: frozenset[str] = frozenset()  # failures the user has seen (Open history)
         self._on_engine = {
             c.JoinNow: lambda cmd: self.engine.join_now(cmd.id),
             c.JoinUrl: lambda cmd: self.engine.join_url(cmd.url, adhoc_minutes(cmd.minutes), cmd.title),
@@ -154,14 +160,17 @@ class EngineHost:
     def view(self) -> EngineView:
         """The engine as it is now (rebuilt when something changed or it is VIEW_MAX_AGE old)."""
         with self._view_lock:
-            now = time.monotonic()
-            fresh = self._view_at is not None and now - self._view_at < VIEW_MAX_AGE
+            now, changes = time.monotonic(), self._changes
             engine = self.engine
-            if fresh or engine is None:
+            if engine is None:
+                if self._view.running:
+                    self._view = EngineView(settings=self.ctx.settings, demo=self.paths.demo)
+                return self._view
+            if changes == self._view_of and now - self._view_at < VIEW_MAX_AGE:
                 return self._view
             self._view = build_view(engine, account=self.account, demo=self.paths.demo,
-                                    dismissed=frozenset(self._dismissed))
-            self._view_at = now
+                                    dismissed=self._dismissed)
+            self._view_at, self._view_of = now, changes
             return self._view
 
     # ---- helpers --------------------------------------------------------------------------
@@ -176,10 +185,7 @@ class EngineHost:
         return loop.call(fn, *args).result(timeout)
 
     def _stale(self) -> None:
-        with self._view_lock:
-            self._view_at = None
-            if self.engine is None:
-                self._view = EngineView(settings=self.ctx.settings, demo=self.paths.demo)
+        self._changes = next(self._counter)  # atomic, never waits: see __init__
 
     def _changed(self) -> None:
         """The engine's on_change (any thread): the view is stale; the front end redraws."""
@@ -263,7 +269,6 @@ class EngineHost:
         from webinar_tray.history_page import write_history_page
 
         engine, _ = self._running()
-        with self._view_lock:
-            self._dismissed.update(a.id for a in engine.store.attendances(("failed",)))
-            self._view_at = None
+        self._dismissed = self._dismissed | {a.id for a in engine.store.attendances(("failed",))}
+        self._stale()
         return write_history_page(engine.store, self.paths, engine.clock.now())

@@ -14,7 +14,7 @@ window yields 216,000 instances. So, per series, before expansion:
    INTERVAL x unit from DTSTART, so DTSTART (and DTEND) move forward by whole grid steps to just
    before the window: the same instances in the window, none of the walk before it.
 3. Count: a plain grid (no BY* part) finer than daily gets an UNTIL after `cap` instances in the
-   window; other rules are cut while expanding (`ics_events`), lazily, at `cap` instances.
+   window; other rules are cut while expanding (`parse` via `expand`), lazily, at `cap` instances.
 
 Each change is logged once per series, naming the calendar and the series' title.
 """

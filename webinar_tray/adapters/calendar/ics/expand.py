@@ -4,7 +4,7 @@ to the cut), the deadline checked between series and every 256 occurrences. A ca
 series the expander cannot read is expanded UID by UID, skipping the bad one.
 
 The helpers at the end (local times, how an event is named in a message) are shared with the
-mapping step, adapters/calendar/ics/events.py."""
+mapping step, adapters/calendar/ics/parse.py."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ The address is a secret (Google's and Outlook's "secret iCal address" grants rea
 whole calendar): it never appears in `name`, `calendar_id`, logs or exception messages. Only the
 scheme and host are shown. File paths are not secret and are shown in full.
 
-The calendar data is turned into events by adapters/calendar/ics/events.py.
+The calendar data is turned into events by adapters/calendar/ics/parse.py.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from webinar_tray import __version__
 from webinar_tray.adapters.calendar.ics import http_deadline
 from webinar_tray.adapters.calendar.ics.cpu_deadline import CalendarTooCostly, cpu_deadline
-from webinar_tray.adapters.calendar.ics.events import (  # re-exported: part of this module's API
+from webinar_tray.adapters.calendar.ics.parse import (  # re-exported: part of this module's API
     CONFERENCE_PROPERTIES,
     MAX_DESCRIPTION_BYTES,
     events_from_ics,
