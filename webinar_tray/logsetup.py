@@ -100,6 +100,10 @@ class ScrubFormatter(logging.Formatter):
         return super().format(record)
 
 
+def _not_python_warnings(record: logging.LogRecord) -> bool:
+    return record.name != "py.warnings"
+
+
 def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     for h in list(root.handlers):
@@ -121,7 +125,11 @@ def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> Non
         sh.setLevel(level)
         sh.setFormatter(ScrubFormatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
         sh.addFilter(scrubber)
+        sh.addFilter(_not_python_warnings)
         root.addHandler(sh)
+    # Python warnings of the libraries (icalendar guessing a zone, deprecations) are records of
+    # the "py.warnings" logger: in the log file, never on the terminal.
+    logging.captureWarnings(True)
     from webinar_tray.config.private import flush_pending
 
     flush_pending()  # files made private before logging was set up

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from datetime import date, datetime, time, timedelta, timezone
 
 import icalendar
@@ -43,6 +45,11 @@ CONFERENCE_PROPERTIES = (
     "X-MICROSOFT-SKYPETEAMSMEETINGURL",
 )
 _RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "RECURRENCE-ID")
+# RFC 7986 CONFERENCE: a link to join (FEATURE says what it offers; VIDEO first).
+CONFERENCE = "CONFERENCE"
+# Outlook and Lotus put the invitation's HTML here; a link may be only there.
+ALT_DESC = "X-ALT-DESC"
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'\]\)]+", re.IGNORECASE)
 
 
 def events_from_ics(
@@ -131,7 +138,7 @@ def _standard_time_zones(cal: icalendar.Calendar, name: str) -> icalendar.Calend
 def _parse(data: bytes, name: str, scrub: Callable[[str], str]) -> icalendar.Calendar:
     text = data.decode("utf-8-sig", errors="replace")
     try:
-        cal = icalendar.Calendar.from_ical(text)
+        cal = _merged(icalendar.Calendar.from_ical(text, multiple=True))
     except Exception as e:  # icalendar raises ValueError mostly, but be safe
         detail = scrub(str(e).splitlines()[0] if str(e) else type(e).__name__)
         if len(detail) > 120:
@@ -142,6 +149,18 @@ def _parse(data: bytes, name: str, scrub: Callable[[str], str]) -> icalendar.Cal
     if str(cal.get("CALSCALE", "GREGORIAN")).upper() != "GREGORIAN":
         raise SourceError(f"{name}: only Gregorian calendars are supported")
     return cal
+
+
+def _merged(cals: list) -> icalendar.Calendar:
+    """A file may hold several VCALENDARs (some exports write one per event): one calendar with
+    every component, the first calendar's properties (its name, X-WR-TIMEZONE) kept."""
+    cals = [c for c in cals if getattr(c, "name", None) == "VCALENDAR"] or cals
+    if not cals:
+        raise ValueError("no calendar in the file")
+    first = cals[0]
+    for other in cals[1:]:
+        first.subcomponents.extend(other.subcomponents)
+    return first
 
 
 def _sanitize(cal: icalendar.Calendar, name: str) -> None:
@@ -165,6 +184,8 @@ def _sanitize(cal: icalendar.Calendar, name: str) -> None:
 def _sanitize_event(comp, name: str) -> None:
     if comp.get("DTSTART") is None:
         raise ValueError("no DTSTART")
+    if isinstance(comp.get("DTSTART"), list):
+        raise ValueError("it has more than one DTSTART")
     start = comp["DTSTART"].dt
     if not isinstance(start, date):
         raise ValueError(f"DTSTART is not a date or time: {start!r}")
@@ -173,6 +194,7 @@ def _sanitize_event(comp, name: str) -> None:
         if not isinstance(rid, date):
             raise ValueError(f"RECURRENCE-ID is not a date or time: {rid!r}")
 
+    _normalise_rrules(comp)
     for rule in _list(comp.get("RRULE")):
         # INTERVAL=0 never advances: the expansion loops for ever (found by tests/property)
         if any(not isinstance(n, int) or n < 1 for n in rule.get("INTERVAL", [1])):
@@ -216,6 +238,27 @@ def _sanitize_event(comp, name: str) -> None:
         # an all-day event without an end lasts one day (RFC 5545; the expander does that)
 
 
+def _normalise_rrules(comp) -> None:
+    """Outlook writes `BYDAY=MO, TU, WE`: icalendar cannot read it (a vBroken value). Spaces
+    have no meaning in a RECUR value (RFC 5545 3.3.10), so they are removed and the rule read
+    again; a rule still unreadable is reported as such."""
+    rules = _list(comp.get("RRULE"))
+    if not any(isinstance(r, icalendar.prop.vBroken) for r in rules):
+        return
+    fixed = []
+    for r in rules:
+        if isinstance(r, icalendar.prop.vBroken):
+            raw = str(r)
+            try:
+                r = icalendar.vRecur.from_ical(re.sub(r"\s+", "", raw))
+            except Exception as e:
+                raise ValueError(f"its RRULE cannot be read ({str(e)[:80]}): {raw[:80]!r}") from None
+        fixed.append(r)
+    del comp["RRULE"]
+    for r in fixed:
+        comp.add("RRULE", r)
+
+
 def _to_event(
     comp, recurring_uids: set[str], calname: str, owner: str, calendar_id: str, name: str,
     texts: dict[tuple, str],
@@ -230,7 +273,7 @@ def _to_event(
     else:
         event_id = uid
 
-    key = (str(comp.get("DESCRIPTION") or ""), tuple(_values(comp, "URL")))
+    key = (str(comp.get("DESCRIPTION") or ""), tuple(_values(comp, "URL")), str(comp.get(ALT_DESC) or ""))
     description = texts.get(key)
     if description is None:
         description = texts[key] = _description(*key, name, comp)
@@ -273,12 +316,51 @@ def _times(comp, start_v) -> tuple[datetime, datetime, bool]:
 
 
 def _conference_links(comp) -> tuple[str, ...]:
+    """Google's and Microsoft's conference properties, then RFC 7986 CONFERENCE links (those
+    offering VIDEO first); http(s) only (a `tel:` or `xmpp:` conference is no link to open)."""
     links: list[str] = []
     for prop in CONFERENCE_PROPERTIES:
         for v in _values(comp, prop):
             if v.lower().startswith(("https://", "http://")) and v not in links:
                 links.append(v)
+    conference = [(not _offers_video(v), i, str(v).strip()) for i, v in enumerate(_list(comp.get(CONFERENCE)))]
+    for _, _, v in sorted(conference):
+        if v.lower().startswith(("https://", "http://")) and v not in links:
+            links.append(v)
     return tuple(links)
+
+
+def _offers_video(v) -> bool:
+    features = getattr(v, "params", {}).get("FEATURE", "")
+    features = features if isinstance(features, list) else str(features).split(",")
+    return any(str(f).strip().upper() == "VIDEO" for f in features)
+
+
+class _Links(HTMLParser):
+    """The http(s) links of an HTML text: its hrefs, then addresses written in its text
+    (character references decoded)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for key, value in attrs:
+            if key == "href" and value and value.strip().lower().startswith(("https://", "http://")):
+                self.links.append(value.strip())
+
+    def handle_data(self, data):
+        self.links.extend(_URL_IN_TEXT.findall(data))
+
+
+def _html_links(html: str) -> list[str]:
+    parser = _Links()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; a broken tail costs only its links
+        pass
+    return parser.links
 
 
 def _response(comp, owner: str) -> str:
@@ -294,9 +376,14 @@ def _response(comp, owner: str) -> str:
     return response
 
 
-def _description(description: str, urls: tuple[str, ...], name: str, comp) -> str:
-    """The event's description, cut to MAX_DESCRIPTION_BYTES, with its URL properties after it.
-    Computed once per series: every instance shares the one string."""
+def _description(description: str, urls: tuple[str, ...], alt_desc: str, name: str, comp) -> str:
+    """The event's description, cut to MAX_DESCRIPTION_BYTES, with its URL properties after it,
+    then the links found only in its HTML form (X-ALT-DESC;FMTTYPE=text/html). Computed once
+    per series: every instance shares the one string."""
+    if alt_desc and "html" in str(getattr(comp.get(ALT_DESC), "params", {}).get("FMTTYPE", "")).lower():
+        known = set(_URL_IN_TEXT.findall(description)) | set(urls)
+        extra = [u for u in dict.fromkeys(_html_links(alt_desc)) if u not in known]
+        urls = tuple(urls) + tuple(extra)
     if len(description) * 4 > MAX_DESCRIPTION_BYTES:  # only then can the UTF-8 form be too long
         raw = description.encode("utf-8")
         if len(raw) > MAX_DESCRIPTION_BYTES:
