@@ -155,6 +155,7 @@ def test_a_source_error_line_is_printed_clean(home):
     (home / "config.toml").write_text('[ics]\nurls = ["missing\\u001b]52;c;ZXZpbA==\\u0007\\u202e.ics"]\n')
     r = wt(home, "list")
     assert r.returncode == 0, r.stderr
-    [line] = [x for x in r.stderr.splitlines() if "warning" in x]
-    assert "missing]52;c;ZXZpbA==.ics" in line and "showing cached events" in line
+    [line] = [x for x in r.stderr.splitlines() if "calendar failed" in x]
+    assert line.startswith("webinar-tray: 1 of 1 calendar failed: ICS file ")
+    assert "missing]52;c;ZXZpbA==.ics" in line and line.endswith(": file not found")
     assert not any(ch in r.stderr for ch in "\x1b\x07\u202e")

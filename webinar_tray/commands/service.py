@@ -63,14 +63,15 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
     logsetup.setup(None, stderr=True, level=logging.WARNING)
     store = ctx.open_store()
     now = datetime.now(timezone.utc)
-    signin = False
+    signin, failed = False, None
     if not offline and not paths.demo:
         from webinar_tray.runtime import sync
 
-        result = sync.refresh(build_sources(ctx.settings, paths), store, now, ctx.settings.refresh)
-        for name, msg in result.failed:
-            print(f"webinar-tray: warning: {clean_line(name)}: {clean_line(msg)}; showing cached events",
-                  file=sys.stderr)
+        sources = build_sources(ctx.settings, paths)
+        # each failing source is said once, in the summary line at the end (not also logged)
+        logging.getLogger(sync.__name__).setLevel(logging.ERROR)
+        result = sync.refresh(sources, store, now, ctx.settings.refresh)
+        failed = sync.summary(result, len(sources))
         signin = result.signin_needed
     from webinar_tray.core.plan import plan
 
@@ -84,8 +85,9 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
     if signin:
         print("webinar-tray: Google Calendar needs you to sign in again: run `webinar-tray login`",
               file=sys.stderr)
-        return EXIT_SIGNIN
-    return EXIT_OK
+    if failed:
+        print(f"webinar-tray: {clean_line(failed)}", file=sys.stderr)  # the cached events are shown
+    return EXIT_SIGNIN if signin else EXIT_OK
 
 
 # ---- history -------------------------------------------------------------------------------

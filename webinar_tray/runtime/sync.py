@@ -161,6 +161,24 @@ class Round:
         return sorted(got, key=lambda o: order.get(o.key, 0))
 
 
+def reason(name: str, message: str) -> str:
+    """A source's error without its own name in front (a SourceError names its source; the
+    messages that show it put the name once: "<name>: <reason>")."""
+    for sep in (": ", " "):
+        if message.startswith(name + sep):
+            return message[len(name) + len(sep):] or message
+    return message
+
+
+def summary(result: "RefreshResult", total: int) -> str | None:
+    """One line for the failing sources of a round (CONTRACT.md's `list` summary), or None."""
+    if not result.failed:
+        return None
+    failed = "; ".join(f"{name}: {msg}" for name, msg in result.failed)
+    noun = "calendar" if total == 1 else "calendars"
+    return f"{len(result.failed)} of {total} {noun} failed: {failed}"
+
+
 def apply(outcome: Outcome, store: Store, result: RefreshResult) -> None:
     """Record one outcome in the store and the round's result (the engine thread's part)."""
     source, now = outcome.source, result.at
@@ -169,7 +187,7 @@ def apply(outcome: Outcome, store: Store, result: RefreshResult) -> None:
         result.ok.append(source.name)
         log.info("refresh: %s: %d events in %.1f s", source.name, len(outcome.events), outcome.seconds)
         return
-    msg = outcome.error or "failed"
+    msg = reason(source.name, outcome.error or "failed")
     result.failed.append((source.name, msg))
     result.signin_needed |= outcome.signin_needed
     store.source_failed(outcome.key, msg, now)
