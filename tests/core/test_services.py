@@ -106,6 +106,8 @@ CASES = [
     ("https://meet.contoso.com/about", None),  # not the vendor's site: nothing else is named
     ("https://meet.com/jane.doe/AB12CD34", None),  # `meet.*` needs a domain of two labels
     ("https://notmeet.contoso.com/jane.doe/AB12CD34", None),
+    ("https://meet.goto.com/install", ("GoTo Meeting", "meeting", "generic")),  # its fallback
+    ("https://meet.jit.si/static/close.html", ("Jitsi Meet", "meeting", "generic")),
     ("https://meet.google.com/abc-defg-hij", ("Google Meet", "meeting", "generic")),  # comes first
     # host matching: case, port, trailing dot; look-alikes never match
     ("HTTPS://US02WEB.ZOOM.US/J/81234567890", ("Zoom", "meeting", "zoom")),
@@ -378,6 +380,8 @@ JOIN_ROWS = [
     ("https://x.com/i/spaces/1AbCdEfGhIjKl", "https://x.com/acme", "X Spaces"),
     ("https://kick.com/acme", "https://kick.com/category/just-chatting", "Kick"),
     ("https://meet.contoso.com/jane.doe/AB12CD34", "https://meet.contoso.com/", "Skype for Business"),
+    ("https://join.contoso.com/contoso.com/meet/jane.doe/AB12CD34",
+     "https://join.contoso.com/jane.doe/AB12CD34", "Skype for Business"),
 ]
 
 
@@ -436,3 +440,54 @@ def test_page_hosts_are_the_service_companions_allowed_and_the_links_own_host():
 def test_left_to_names_the_host_only(url, left):
     hosts = ("zoom.us", "accounts.google.com", "sso.acme.example")
     assert left_to(url, hosts) == left
+
+
+# One link per URL pattern of MeetingBar's provider registry (69, at its commit 26eef52e), written
+# as the vendors write them: every one is a join link of a catalogue row (or a Zoom app link,
+# turned into its web link before the catalogue is asked: see test_links).
+MEETINGBAR_LINKS = [
+    "https://meet.google.com/abc-defg-hij", "https://stream.meet.google.com/stream/0f1e-2d3c",
+    "https://hangouts.google.com/call/AbCdEf", "https://duo.app.goo.gl/AbCd12",
+    "https://us02web.zoom.us/j/81234567890?pwd=x", "https://www.zoomgov.com/j/1612345678",
+    "https://reclaim.ai/z/AbCd1234", "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0",
+    "https://acme.webex.com/acme/j.php?MTID=m01", "https://meet.jit.si/AcmeStandup",
+    "https://chime.aws/1234567890", "https://v.ringcentral.com/join/123456789",
+    "https://global.gotomeeting.com/join/123456789",
+    "https://attendee.gotowebinar.com/register/123", "https://bluejeans.com/123456789",
+    "https://8x8.vc/acme/standup", "https://event.demio.com/ref/AbCdEf", "https://join.me/acme",
+    "https://whereby.com/acme", "https://uberconference.com/janedoe",
+    "https://go.blizz.com/m12345678", "https://go.teamviewer.com/m12345678",
+    "https://vsee.com/u/janedoe", "https://meet.starleaf.com/4012345678/app",
+    "https://voovmeeting.com/dm/AbCdEf", "https://acme.workplace.com/groupcall/LINK:abc/",
+    "https://call.lifesizecloud.com/1234567", "https://join.skype.com/AbCdEfGh",
+    "https://meet.lync.com/contoso/jane/AB12CD34", "https://meet.contoso.com/jane.doe/AB12CD34",
+    "https://facetime.apple.com/join#v=1&p=AbCd", "https://www.youtube.com/watch?v=abcDEF12345",
+    "https://meetings.vonage.com/123456789", "https://meet.around.co/r/acme",
+    "https://jam.systems/acme-room", "https://discord.com/channels/1234/5678",
+    "https://us.bbcollab.com/guest/0f1e2d3c", "https://join.coscreen.co/AbCdEf",
+    "https://app.vowel.com/#/g/AbCdEf", "https://welink.zhumu.com/j/123456789?pwd=AbC",
+    "https://vc.larksuite.com/j/123456789", "https://vc.feishu.cn/j/123456789",
+    "https://vimeo.com/showcase/1234567", "https://acme.ovice.in/lobby",
+    "https://lu.ma/join/g-AbCdEf", "https://preply.com/en/classroom/123456",
+    "https://go.userzoom.com/participate/0f1e2d3c", "https://app.venue.live/app/acme",
+    "https://app.teemyco.com/room/AbCdEf", "https://demodesk.com/acme/jane-doe",
+    "https://cliq.zoho.eu/meetings/AbCdEf", "https://app.slack.com/huddle/T0123/C0456",
+    "https://app.gather.town/app/AbCd/acme?spawnToken=x", "https://pop.com/j/123-456-789",
+    "https://go.chorus.ai/AbCdEf", "https://acme.join.gong.io/AbCdEf",
+    "https://app.livestorm.com/p/0f1e2d3c/live", "https://tuple.app/c/AbCdEf",
+    "https://meet.pumble.com/abc-defg-hij", "https://conference.istesuit.com/AbCdEf",
+    "https://doxy.me/drjones", "https://app.cal.com/video/AbCdEf123",
+    "https://acme.zm.page/", "https://meet.livekit.io/rooms/acme-standup",
+    "https://meetings.conf.meetecho.com/ietf116/?group=core", "https://streamyard.com/abcd1234xy",
+    "https://riverside.fm/studio/acme-podcast", "https://meet.proton.me/join/id-ABCD1234",
+]
+MEETINGBAR_APP_LINKS = ["zoommtg://zoom.us/join?confno=81234567890&pwd=x"]
+
+
+def test_every_service_meetingbar_detects_is_recognised():
+    from webinar_tray.core.unwrap import unwrap
+
+    links = MEETINGBAR_LINKS + [unwrap(u) for u in MEETINGBAR_APP_LINKS]
+    assert len(links) == 69
+    missed = [u for u in links if (s := find_service(u)) is None or s.fallback]
+    assert missed == []

@@ -240,7 +240,9 @@ CATALOGUE: tuple[Service, ...] = (
     Service("Blackboard Collaborate", "meeting", ("bbcollab.com",),
             path=r"^/(?:guest|invite|collab/ui/session)/"),
     Service("CoScreen", "meeting", ("join.coscreen.co",), path=r"^/[A-Za-z0-9]"),
-    Service("Vowel", "meeting", ("app.vowel.com",), path=r"^/(?:#/)?g/"),
+    # app.vowel.com/#/g/<id>: the room is in the fragment, which rows never see, so the bare app
+    # page matches too (ranked last as a home page, see links.looks_like_non_join)
+    Service("Vowel", "meeting", ("app.vowel.com",), path=r"^/(?:g/|$)"),
     Service("Zhumu", "meeting", ("zhumu.com",), path=r"^/j/\d+"),
     Service("Lark", "meeting", ("vc.larksuite.com",), path=r"^/j/\d+"),
     Service("Feishu", "meeting", ("vc.feishu.cn",), path=r"^/j/\d+"),
@@ -250,7 +252,7 @@ CATALOGUE: tuple[Service, ...] = (
     Service("UserZoom", "meeting", ("go.userzoom.com",), path=r"^/participate/"),
     Service("Venue", "meeting", ("app.venue.live",), path=r"^/app/"),
     Service("Teemyco", "meeting", ("app.teemyco.com",), path=r"^/room/"),
-    Service("Demodesk", "meeting", ("demodesk.com",), path=r"^/%s/[^/]+" % _ROOM),
+    Service("Demodesk", "meeting", ("demodesk.com",), path=r"^/%s(?:/|$)" % _ROOM),
     Service("Zoho Cliq", "meeting", ("cliq.zoho.com", "cliq.zoho.eu", "cliq.zoho.in"),
             path=r"^/meetings/"),
     Service("Slack Huddle", "meeting", ("app.slack.com",), path=r"^/huddle/", vendor=False),
@@ -259,13 +261,13 @@ CATALOGUE: tuple[Service, ...] = (
     Service("Chorus", "meeting", ("go.chorus.ai",), path=r"^/[A-Za-z0-9]"),
     Service("Gong", "meeting", ("join.gong.io",), path=r"^/[A-Za-z0-9]"),
     Service("Tuple", "meeting", ("tuple.app",), path=r"^/c/"),
-    Service("Pumble", "meeting", ("meet.pumble.com",), path=r"^/[a-z]+-[a-z-]+/?$"),
+    Service("Pumble", "meeting", ("meet.pumble.com",), path=r"^/(?!%s/?$)[a-z][a-z-]*/?$" % _SITE_PAGES),
     Service("Suit Conference", "meeting", ("conference.istesuit.com",), path=r"^/[A-Za-z0-9]"),
     Service("Doxy.me", "meeting", ("doxy.me",), path=r"^/%s/?$" % _ROOM),
     Service("Cal Video", "meeting", ("app.cal.com",), path=r"^/video/", vendor=False),
-    Service("LiveKit Meet", "meeting", ("meet.livekit.io",), path=r"^/rooms/"),
-    Service("Meetecho", "meeting", ("conf.meetecho.com",), path=r"^/%s/?$" % _ROOM),
-    Service("Riverside", "meeting", ("riverside.fm",), path=r"^/studio/"),
+    Service("LiveKit Meet", "meeting", ("livekit.io",), path=r"^/rooms/", vendor=False),
+    Service("Meetecho", "meeting", ("conf.meetecho.com",), path=r"^/%s(?:/|$)" % _ROOM),
+    Service("Riverside", "meeting", ("riverside.fm", "riverside.com"), path=r"^/studio/"),
     # --- event platforms -----------------------------------------------------------------------
     Service("Twitch", "stream", ("twitch.tv",),
             path=r"^/(?!(?:directory|downloads|p|search|settings|subscriptions|inventory|wallet"
@@ -300,7 +302,10 @@ CATALOGUE: tuple[Service, ...] = (
     # on-premises Skype for Business: meet.<org>/<user>/<id>, lync.<org>/meet/<user>/<id> (last of
     # the join rows: `meet.*` is any organisation's host, checked after every vendor's meet. site)
     Service("Skype for Business", "meeting", ("meet.*", "lync.*"),
-            path=r"^/(?:meet/)?[A-Za-z0-9._-]+/[A-Za-z0-9]{6,12}/?$", vendor=False),
+            path=r"^/(?:[A-Za-z0-9._-]+/)?(?:meet/)?[A-Za-z0-9._-]+/[A-Za-z0-9]{6,12}/?$",
+            vendor=False),
+    Service("Skype for Business", "meeting", ("join.*",),  # join.<org>: only its /meet/ links
+            path=r"^/(?:[A-Za-z0-9._-]+/)?meet/[A-Za-z0-9._-]+/[A-Za-z0-9]{6,12}/?$", vendor=False),
     # --- the rest of a site with several rows: named, but never a join link ------------------
     Service("BrightTALK", "webinar", ("brighttalk.com",), steps="brighttalk", fallback=True),
     Service("Zoom", "meeting", _ZOOM, steps="zoom", fallback=True),
