@@ -578,3 +578,30 @@ STRIP_HOSTILE = [
 def test_strip_html_handles_hostile_markup(text):
     out = strip_html(text)
     assert isinstance(out, str) and len(out) <= len(text)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("zoommtg://zoom.us/join?confno=123&pwd=abc", "https://zoom.us/j/123?pwd=abc"),
+    ("zoommtg://us02web.zoom.us/join?action=join&confno=81234567890&pwd=Ym9n.1",
+     "https://us02web.zoom.us/j/81234567890?pwd=Ym9n.1"),
+    ("zoommtg://zoom.us/join?confno=123", "https://zoom.us/j/123"),
+    ("ZOOMMTG://Zoom.US/join?confno=123&pwd=a%2Bb", "https://zoom.us/j/123?pwd=a%2Bb"),
+    ("zoommtg://zoom.com.cn/join?confno=123&pwd=x", "https://zoom.com.cn/j/123?pwd=x"),
+    ("zoommtg://acme.zoom-x.de/join?confno=123", "https://acme.zoom-x.de/j/123"),
+    ("zoommtg://zoom.us/join?confno=abc", "zoommtg://zoom.us/join?confno=abc"),  # no number
+    ("zoommtg://evil.example/join?confno=123", "zoommtg://evil.example/join?confno=123"),
+    ("zoommtg://zoom.us.evil.example/join?confno=1", "zoommtg://zoom.us.evil.example/join?confno=1"),
+])
+def test_a_zoom_app_link_becomes_its_web_join_link(url, expected):
+    assert unwrap(url) == expected
+
+
+def test_zoom_app_links_are_found_in_text_and_html_and_keep_their_passcode():
+    text = "Open the app: zoommtg://zoom.us/join?confno=81234567890&pwd=Ym9n."
+    assert extract_urls(text) == ["zoommtg://zoom.us/join?confno=81234567890&pwd=Ym9n"]
+    c = best_link(ev(description=text))
+    assert c.url == "https://zoom.us/j/81234567890?pwd=Ym9n" and c.service.name == "Zoom" and c.safe
+    html_text = '<a href="zoommtg://zoom.us/join?confno=9&amp;pwd=x">Join from the app</a>'
+    assert best_link(ev(description=html_text)).url == "https://zoom.us/j/9?pwd=x"
+    bad = best_link(ev(description="zoommtg://evil.example/join?confno=1"))
+    assert bad is None  # not a Zoom host: stays an app link, never safe to open

@@ -81,6 +81,18 @@ def test_allowed_hosts_let_a_site_page_auto_join_but_never_a_wrapper():
     assert (p.auto_join, p.reason) == (False, "unknown-host")
 
 
+def test_facetime_is_named_but_never_auto_joined():
+    """FaceTime has no browser client: not by rule, allowed host or the user's override."""
+    url = "https://facetime.apple.com/join#v=1&p=AbCd&k=EfGh"
+    s = replace(S, join=replace(S.join, allowed_hosts=("facetime.apple.com",)))
+    p = one(event(title="Vendor webinar", start=IN_1H, url=url), s)
+    assert (p.auto_join, p.reason, p.provider, p.join_url) == (False, "unknown-host", "FaceTime", url)
+    key = f"cal@example.com/{p.event_id}"
+    assert one(event(title="Vendor webinar", start=IN_1H, url=url), s, {key: True}).auto_join is False
+    zoom = one(event(title="Vendor webinar", start=IN_1H, url="https://us02web.zoom.us/w/81234567890"))
+    assert zoom.auto_join  # every other row still joins
+
+
 def test_allowed_hosts_let_an_unknown_host_auto_join():
     s = replace(S, join=replace(S.join, allowed_hosts=("unknown-vendor.example",)))
     p = one(event(title="Vendor webinar", start=IN_1H, url="https://events.unknown-vendor.example/live/1"), s)

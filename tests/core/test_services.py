@@ -94,6 +94,21 @@ CASES = [
     ("https://join.skype.com/AbCdEfGh", ("Skype", "meeting", "generic")),
     ("https://bluejeans.com/123456789", ("BlueJeans", "meeting", "generic")),
     ("https://acme.adobeconnect.com/training/", ("Adobe Connect", "meeting", "generic")),
+    # Zoom's regional sites; Zoom-X only on a tenant subdomain
+    ("https://zoom.com.cn/j/81234567890", ("Zoom", "meeting", "zoom")),
+    ("https://us02web.zoom.de/w/81234567890", ("Zoom Webinar", "webinar", "zoom")),
+    ("https://acme.zoom-x.de/j/81234567890?pwd=x", ("Zoom", "meeting", "zoom")),
+    ("https://zoom-x.de/j/81234567890", ("Zoom", "meeting", "zoom")),  # the fallback row
+    ("https://evilzoom-x.de/j/1", None),
+    # Skype for Business on premises: meet.<org> / lync.<org>, any organisation's domain
+    ("https://lync.contoso.com/meet/jane.doe/AB12CD34", ("Skype for Business", "meeting", "generic")),
+    ("https://meet.contoso.co.uk/jane.doe/AB12CD34", ("Skype for Business", "meeting", "generic")),
+    ("https://meet.contoso.com/about", None),  # not the vendor's site: nothing else is named
+    ("https://meet.com/jane.doe/AB12CD34", None),  # `meet.*` needs a domain of two labels
+    ("https://notmeet.contoso.com/jane.doe/AB12CD34", None),
+    ("https://meet.goto.com/install", ("GoTo Meeting", "meeting", "generic")),  # its fallback
+    ("https://meet.jit.si/static/close.html", ("Jitsi Meet", "meeting", "generic")),
+    ("https://meet.google.com/abc-defg-hij", ("Google Meet", "meeting", "generic")),  # comes first
     # host matching: case, port, trailing dot; look-alikes never match
     ("HTTPS://US02WEB.ZOOM.US/J/81234567890", ("Zoom", "meeting", "zoom")),
     ("https://zoom.us:443/j/1", ("Zoom", "meeting", "zoom")),
@@ -134,6 +149,23 @@ def test_host_matches(host, pattern, ok):
     assert host_matches(host, pattern) is ok
 
 
+def test_an_any_domain_host_pattern_is_never_an_allow_listed_host():
+    row = Service("Skype for Business", "meeting", ("meet.*", "meet.lync.com"), path=r"^/")
+    assert row.on_site("meet.contoso.com") and not row.on_site("meeting.contoso.com")
+    assert row.site_hosts == ("meet.lync.com",)
+    assert page_hosts("https://meet.contoso.com/jane.doe/AB12CD34") == ("meet.contoso.com",)
+
+
+def test_facetime_is_named_but_has_no_browser_client():
+    s = find_service("https://facetime.apple.com/join#v=1&p=AbCd")
+    assert s.name == "FaceTime" and not s.browser
+    assert all(r.browser for r in CATALOGUE if r.name != "FaceTime")
+
+
+def test_the_catalogue_names_at_least_110_services():
+    assert len({s.name for s in CATALOGUE}) >= 110
+
+
 @pytest.mark.parametrize(
     "url, extra, expected",
     [
@@ -161,7 +193,8 @@ def test_catalogue_row_is_well_formed(row):
     assert row.name and row.kind in KINDS and row.steps in STEPS
     assert row.hosts
     for h in row.hosts:
-        assert h == h.lower().strip() and re.fullmatch(r"(?:\*\.)?[a-z0-9.-]+", h) and "." in h, h
+        assert h == h.lower().strip() and "." in h, h
+        assert re.fullmatch(r"(?:\*\.)?[a-z0-9.-]+|[a-z0-9-]+\.\*", h), h
     assert row.fallback != bool(row.path), "a join row has a join path; a fallback row has none"
     if row.path:
         re.compile(row.path)
@@ -254,7 +287,101 @@ JOIN_ROWS = [
      "LinkedIn Live"),
     ("https://vimeo.com/event/1234567", "https://vimeo.com/features", "Vimeo"),
     ("https://livestream.com/accounts/123/events/456", "https://livestream.com/pricing", "Vimeo"),
-    ("https://streamyard.com/abcd1234xy", "https://streamyard.com/features", "StreamYard"),
+    ("https://streamyard.com/abcd1234xy", "https://streamyard.com/features", "StreamYard"),    # MeetingBar's services
+    ("https://reclaim.ai/z/AbCd1234", "https://reclaim.ai/pricing", "Zoom (Reclaim.ai)"),
+    ("https://acme.zm.page/j/81234567890", "https://zm.page/", "Zoom (zm.page)"),
+    ("https://meet.proton.me/join/id-ABCD1234", "https://meet.proton.me/", "Proton Meet"),
+    ("https://stream.meet.google.com/stream/0f1e2d3c-4b5a", "https://stream.meet.google.com/",
+     "Google Meet Stream"),
+    ("https://hangouts.google.com/call/AbCdEfGh", "https://hangouts.google.com/", "Google Hangouts"),
+    ("https://duo.app.goo.gl/AbCd12", "https://duo.app.goo.gl/", "Google Duo"),
+    ("https://join.me/acme-sales", "https://join.me/pricing", "Join.me"),
+    ("https://uberconference.com/janedoe", "https://uberconference.com/pricing", "UberConference"),
+    ("https://meetings.dialpad.com/room/acme", "https://meetings.dialpad.com/", "Dialpad Meetings"),
+    ("https://go.blizz.com/m12345678", "https://go.blizz.com/", "Blizz"),
+    ("https://go.teamviewer.com/m12345678", "https://go.teamviewer.com/", "TeamViewer Meeting"),
+    ("https://vsee.com/u/janedoe", "https://vsee.com/pricing", "VSee"),
+    ("https://meet.starleaf.com/4012345678/app", "https://meet.starleaf.com/", "StarLeaf"),
+    ("https://voovmeeting.com/dm/AbCdEf", "https://voovmeeting.com/download-center.html",
+     "Tencent VooV"),
+    ("https://acme.workplace.com/groupcall/LINK:abc/", "https://acme.workplace.com/groups/1/",
+     "Workplace"),
+    ("https://call.lifesizecloud.com/1234567", "https://call.lifesizecloud.com/", "Lifesize"),
+    ("https://meet.lync.com/contoso/jane/AB12CD34", "https://meet.lync.com/", "Skype for Business"),
+    ("https://facetime.apple.com/join#v=1&p=AbCd&k=EfGh", "https://facetime.apple.com/",
+     "FaceTime"),
+    ("https://meetings.vonage.com/123456789", "https://meetings.vonage.com/pricing",
+     "Vonage Meetings"),
+    ("https://meet.around.co/r/acme-standup", "https://www.around.co/pricing", "Around"),
+    ("https://jam.systems/acme-room", "https://jam.systems/", "Jam"),
+    ("https://discord.com/channels/1234/5678", "https://discord.com/download", "Discord"),
+    ("https://discord.gg/AbCdEf", "https://discord.gg/", "Discord"),
+    ("https://eu.bbcollab.com/guest/0f1e2d3c4b5a", "https://eu.bbcollab.com/", "Blackboard Collaborate"),
+    ("https://join.coscreen.co/AbCdEf", "https://join.coscreen.co/", "CoScreen"),
+    ("https://app.vowel.com/g/AbCdEf", "https://app.vowel.com/pricing", "Vowel"),
+    ("https://welink.zhumu.com/j/123456789?pwd=AbC", "https://welink.zhumu.com/", "Zhumu"),
+    ("https://vc.larksuite.com/j/123456789", "https://vc.larksuite.com/", "Lark"),
+    ("https://vc.feishu.cn/j/123456789", "https://vc.feishu.cn/", "Feishu"),
+    ("https://acme.ovice.in/lobby", "https://www.ovice.in/pricing", "oVice"),
+    ("https://lu.ma/join/g-AbCdEf", "https://lu.ma/discover", "Luma"),
+    ("https://preply.com/en/classroom/123456", "https://preply.com/en/online/english-tutors",
+     "Preply"),
+    ("https://go.userzoom.com/participate/0f1e2d3c-4b5a", "https://go.userzoom.com/", "UserZoom"),
+    ("https://app.venue.live/app/acme-summit", "https://app.venue.live/", "Venue"),
+    ("https://app.teemyco.com/room/AbCdEf", "https://app.teemyco.com/", "Teemyco"),
+    ("https://demodesk.com/acme/jane-doe", "https://demodesk.com/pricing", "Demodesk"),
+    ("https://cliq.zoho.eu/meetings/AbCdEf", "https://cliq.zoho.eu/index.html", "Zoho Cliq"),
+    ("https://app.slack.com/huddle/T0123/C0456", "https://app.slack.com/client/T0123/C0456",
+     "Slack Huddle"),
+    ("https://app.gather.town/app/AbCd/acme?spawnToken=x", "https://www.gather.town/pricing",
+     "Gather"),
+    ("https://pop.com/j/123-456-789", "https://pop.com/pricing", "Pop"),
+    ("https://go.chorus.ai/AbCdEf", "https://go.chorus.ai/", "Chorus"),
+    ("https://acme.join.gong.io/AbCdEf", "https://join.gong.io/", "Gong"),
+    ("https://tuple.app/c/AbCdEf", "https://tuple.app/pricing", "Tuple"),
+    ("https://meet.pumble.com/abc-defg-hij", "https://meet.pumble.com/", "Pumble"),
+    ("https://conference.istesuit.com/AbCdEf", "https://conference.istesuit.com/", "Suit Conference"),
+    ("https://doxy.me/drjones", "https://doxy.me/pricing", "Doxy.me"),
+    ("https://app.cal.com/video/AbCdEf123", "https://app.cal.com/bookings/upcoming", "Cal Video"),
+    ("https://meet.livekit.io/rooms/acme-standup", "https://meet.livekit.io/", "LiveKit Meet"),
+    ("https://meetings.conf.meetecho.com/ietf116/?group=core", "https://meetings.conf.meetecho.com/",
+     "Meetecho"),
+    ("https://riverside.fm/studio/acme-podcast?t=abc", "https://riverside.fm/pricing", "Riverside"),
+    # event platforms
+    ("https://www.twitch.tv/acme_live", "https://www.twitch.tv/directory", "Twitch"),
+    ("https://player.restream.io/?token=AbCdEf", "https://restream.io/pricing", "Restream"),
+    ("https://restream.io/join/AbCdEf", "https://restream.io/integrations", "Restream"),
+    ("https://web.cvent.com/event/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b/summary",
+     "https://www.cvent.com/en/event-management-software", "Cvent"),
+    ("https://www.eventbrite.com/x/ai-summit-online-tickets-812345678901",
+     "https://www.eventbrite.com/e/ai-summit-tickets-812345678901", "Eventbrite"),
+    ("https://events.bizzabo.com/512345", "https://events.bizzabo.com/", "Bizzabo"),
+    ("https://acme-summit.hubilo.com/lobby", "https://www.hubilo.com/pricing", "Hubilo"),
+    ("https://acmeexpo.vfairs.com/en/hall", "https://www.vfairs.com/pricing/", "vFairs"),
+    ("https://www.accelevents.com/e/acme-summit", "https://www.accelevents.com/pricing",
+     "Accelevents"),
+    ("https://whova.com/portal/webapp/acme_202506/", "https://whova.com/pricing/", "Whova"),
+    ("https://app.webinargeek.com/watch/live/AbCdEf", "https://www.webinargeek.com/pricing",
+     "WebinarGeek"),
+    ("https://easywebinar.live/acme-q3-launch", "https://easywebinar.live/", "EasyWebinar"),
+    ("https://iframe.dacast.com/live/0f1e2d3c/4b5a6978", "https://www.dacast.com/pricing/",
+     "Dacast"),
+    ("https://acme.events.kaltura.com/event/1234/lobby", "https://acme.events.kaltura.com/faq",
+     "Kaltura Events"),
+    ("https://www.sans.org/webcasts/cloud-security-briefing-2025/",
+     "https://www.sans.org/cyber-security-courses/", "SANS Webcast"),
+    ("https://venues.vimeo.com/acme-summit", "https://venues.vimeo.com/", "Vimeo Events"),
+    ("https://app.swapcard.com/event/acme-summit", "https://app.swapcard.com/", "Swapcard"),
+    ("https://live.remo.co/e/acme-mixer", "https://live.remo.co/", "Remo"),
+    ("https://www.meetup.com/acme-devs/events/301234567/", "https://www.meetup.com/acme-devs/",
+     "Meetup"),
+    ("https://www.facebook.com/acme/videos/1234567890/", "https://www.facebook.com/acme/",
+     "Facebook Live"),
+    ("https://x.com/i/spaces/1AbCdEfGhIjKl", "https://x.com/acme", "X Spaces"),
+    ("https://kick.com/acme", "https://kick.com/category/just-chatting", "Kick"),
+    ("https://meet.contoso.com/jane.doe/AB12CD34", "https://meet.contoso.com/", "Skype for Business"),
+    ("https://join.contoso.com/contoso.com/meet/jane.doe/AB12CD34",
+     "https://join.contoso.com/jane.doe/AB12CD34", "Skype for Business"),
 ]
 
 
@@ -313,3 +440,54 @@ def test_page_hosts_are_the_service_companions_allowed_and_the_links_own_host():
 def test_left_to_names_the_host_only(url, left):
     hosts = ("zoom.us", "accounts.google.com", "sso.acme.example")
     assert left_to(url, hosts) == left
+
+
+# One link per URL pattern of MeetingBar's provider registry (69, at its commit 26eef52e), written
+# as the vendors write them: every one is a join link of a catalogue row (or a Zoom app link,
+# turned into its web link before the catalogue is asked: see test_links).
+MEETINGBAR_LINKS = [
+    "https://meet.google.com/abc-defg-hij", "https://stream.meet.google.com/stream/0f1e-2d3c",
+    "https://hangouts.google.com/call/AbCdEf", "https://duo.app.goo.gl/AbCd12",
+    "https://us02web.zoom.us/j/81234567890?pwd=x", "https://www.zoomgov.com/j/1612345678",
+    "https://reclaim.ai/z/AbCd1234", "https://teams.microsoft.com/l/meetup-join/19%3ameeting_x/0",
+    "https://acme.webex.com/acme/j.php?MTID=m01", "https://meet.jit.si/AcmeStandup",
+    "https://chime.aws/1234567890", "https://v.ringcentral.com/join/123456789",
+    "https://global.gotomeeting.com/join/123456789",
+    "https://attendee.gotowebinar.com/register/123", "https://bluejeans.com/123456789",
+    "https://8x8.vc/acme/standup", "https://event.demio.com/ref/AbCdEf", "https://join.me/acme",
+    "https://whereby.com/acme", "https://uberconference.com/janedoe",
+    "https://go.blizz.com/m12345678", "https://go.teamviewer.com/m12345678",
+    "https://vsee.com/u/janedoe", "https://meet.starleaf.com/4012345678/app",
+    "https://voovmeeting.com/dm/AbCdEf", "https://acme.workplace.com/groupcall/LINK:abc/",
+    "https://call.lifesizecloud.com/1234567", "https://join.skype.com/AbCdEfGh",
+    "https://meet.lync.com/contoso/jane/AB12CD34", "https://meet.contoso.com/jane.doe/AB12CD34",
+    "https://facetime.apple.com/join#v=1&p=AbCd", "https://www.youtube.com/watch?v=abcDEF12345",
+    "https://meetings.vonage.com/123456789", "https://meet.around.co/r/acme",
+    "https://jam.systems/acme-room", "https://discord.com/channels/1234/5678",
+    "https://us.bbcollab.com/guest/0f1e2d3c", "https://join.coscreen.co/AbCdEf",
+    "https://app.vowel.com/#/g/AbCdEf", "https://welink.zhumu.com/j/123456789?pwd=AbC",
+    "https://vc.larksuite.com/j/123456789", "https://vc.feishu.cn/j/123456789",
+    "https://vimeo.com/showcase/1234567", "https://acme.ovice.in/lobby",
+    "https://lu.ma/join/g-AbCdEf", "https://preply.com/en/classroom/123456",
+    "https://go.userzoom.com/participate/0f1e2d3c", "https://app.venue.live/app/acme",
+    "https://app.teemyco.com/room/AbCdEf", "https://demodesk.com/acme/jane-doe",
+    "https://cliq.zoho.eu/meetings/AbCdEf", "https://app.slack.com/huddle/T0123/C0456",
+    "https://app.gather.town/app/AbCd/acme?spawnToken=x", "https://pop.com/j/123-456-789",
+    "https://go.chorus.ai/AbCdEf", "https://acme.join.gong.io/AbCdEf",
+    "https://app.livestorm.com/p/0f1e2d3c/live", "https://tuple.app/c/AbCdEf",
+    "https://meet.pumble.com/abc-defg-hij", "https://conference.istesuit.com/AbCdEf",
+    "https://doxy.me/drjones", "https://app.cal.com/video/AbCdEf123",
+    "https://acme.zm.page/", "https://meet.livekit.io/rooms/acme-standup",
+    "https://meetings.conf.meetecho.com/ietf116/?group=core", "https://streamyard.com/abcd1234xy",
+    "https://riverside.fm/studio/acme-podcast", "https://meet.proton.me/join/id-ABCD1234",
+]
+MEETINGBAR_APP_LINKS = ["zoommtg://zoom.us/join?confno=81234567890&pwd=x"]
+
+
+def test_every_service_meetingbar_detects_is_recognised():
+    from webinar_tray.core.unwrap import unwrap
+
+    links = MEETINGBAR_LINKS + [unwrap(u) for u in MEETINGBAR_APP_LINKS]
+    assert len(links) == 69
+    missed = [u for u in links if (s := find_service(u)) is None or s.fallback]
+    assert missed == []

@@ -47,7 +47,7 @@ class LinkCandidate:
 # stops at a delimiter the next match starts after, so the scan is linear in the text.
 _TOKEN = re.compile(
     r"<(?P<tag>[A-Za-z][A-Za-z0-9-]{0,30})(?=[\s/>])(?P<attrs>[^<>]{0,%d})>"
-    r"|(?P<url>(?:https?|ftp|file)://[^\s<>\"'`]{1,%d})" % (MAX_TAG, MAX_URL),
+    r"|(?P<url>(?:https?|ftp|file|zoommtg)://[^\s<>\"'`]{1,%d})" % (MAX_TAG, MAX_URL),
     re.IGNORECASE,
 )
 _HREF = re.compile(
@@ -137,7 +137,8 @@ def _clean_bare(s: str) -> str:
 def extract_urls(text: str, limit: int = MAX_LINKS) -> list[str]:
     """Links in plain text or HTML, in order of appearance, each once: `href` values of `<a>`
     and `<area>` tags (any scheme: their safety is judged later) and bare http(s)/ftp/file URLs
-    (trailing punctuation and unbalanced closing brackets stripped). HTML entities are decoded."""
+    (trailing punctuation and unbalanced closing brackets stripped), and Zoom app `zoommtg://`
+    links (turned into web links by `unwrap`). HTML entities are decoded."""
     if not text:
         return []
     seen: set[str] = set()

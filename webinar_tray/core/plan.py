@@ -121,6 +121,8 @@ def _reason(event, settings, link, cands, rule, override, now) -> str | None:
         return "turned-off"
     if is_wrapper(link.url):  # a redirector we could not see through: where it leads is unknown
         return "unknown-host"
+    if link.service is not None and not link.service.browser:  # FaceTime: no browser can join
+        return "unknown-host"
     if override is not True:
         if event.response == "declined":
             return "declined"

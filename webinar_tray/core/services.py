@@ -2,7 +2,8 @@
 
 Each row names a service, the hosts it lives on (a row matches the host itself or any subdomain;
 `*.host` matches only subdomains other than www: the account sites of ClickMeeting or Adobe
-Connect) and a regex for the URL path of its join links, as the vendor's own links are written
+Connect; `label.*` matches a host whose first label is `label` on any domain of two labels or more:
+the on-premises `meet.` / `lync.` sites of Skype for Business) and a regex for the URL path of its join links, as the vendor's own links are written
 (checked against the vendors' help pages and MeetingBar's `MeetingProviderRegistry`). Rows are
 checked in order, so the more specific row of a site (Zoom webinars, Webex events, Teams town
 halls) comes before its general row.
@@ -34,6 +35,7 @@ class Service:
     steps: str = "generic"  # join steps: brighttalk|zoom|on24|webex|teams|youtube|generic
     fallback: bool = False  # any other page of a known site: named, never a join link by itself
     vendor: bool = True  # the hosts are the vendor's own: their other pages are named (fallback)
+    browser: bool = True  # False: no browser client (FaceTime): named, never auto-joined
 
     def matches(self, host: str, path: str) -> bool:
         """`host` is lower case without port or trailing dot; `path` is the URL's path."""
@@ -44,7 +46,10 @@ class Service:
     def on_site(self, host: str, strict: bool = False) -> bool:
         """`host` is one of the row's hosts (`strict`: "*.x" only for an account subdomain)."""
         for h in self.hosts:
-            if h.startswith("*."):
+            if h.endswith(".*"):  # "meet.*": an on-premises site of any organisation
+                if host.startswith(h[:-1]) and host.count(".") >= 2:
+                    return True
+            elif h.startswith("*."):
                 if host_matches(host, h[2:]) and (
                         not strict or (host != h[2:] and not host.startswith("www."))):
                     return True
@@ -55,7 +60,7 @@ class Service:
     @property
     def site_hosts(self) -> tuple[str, ...]:
         """The row's hosts as plain host names (for host allow-lists)."""
-        return tuple(h[2:] if h.startswith("*.") else h for h in self.hosts)
+        return tuple(h[2:] if h.startswith("*.") else h for h in self.hosts if not h.endswith(".*"))
 
 
 @lru_cache(maxsize=None)
@@ -70,7 +75,8 @@ def host_matches(host: str, pattern: str) -> bool:
     return bool(pattern) and (host == pattern or host.endswith("." + pattern))
 
 
-_ZOOM = ("zoom.us", "zoom.com", "zoomgov.com")
+# Zoom's regional sites (China, Germany, and the Zoom-X tenants of Deutsche Telekom) too.
+_ZOOM = ("zoom.us", "zoom.com", "zoomgov.com", "zoom.com.cn", "zoom.de", "*.zoom-x.de")
 _TEAMS = ("teams.microsoft.com", "teams.microsoft.us", "teams.cloud.microsoft")
 # One path segment that is a room/event name, not one of the site's own pages.
 _SITE_PAGES = (r"(?:static|libs|images|sounds|css|fonts|js|assets|api|blog|pricing|features|about"
@@ -203,6 +209,103 @@ CATALOGUE: tuple[Service, ...] = (
     # streamyard.com/<8-13 characters>, /watch/<id>, /guest/<id>
     Service("StreamYard", "stream", ("streamyard.com",),
             path=r"^/(?:(?:watch|guest)/[A-Za-z0-9]+|(?!%s/?$)[A-Za-z0-9]{8,13})/?$" % _SITE_PAGES),
+    # --- MeetingBar's services the rows above lack (patterns from the vendors' join links) -----
+    Service("Zoom (Reclaim.ai)", "meeting", ("reclaim.ai",), path=r"^/z/", steps="zoom",
+            vendor=False),  # Reclaim's scheduling links redirect to a Zoom meeting
+    Service("Zoom (zm.page)", "meeting", ("*.zm.page",), path=r"^/"),
+    Service("Proton Meet", "meeting", ("meet.proton.me",), path=r"^/join/"),
+    Service("Google Meet Stream", "stream", ("stream.meet.google.com",), path=r"^/stream/"),
+    Service("Google Hangouts", "meeting", ("hangouts.google.com",), path=r"^/(?:call|hangouts/_)/"),
+    Service("Google Duo", "meeting", ("duo.app.goo.gl",), path=r"^/[A-Za-z0-9]"),
+    Service("Join.me", "meeting", ("join.me",), path=r"^/%s/?$" % _ROOM),
+    Service("UberConference", "meeting", ("uberconference.com",), path=r"^/%s/?$" % _ROOM),
+    Service("Dialpad Meetings", "meeting", ("meetings.dialpad.com",), path=r"^/room/"),
+    Service("Blizz", "meeting", ("go.blizz.com",), path=r"^/[A-Za-z0-9]"),
+    Service("TeamViewer Meeting", "meeting", ("go.teamviewer.com",), path=r"^/[A-Za-z0-9]"),
+    Service("VSee", "meeting", ("vsee.com",), path=r"^/%s(?:/|$)" % _ROOM),
+    Service("StarLeaf", "meeting", ("meet.starleaf.com",), path=r"^/\d{6,}(?:/|$)"),
+    Service("Tencent VooV", "meeting", ("voovmeeting.com",), path=r"^/(?:dm|s|j|join)/"),
+    Service("Workplace", "meeting", ("workplace.com",), path=r"^/groupcall/"),
+    Service("Lifesize", "meeting", ("call.lifesizecloud.com",), path=r"^/\d+(?:/|$)"),
+    # meet.lync.com/<tenant>/<user>/<conference id>
+    Service("Skype for Business", "meeting", ("meet.lync.com",),
+            path=r"^/[A-Za-z0-9._-]+/[A-Za-z0-9._-]+/[A-Za-z0-9]{6,12}/?$"),
+    Service("FaceTime", "meeting", ("facetime.apple.com",), path=r"^/join", browser=False),
+    Service("Vonage Meetings", "meeting", ("meetings.vonage.com",), path=r"^/\d{9}(?:/|$)"),
+    Service("Around", "meeting", ("around.co",), path=r"^/r/"),
+    Service("Jam", "meeting", ("jam.systems",), path=r"^/%s/?$" % _ROOM),
+    Service("Discord", "meeting", ("discord.com", "discordapp.com"),
+            path=r"^/(?:channels/\d+/\d+|events/\d+/\d+|invite/[A-Za-z0-9-]+)"),
+    Service("Discord", "meeting", ("discord.gg",), path=r"^/[A-Za-z0-9-]+/?$"),
+    Service("Blackboard Collaborate", "meeting", ("bbcollab.com",),
+            path=r"^/(?:guest|invite|collab/ui/session)/"),
+    Service("CoScreen", "meeting", ("join.coscreen.co",), path=r"^/[A-Za-z0-9]"),
+    # app.vowel.com/#/g/<id>: the room is in the fragment, which rows never see, so the bare app
+    # page matches too (ranked last as a home page, see links.looks_like_non_join)
+    Service("Vowel", "meeting", ("app.vowel.com",), path=r"^/(?:g/|$)"),
+    Service("Zhumu", "meeting", ("zhumu.com",), path=r"^/j/\d+"),
+    Service("Lark", "meeting", ("vc.larksuite.com",), path=r"^/j/\d+"),
+    Service("Feishu", "meeting", ("vc.feishu.cn",), path=r"^/j/\d+"),
+    Service("oVice", "meeting", ("*.ovice.in", "*.ovice.com"), path=r"^/"),
+    Service("Luma", "meeting", ("lu.ma", "luma.com"), path=r"^/join/"),
+    Service("Preply", "meeting", ("preply.com",), path=r"^/(?:[a-z]{2}/)?(?:classroom|lesson)s?/"),
+    Service("UserZoom", "meeting", ("go.userzoom.com",), path=r"^/participate/"),
+    Service("Venue", "meeting", ("app.venue.live",), path=r"^/app/"),
+    Service("Teemyco", "meeting", ("app.teemyco.com",), path=r"^/room/"),
+    Service("Demodesk", "meeting", ("demodesk.com",), path=r"^/%s(?:/|$)" % _ROOM),
+    Service("Zoho Cliq", "meeting", ("cliq.zoho.com", "cliq.zoho.eu", "cliq.zoho.in"),
+            path=r"^/meetings/"),
+    Service("Slack Huddle", "meeting", ("app.slack.com",), path=r"^/huddle/", vendor=False),
+    Service("Gather", "meeting", ("gather.town",), path=r"^/(?:app|invite)/"),
+    Service("Pop", "meeting", ("pop.com",), path=r"^/j/[0-9-]+"),
+    Service("Chorus", "meeting", ("go.chorus.ai",), path=r"^/[A-Za-z0-9]"),
+    Service("Gong", "meeting", ("join.gong.io",), path=r"^/[A-Za-z0-9]"),
+    Service("Tuple", "meeting", ("tuple.app",), path=r"^/c/"),
+    Service("Pumble", "meeting", ("meet.pumble.com",), path=r"^/(?!%s/?$)[a-z][a-z-]*/?$" % _SITE_PAGES),
+    Service("Suit Conference", "meeting", ("conference.istesuit.com",), path=r"^/[A-Za-z0-9]"),
+    Service("Doxy.me", "meeting", ("doxy.me",), path=r"^/%s/?$" % _ROOM),
+    Service("Cal Video", "meeting", ("app.cal.com",), path=r"^/video/", vendor=False),
+    Service("LiveKit Meet", "meeting", ("livekit.io",), path=r"^/rooms/", vendor=False),
+    Service("Meetecho", "meeting", ("conf.meetecho.com",), path=r"^/%s(?:/|$)" % _ROOM),
+    Service("Riverside", "meeting", ("riverside.fm", "riverside.com"), path=r"^/studio/"),
+    # --- event platforms -----------------------------------------------------------------------
+    Service("Twitch", "stream", ("twitch.tv",),
+            path=r"^/(?!(?:directory|downloads|p|search|settings|subscriptions|inventory|wallet"
+                 r"|jobs|turbo|prime|videos)(?:/|$))[A-Za-z0-9_]{3,25}/?$"),
+    Service("Restream", "stream", ("player.restream.io",), path=r"^/"),
+    Service("Restream", "stream", ("restream.io",), path=r"^/(?:join|guest)/"),
+    # web.cvent.com/event/<uuid>/..., www.cvent.com/c/attendee/..., /d/<code>
+    Service("Cvent", "webinar", ("cvent.com",),
+            path=r"^/event/[0-9a-f-]{36}(?:/|$)|^/c/attendee/|^/d/[A-Za-z0-9]+"),
+    Service("Eventbrite", "webinar", ("eventbrite.com", "eventbrite.co.uk", "eventbrite.ca",
+                                      "eventbrite.com.au", "eventbrite.de", "eventbrite.fr"),
+            path=r"^/x/"),  # the online event page; /e/ is the listing of any event
+    Service("Bizzabo", "webinar", ("events.bizzabo.com",), path=r"^/\d+(?:/|$)"),
+    Service("Hubilo", "webinar", ("*.hubilo.com",), path=r"^/%s(?:/|$)" % _ROOM),
+    Service("vFairs", "webinar", ("*.vfairs.com",), path=r"^/"),
+    Service("Accelevents", "webinar", ("accelevents.com",), path=r"^/e/"),
+    Service("Whova", "webinar", ("whova.com",), path=r"^/(?:portal/webapp|web)/"),
+    Service("WebinarGeek", "webinar", ("webinargeek.com",), path=r"^/(?:watch|live|webinar)/"),
+    Service("EasyWebinar", "webinar", ("easywebinar.live",), path=r"^/%s" % _ROOM),
+    Service("Dacast", "stream", ("dacast.com",), path=r"^/(?:live|b|playlist)/"),
+    Service("Kaltura Events", "webinar", ("events.kaltura.com", "mediaspace.kaltura.com"),
+            path=r"^/(?:event|webcast|session|media|lobby)(?:/|$)"),
+    Service("SANS Webcast", "webinar", ("sans.org",), path=r"^/webcasts/[^/]+", vendor=False),
+    Service("Vimeo Events", "webinar", ("venues.vimeo.com",), path=r"^/[^/]+"),
+    Service("Swapcard", "webinar", ("app.swapcard.com",), path=r"^/event/"),
+    Service("Remo", "webinar", ("live.remo.co",), path=r"^/e/"),
+    Service("Meetup", "meeting", ("meetup.com",), path=r"^/[^/]+/events/\d+", vendor=False),
+    Service("Facebook Live", "stream", ("facebook.com",),
+            path=r"^/(?:[^/]+/videos/\d+|watch/live/)", vendor=False),
+    Service("X Spaces", "stream", ("x.com", "twitter.com"), path=r"^/i/spaces/", vendor=False),
+    Service("Kick", "stream", ("kick.com",), path=r"^/%s/?$" % _ROOM),
+    # on-premises Skype for Business: meet.<org>/<user>/<id>, lync.<org>/meet/<user>/<id> (last of
+    # the join rows: `meet.*` is any organisation's host, checked after every vendor's meet. site)
+    Service("Skype for Business", "meeting", ("meet.*", "lync.*"),
+            path=r"^/(?:[A-Za-z0-9._-]+/)?(?:meet/)?[A-Za-z0-9._-]+/[A-Za-z0-9]{6,12}/?$",
+            vendor=False),
+    Service("Skype for Business", "meeting", ("join.*",),  # join.<org>: only its /meet/ links
+            path=r"^/(?:[A-Za-z0-9._-]+/)?meet/[A-Za-z0-9._-]+/[A-Za-z0-9]{6,12}/?$", vendor=False),
     # --- the rest of a site with several rows: named, but never a join link ------------------
     Service("BrightTALK", "webinar", ("brighttalk.com",), steps="brighttalk", fallback=True),
     Service("Zoom", "meeting", _ZOOM, steps="zoom", fallback=True),

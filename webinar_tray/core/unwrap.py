@@ -14,7 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 LAYERS = 3  # wrappers taken off one link at most
 
@@ -133,8 +133,28 @@ def _unwrap_once(url: str) -> str | None:
     return None
 
 
+_ZOOMMTG = re.compile(r"^zoommtg://((?:[a-z0-9-]+\.)*zoom(?:-x)?\.(?:us|com|com\.cn|de))/join\?(.*)$",
+                      re.IGNORECASE)
+
+
+def zoom_web_link(url: str) -> str | None:
+    """The web join link of a Zoom app link (`zoommtg://zoom.us/join?confno=123&pwd=abc` ->
+    `https://zoom.us/j/123?pwd=abc`: the passcode kept), or None when `url` is not one."""
+    m = _ZOOMMTG.match(url)
+    if not m:
+        return None
+    q = parse_qs(m.group(2))
+    confno = (q.get("confno") or [""])[0].strip()
+    if not confno.isdigit():
+        return None
+    pwd = (q.get("pwd") or [""])[0].strip()
+    return f"https://{m.group(1).lower()}/j/{confno}" + (f"?pwd={quote(pwd, safe='')}" if pwd else "")
+
+
 def unwrap(url: str) -> str:
-    """The link behind up to three layers of the redirectors above (the link itself if none)."""
+    """The link behind up to three layers of the redirectors above (the link itself if none);
+    a Zoom app link (`zoommtg://`) becomes its web join link."""
+    url = zoom_web_link(url) or url
     for _ in range(LAYERS):
         inner = _unwrap_once(url)
         if not inner or inner == url:
