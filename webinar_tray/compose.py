@@ -7,7 +7,6 @@ process environment itself."""
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 from webinar_tray.config.files import effective_settings, load_settings, resolve_file
@@ -44,12 +43,6 @@ class Context:
 
 
 # ---- calendars ------------------------------------------------------------------------------
-def _address_problem(e: SourceError) -> str:
-    """"ICS address with unsupported scheme 'ftp:' (…)" -> "unsupported scheme 'ftp:' (…)": the
-    source's name ("ICS address #6") says the rest."""
-    return re.sub(r"^ICS (?:\w+ )?address(?:: | with )", "", str(e)) or str(e)
-
-
 class BrokenSource:
     """Stands in for a source that could not even be built, so every refresh reports it."""
 
@@ -67,13 +60,13 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
         return [DemoCalendar(demo_site, settings.demo, launched_at, settings.join.lead_seconds)]
     sources: list[CalendarSource] = []
     if settings.ics.urls:
-        from webinar_tray.adapters.calendar.ics.source import IcsSource
+        from webinar_tray.adapters.calendar.ics.source import IcsSource, address_problem
 
         for address in settings.ics.urls:
             try:
                 sources.append(IcsSource(address, paths.config_dir, settings.refresh))
             except SourceError as e:  # reported by every refresh (once each), not fatal
-                sources.append(BrokenSource(f"ICS address #{len(sources) + 1}", _address_problem(e)))
+                sources.append(BrokenSource(f"ICS address #{len(sources) + 1}", address_problem(e)))
     from webinar_tray.adapters.calendar.google.account import google_sources
 
     sources += google_sources(settings, paths, resolve_file)

@@ -43,7 +43,8 @@ def closed_port() -> int:
     return port
 
 
-def test_six_broken_sources_of_eight_are_said_once_each_in_one_summary_line(home, gone_feed):
+def eight_sources(home, gone_feed) -> list[str]:
+    """config.toml with eight [ics] urls: two good files, six broken in six ways."""
     start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=2)
     for n in ("a", "b"):
         (home / f"good-{n}.ics").write_text(ics({
@@ -55,6 +56,11 @@ def test_six_broken_sources_of_eight_are_said_once_each_in_one_summary_line(home
     urls = ["good-a.ics", "missing.ics", "not-ics.ics", gone_feed, refused,
             "ftp://files.example.com/cal.ics", "good-b.ics", "file://fileserver/share/cal.ics"]
     (home / "config.toml").write_text("[ics]\nurls = [" + ", ".join(json.dumps(u) for u in urls) + "]\n")
+    return urls
+
+
+def test_six_broken_sources_of_eight_are_said_once_each_in_one_summary_line(home, gone_feed):
+    eight_sources(home, gone_feed)
 
     r = wt(home, "list", "--json")
 
@@ -88,3 +94,20 @@ def test_all_sources_fine_means_no_summary_line(home):
     (home / "config.toml").write_text('[ics]\nurls = ["cal.ics"]\n')
     r = wt(home, "list")
     assert r.returncode == 0 and "failed" not in r.stderr, r.stderr
+
+
+def test_doctor_names_each_broken_source_once_and_why(home, gone_feed):
+    eight_sources(home, gone_feed)
+    r = wt(home, "doctor", "--json", timeout=120)
+    assert r.returncode == 1, r.stderr
+    [ics_check] = [c for c in json.loads(r.stdout)["checks"] if c["name"] == "ics"]
+    assert ics_check["ok"] is False and ics_check["fix"]
+    detail = ics_check["detail"]
+    for name, why in [(f"ICS file {home / 'missing.ics'}", "file not found"),
+                      (f"ICS file {home / 'not-ics.ics'}", "not a valid iCalendar file"),
+                      ("ICS address #6", "unsupported scheme 'ftp:'"),
+                      ("ICS address #8", "remote file:// hosts are not supported")]:
+        assert f"{name}: " in detail and why in detail, (name, detail)
+        assert detail.count(name) == 1, detail
+    assert "HTTP 404" in detail and "cannot connect" in detail
+    assert "ICS address with" not in detail and "5e3cret" not in r.stdout

@@ -16,7 +16,7 @@ def ics(s: State) -> Result:
     urls = s.settings.ics.urls
     if not urls:
         return None, "no [ics] urls", None
-    from webinar_tray.adapters.calendar.ics.source import IcsSource
+    from webinar_tray.adapters.calendar.ics.source import IcsSource, address_problem
     from webinar_tray.ports import SourceError
 
     now = datetime.now(timezone.utc)
@@ -27,7 +27,7 @@ def ics(s: State) -> Result:
             src = IcsSource(address, s.paths.config_dir, replace(s.settings.refresh, timeout_seconds=min(20, s.settings.refresh.timeout_seconds)))
         except SourceError as e:
             ok = False
-            lines.append(f"ICS address #{i}: {e}")
+            lines.append(f"ICS address #{i}: {address_problem(e)}")
             continue
         label = f"{src.name} ({src.calendar_id})"
         try:

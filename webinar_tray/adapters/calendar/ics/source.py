@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import re
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -30,6 +31,12 @@ from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import Deadline, SourceError, SourceTimeout
 
 __all__ = ["CONFERENCE_PROPERTIES", "MAX_DESCRIPTION_BYTES", "IcsSource"]
+
+
+def address_problem(e: SourceError) -> str:
+    """Why an [ics] urls entry cannot be used, for a source named "ICS address #6": "ICS address
+    with unsupported scheme 'ftp:' (…)" -> "unsupported scheme 'ftp:' (…)"."""
+    return re.sub(r"^ICS (?:\w+ )?address(?:: | with )", "", str(e)) or str(e)
 
 
 class IcsSource:
