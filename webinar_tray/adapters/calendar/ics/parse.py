@@ -15,7 +15,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from datetime import date, datetime, time, timedelta, timezone
 
 import icalendar
@@ -27,7 +26,11 @@ from webinar_tray.adapters.calendar.ics.expand import describe as _describe
 from webinar_tray.adapters.calendar.ics.expand import expand as _expand
 from webinar_tray.adapters.calendar.ics.expand import local_midnight as _local_midnight
 from webinar_tray.adapters.calendar.ics.expand import summary as _summary
+from webinar_tray.adapters.calendar.ics.conference import as_list as _list
+from webinar_tray.adapters.calendar.ics.conference import conference_links
+from webinar_tray.adapters.calendar.ics.conference import values as _values
 from webinar_tray.core.events import DEFAULT_DURATION, CalendarEvent, fix_end, utc_stamp
+from webinar_tray.core.links import extract_urls
 from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import Deadline, SourceError
 
@@ -39,17 +42,9 @@ log = logging.getLogger("webinar_tray.adapters.calendar.ics.source")
 # Invites with a huge HTML body keep the join link at the bottom: keep 2 MiB, cut only beyond.
 MAX_DESCRIPTION_BYTES = 2 * 1024 * 1024
 
-CONFERENCE_PROPERTIES = (
-    "X-GOOGLE-CONFERENCE",
-    "X-MICROSOFT-ONLINEMEETINGCONFLINK",
-    "X-MICROSOFT-SKYPETEAMSMEETINGURL",
-)
 _RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "RECURRENCE-ID")
-# RFC 7986 CONFERENCE: a link to join (FEATURE says what it offers; VIDEO first).
-CONFERENCE = "CONFERENCE"
 # Outlook and Lotus put the invitation's HTML here; a link may be only there.
 ALT_DESC = "X-ALT-DESC"
-_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"'\]\)]+", re.IGNORECASE)
 
 
 def events_from_ics(
@@ -290,7 +285,7 @@ def _to_event(
         location=str(comp.get("LOCATION") or "").strip(),
         description=description,
         organizer=_address(organizers[0]) if organizers else "",
-        conference_links=_conference_links(comp),
+        conference_links=conference_links(comp),
         status={"CANCELLED": "cancelled", "TENTATIVE": "tentative"}.get(status, "confirmed"),
         response=_response(comp, owner),
         calendar_name=calname,
@@ -315,54 +310,6 @@ def _times(comp, start_v) -> tuple[datetime, datetime, bool]:
     return start, end, all_day
 
 
-def _conference_links(comp) -> tuple[str, ...]:
-    """Google's and Microsoft's conference properties, then RFC 7986 CONFERENCE links (those
-    offering VIDEO first); http(s) only (a `tel:` or `xmpp:` conference is no link to open)."""
-    links: list[str] = []
-    for prop in CONFERENCE_PROPERTIES:
-        for v in _values(comp, prop):
-            if v.lower().startswith(("https://", "http://")) and v not in links:
-                links.append(v)
-    conference = [(not _offers_video(v), i, str(v).strip()) for i, v in enumerate(_list(comp.get(CONFERENCE)))]
-    for _, _, v in sorted(conference):
-        if v.lower().startswith(("https://", "http://")) and v not in links:
-            links.append(v)
-    return tuple(links)
-
-
-def _offers_video(v) -> bool:
-    features = getattr(v, "params", {}).get("FEATURE", "")
-    features = features if isinstance(features, list) else str(features).split(",")
-    return any(str(f).strip().upper() == "VIDEO" for f in features)
-
-
-class _Links(HTMLParser):
-    """The http(s) links of an HTML text: its hrefs, then addresses written in its text
-    (character references decoded)."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for key, value in attrs:
-            if key == "href" and value and value.strip().lower().startswith(("https://", "http://")):
-                self.links.append(value.strip())
-
-    def handle_data(self, data):
-        self.links.extend(_URL_IN_TEXT.findall(data))
-
-
-def _html_links(html: str) -> list[str]:
-    parser = _Links()
-    try:
-        parser.feed(html)
-        parser.close()
-    except Exception:  # html.parser is lenient; a broken tail costs only its links
-        pass
-    return parser.links
-
-
 def _response(comp, owner: str) -> str:
     """The owner's answer: "declined" when the calendar's owner (named by a Google export's
     X-WR-CALNAME) declined the invitation, else ""."""
@@ -381,8 +328,9 @@ def _description(description: str, urls: tuple[str, ...], alt_desc: str, name: s
     then the links found only in its HTML form (X-ALT-DESC;FMTTYPE=text/html). Computed once
     per series: every instance shares the one string."""
     if alt_desc and "html" in str(getattr(comp.get(ALT_DESC), "params", {}).get("FMTTYPE", "")).lower():
-        known = set(_URL_IN_TEXT.findall(description)) | set(urls)
-        extra = [u for u in dict.fromkeys(_html_links(alt_desc)) if u not in known]
+        known = set(extract_urls(description)) | set(urls)
+        extra = [u for u in extract_urls(alt_desc)  # hrefs and bare links, entities decoded
+                 if u.lower().startswith(("https://", "http://")) and u not in known]
         urls = tuple(urls) + tuple(extra)
     if len(description) * 4 > MAX_DESCRIPTION_BYTES:  # only then can the UTF-8 form be too long
         raw = description.encode("utf-8")
@@ -413,16 +361,6 @@ def _le(a, b) -> bool:
     if isinstance(a, datetime):
         return _aware(a) <= _aware(b)
     return a <= b
-
-
-def _list(v) -> list:
-    if v is None:
-        return []
-    return list(v) if isinstance(v, list) else [v]
-
-
-def _values(comp, prop: str) -> list[str]:
-    return [s for s in (str(v).strip() for v in _list(comp.get(prop))) if s]
 
 
 def _address(v: str) -> str:

@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 from webinar_tray import __version__
 from webinar_tray.adapters.calendar.ics import http_deadline
 from webinar_tray.adapters.calendar.ics.cpu_deadline import CalendarTooCostly, cpu_deadline
+from webinar_tray.adapters.calendar.ics.conference import CONFERENCE_PROPERTIES  # re-exported
 from webinar_tray.adapters.calendar.ics.parse import (  # re-exported: part of this module's API
-    CONFERENCE_PROPERTIES,
     MAX_DESCRIPTION_BYTES,
     events_from_ics,
 )
