@@ -23,6 +23,7 @@ CASES = {
     "1 MB comment starts": "<!--" * (MB // 4),
     "50,000 links": " ".join(f"https://a.example/{i}" for i in range(50_000)),
     "1 MB one long URL": "https://a.example/" + "x" * MB + " https://zoom.us/w/1",
+    "1 MB of character references": "&#x68;&amp;&colon;" * (MB // 18) + " https://zoom.us/w/1",
 }
 
 for name, text in CASES.items():
@@ -33,3 +34,23 @@ for name, text in CASES.items():
     strip_html(text)
     t2 = time.perf_counter()
     print(f"{name:<36} best_link {t1 - t0:6.3f} s   strip_html {t2 - t1:6.3f} s   -> {link.url[:40] if link else None}")
+
+
+# Per event, as invitations are written: an HTML invite (about 6 KB, Outlook-like) with an agenda
+# link before the join link, one for every join link in the catalogue's tables and MeetingBar's
+# list. Uncached: what one new series costs the planner.
+from tests.core.test_link_ranking import AGENDA, _every_join_link  # noqa: E402
+
+FILLER = "<p style='margin:0'><span style='font-family:Segoe UI'>Agenda item &amp; notes</span></p>\n" * 60
+links = _every_join_link()
+events = [CalendarEvent(calendar_id="c", event_id=str(i), title="t", start=T, end=T,
+                        description=f'<html><body>{FILLER}<a href="{AGENDA}">Agenda</a>{FILLER}'
+                                    f'<a href="{u.replace("&", "&amp;")}">Join</a>{FILLER}</body></html>')
+          for i, u in enumerate(links)]
+t0 = time.perf_counter()
+picked = [best_link(e) for e in events]
+t1 = time.perf_counter()
+right = sum(1 for p, u in zip(picked, links) if p is not None and p.url == u)
+size = sum(len(e.description) for e in events) // len(events)
+print(f"{len(events)} invitations of {size:,} characters: {(t1 - t0) / len(events) * 1e6:7.0f} us per event; "
+      f"join link picked over an earlier agenda link in {right} of {len(links)}")

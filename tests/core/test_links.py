@@ -242,8 +242,13 @@ BEST = [
         "https://www.airmeet.com/e/0f1e2d3c", "description", "Airmeet",
     ),
     (
-        "webinar-kind-beats-meeting-kind",
+        "join-links-tie-by-position",  # issue 12: no kind preference among join links
         ev(description="Prep call: https://zoom.us/j/111 Webinar: https://www.brighttalk.com/webcast/288/612345"),
+        "https://zoom.us/j/111", "description", "Zoom",
+    ),
+    (
+        "join-links-tie-by-position-webinar-first",
+        ev(description="Webinar: https://www.brighttalk.com/webcast/288/612345 Prep call: https://zoom.us/j/111"),
         "https://www.brighttalk.com/webcast/288/612345", "description", "BrightTALK",
     ),
     (

@@ -1,12 +1,20 @@
 """Join-link detection: every link of an event, unwrapped, checked and ranked; the best safe one.
 
-Ranking: by place (conference data > hangoutLink > location > description); within a place, links
-to unsubscribe/privacy/calendar/help pages and home pages go last, then catalogue webinars before
-meetings before streams before unknown links, then order of appearance. A link found in two places
-keeps the better one. Only http(s) links with a host and no userinfo are ever safe to open.
+Ranking, best first (issue 12):
+  1. conference data, 2. the hangoutLink,
+  3. a catalogue join link, or a link whose host the user named (`[join] allowed_hosts`,
+     `[match] hosts`: the `preferred_hosts` given),
+  4. any other page of a catalogue site (a `fallback` row, or a service no browser can join),
+  5. unknown links;
+ties by position (location before description, then order in the text). Links to
+unsubscribe/privacy/calendar/help pages and bare home pages (even on a join path: BrightTALK's
+`/webcast/…/calendar/ics`) go after every other link of tiers 3-5. A link found in two places keeps the better one, and among links to the same meeting (same service
+and path, or same host and path) the one carrying a passcode (`pwd=`) takes the place of the
+first. Only http(s) links with a host and no userinfo are ever safe to open.
 
 Pure and bounded: one linear regex scan over the text (tags are skipped, not parsed), at most
-`MAX_LINKS` distinct links per text and `MAX_URL` characters per link.
+`MAX_LINKS` distinct links per text and `MAX_URL` characters per link. HTML character
+references that spell a link (`&#x68;ttps://…`, `https&colon;//…`) are decoded first.
 """
 
 from __future__ import annotations
@@ -15,9 +23,9 @@ import html
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
-from webinar_tray.core.services import CATALOGUE, Service, find_service
+from webinar_tray.core.services import CATALOGUE, Service, find_service, host_matches
 from webinar_tray.core.unwrap import is_wrapper, unwrap  # noqa: F401 (part of this module's API)
 
 if TYPE_CHECKING:
@@ -28,8 +36,6 @@ MAX_URL = 16384  # characters of one link; a longer run is cut (and then fails t
 MAX_TAG = 16384  # characters of one HTML tag scanned for its href
 
 PLACES = ("conference", "hangout", "location", "description")
-_KIND_RANK = {"webinar": 0, "meeting": 1, "stream": 2}
-_UNKNOWN_RANK = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,29 @@ def _unescape(s: str) -> str:
     if "&" not in s:
         return s
     return _ENTITY.sub(lambda m: html.unescape(m.group(0)), s)
+
+
+_HIDING = frozenset("<>\"'&`")
+# References worth decoding: not the common ones for delimiters and spaces (most of an HTML
+# invite's references), which would stay encoded anyway.
+_REVEALABLE = re.compile(r"&(?!(?:amp|lt|gt|quot|apos|nbsp);)"
+                         r"(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)")
+
+
+def _reveal_char(m: re.Match[str]) -> str:
+    ch = html.unescape(m.group(0))
+    if any(c in _HIDING or c.isspace() or ord(c) < 0x20 for c in ch):
+        return m.group(0)  # a delimiter stays encoded: decoding it would change what is a tag
+    return ch
+
+
+def _reveal(text: str) -> str:
+    """Character references that stand for ordinary characters decoded, as a reader sees them
+    (`&#x68;ttps&#58;//` is `https://`); those for `< > " ' &` and backquote, spaces and controls kept, so
+    the text's tags and delimiters stay where the sender put them."""
+    if "&" not in text:
+        return text
+    return _REVEALABLE.sub(_reveal_char, text)
 
 
 def _clean_href(s: str) -> str:
@@ -143,7 +172,7 @@ def extract_urls(text: str, limit: int = MAX_LINKS) -> list[str]:
         return []
     seen: set[str] = set()
     out: list[str] = []
-    for m in _TOKEN.finditer(_drop_blocks(text)):
+    for m in _TOKEN.finditer(_drop_blocks(_reveal(text))):
         if m.group("url") is not None:
             url = _clean_bare(m.group("url"))
             if "://" not in url:
@@ -252,8 +281,10 @@ _JUNK_HOST = re.compile(
 )
 
 
-def looks_like_non_join(url: str) -> bool:
-    """Unsubscribe, privacy, terms, add-to-calendar, help pages and bare home pages."""
+def looks_like_non_join(url: str, home_may_join: bool = False) -> bool:
+    """Unsubscribe, privacy, terms, add-to-calendar, help pages and bare home pages (unless
+    `home_may_join`: an account site whose root is its room, `acme.zm.page/`; a
+    single-page app's route `/#/g/…` is not a bare home page)."""
     try:
         p = urlsplit(url)
         host = p.hostname or ""
@@ -261,21 +292,84 @@ def looks_like_non_join(url: str) -> bool:
         return False
     if _JUNK_HOST.match(host):
         return True
-    if p.path in ("", "/") and not p.query:
-        return True
+    if p.path in ("", "/") and not p.query and not p.fragment.startswith(("/", "!")):
+        return not home_may_join
     return _JUNK_PATH.search(p.path) is not None
 
 
-def _rank(c: LinkCandidate, index: int) -> tuple:
+def _tier(c: LinkCandidate, preferred_hosts: tuple[str, ...]) -> int:
+    """0 conference, 1 hangoutLink, 2 a join link (catalogue join path or a host the user
+    named), 3 another page of a catalogue site, 4 an unknown link."""
+    if c.where == "conference":
+        return 0
+    if c.where == "hangout":
+        return 1
     s = c.service
-    kind = _UNKNOWN_RANK if s is None or s.fallback else _KIND_RANK.get(s.kind, _UNKNOWN_RANK)
-    return (PLACES.index(c.where), looks_like_non_join(c.url), kind, index)
+    if s is not None and not s.fallback and s.browser:
+        return 2
+    if preferred_hosts:
+        host = _host(c.url)
+        if host and any(host_matches(host, h) for h in preferred_hosts):
+            return 2
+    return 3 if s is not None else 4
+
+
+def _rank(c: LinkCandidate, index: int, preferred_hosts: tuple[str, ...]) -> tuple:
+    tier = _tier(c, preferred_hosts)
+    # An account site's root is that account's room (`acme.zm.page/`); any other bare home page
+    # is a home page, even where a row matches it (Vowel's room is in the fragment).
+    s = c.service
+    account_root = s is not None and not s.fallback and any(h.startswith("*.") for h in s.hosts)
+    return (min(tier, 2), looks_like_non_join(c.url, home_may_join=account_root), tier, index)
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""
+
+
+def _meeting(c: LinkCandidate) -> tuple[str, str] | None:
+    """Which meeting a safe link opens: (service, path) for a catalogue join link (Zoom's
+    `us02web.zoom.us/j/1` and `zoom.us/j/1` are one), else (host without www., path)."""
+    if not c.safe:
+        return None
+    path = urlsplit(c.url).path.rstrip("/").lower()
+    if c.service is not None and not c.service.fallback:
+        return "service:" + c.service.name, path
+    host = _host(c.url)
+    return (host[4:] if host.startswith("www.") else host), path
+
+
+def _has_passcode(url: str) -> bool:
+    try:
+        return any(v.strip() for v in parse_qs(urlsplit(url).query).get("pwd", ()))
+    except ValueError:
+        return False
+
+
+def _passcode_first(ranked: list[LinkCandidate]) -> list[LinkCandidate]:
+    """`ranked` with each meeting's links next to its best-ranked one, the one carrying a
+    passcode first: the invitation's `zoom.us/j/1?pwd=…` opens without asking for it."""
+    first: dict[tuple[str, str], int] = {}
+    keyed = []
+    for i, c in enumerate(ranked):
+        m = _meeting(c)
+        group = i if m is None else first.setdefault(m, i)
+        keyed.append(((group, not _has_passcode(c.url), i), c))
+    if len(first) == len(ranked):
+        return ranked
+    keyed.sort(key=lambda t: t[0])
+    return [c for _, c in keyed]
 
 
 def candidates(
-    event: "CalendarEvent", catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=()
+    event: "CalendarEvent", catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=(),
+    preferred_hosts: tuple[str, ...] = (),
 ) -> list[LinkCandidate]:
-    """Every link of `event`, unwrapped, best first (see the module's docstring)."""
+    """Every link of `event`, unwrapped, best first (see the module's docstring).
+    `preferred_hosts`: hosts the user named (`[join] allowed_hosts`, `[match] hosts`)."""
     found: list[tuple[str, str]] = []
     for raw in event.conference_links or ():
         if raw:
@@ -285,6 +379,7 @@ def candidates(
     found += [("location", u) for u in extract_urls(event.location or "")]
     found += [("description", u) for u in extract_urls(event.description or "")]
 
+    preferred = tuple(h.lower().strip().rstrip(".") for h in preferred_hosts if h and h.strip())
     ranked: list[tuple[tuple, LinkCandidate]] = []
     seen: set[str] = set()
     for index, (where, raw) in enumerate(found):
@@ -295,16 +390,17 @@ def candidates(
             continue
         seen.add(url)
         c = LinkCandidate(url, where, is_safe(url), find_service(url, catalogue, extra_hosts))
-        ranked.append((_rank(c, index), c))
+        ranked.append((_rank(c, index, preferred), c))
     ranked.sort(key=lambda t: t[0])
-    return [c for _, c in ranked]
+    return _passcode_first([c for _, c in ranked])
 
 
 def best_link(
-    event: "CalendarEvent", catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=()
+    event: "CalendarEvent", catalogue: tuple[Service, ...] = CATALOGUE, extra_hosts=(),
+    preferred_hosts: tuple[str, ...] = (),
 ) -> LinkCandidate | None:
     """The best safe candidate, or None."""
-    for c in candidates(event, catalogue, extra_hosts):
+    for c in candidates(event, catalogue, extra_hosts, preferred_hosts):
         if c.safe:
             return c
     return None

@@ -60,7 +60,7 @@ def plan_event(
     event: CalendarEvent, settings: Settings, override: bool | None, now: datetime
 ) -> PlannedJoin | None:
     """The plan for one event (ended or not), or None when it has no link and matches no rule."""
-    cands, link = _links(event)
+    cands, link = _links(event, settings)
     service = link.service if link else None
     rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match)
     if link is None and rule is None and not cands:
@@ -86,9 +86,12 @@ def plan_event(
     )
 
 
-def _links(event: CalendarEvent):
-    """(every candidate link, the best safe one) of an event."""
-    return _links_of(event.conference_links, event.hangout_link, event.location, event.description)
+def _links(event: CalendarEvent, settings: Settings):
+    """(every candidate link, the best safe one) of an event. Links to the hosts the user named
+    (`[join] allowed_hosts`, `[match] hosts`) rank with the catalogue's join links."""
+    preferred = settings.join.allowed_hosts + settings.match.hosts
+    return _links_of(event.conference_links, event.hangout_link, event.location, event.description,
+                     preferred)
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,13 @@ class _LinkFields:
 
 
 @lru_cache(maxsize=4096)
-def _links_of(conference_links, hangout_link, location, description):
-    """Link detection is the costly part of planning and depends on these texts alone: every
-    instance of a series shares them (and its sources share the one description string), so it
-    runs once per series, not once per instance and due check."""
-    cands = candidates(_LinkFields(conference_links, hangout_link, location, description))
+def _links_of(conference_links, hangout_link, location, description, preferred_hosts=()):
+    """Link detection is the costly part of planning and depends on these texts and the hosts
+    the user named alone (so a changed setting is a new key): every instance of a series shares
+    them (and its sources share the one description string), so it runs once per series, not
+    once per instance and due check."""
+    cands = candidates(_LinkFields(conference_links, hangout_link, location, description),
+                       preferred_hosts=tuple(preferred_hosts))
     return cands, next((c for c in cands if c.safe), None)
 
 
