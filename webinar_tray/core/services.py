@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 KINDS = ("webinar", "meeting", "stream")
 STEPS = ("brighttalk", "zoom", "on24", "webex", "teams", "youtube", "generic")
@@ -36,10 +36,14 @@ class Service:
     fallback: bool = False  # any other page of a known site: named, never a join link by itself
     vendor: bool = True  # the hosts are the vendor's own: their other pages are named (fallback)
     browser: bool = True  # False: no browser client (FaceTime): named, never auto-joined
+    query: str = ""  # regex the URL's (percent-decoded) query must hold too, e.g. a live-event flag
 
-    def matches(self, host: str, path: str) -> bool:
-        """`host` is lower case without port or trailing dot; `path` is the URL's path."""
+    def matches(self, host: str, path: str, query: str = "") -> bool:
+        """`host` is lower case without port or trailing dot; `path` is the URL's path; `query`
+        its query string, percent-decoded (only rows with a `query` pattern look at it)."""
         if not self.on_site(host, strict=True):
+            return False
+        if self.query and _compiled(self.query).search(query or "") is None:
             return False
         return not self.path or _compiled(self.path).search(path or "/") is not None
 
@@ -123,6 +127,10 @@ CATALOGUE: tuple[Service, ...] = (
             path=r"/(?:k2/)?j\.php$|^/(?:meet|join)/|^/webappng/sites/[^/]+/meeting/"
                  r"|^/wbxmjs/joinservice/",
             steps="webex"),
+    # a live event's attendee link: meetup-join with {"IsBroadcastMeeting":true} in its context
+    Service("Teams Live Event", "webinar", _TEAMS, path=r"^/l/meetup-join/",
+            query=r'"IsBroadcastMeeting"\s*:\s*true', steps="teams"),
+    # convene/townhall?eventId=...&sessionId=...; /l/broadcast/ and /l/event/: unverified
     Service(
         "Teams Town Hall",
         "webinar",
@@ -204,6 +212,8 @@ CATALOGUE: tuple[Service, ...] = (
     Service("YouTube Live", "stream", ("youtu.be",), path=r"^/[A-Za-z0-9_-]{11}/?$",
             steps="youtube"),
     Service("LinkedIn Live", "stream", ("linkedin.com",), path=r"^/(?:events|video/(?:live|event))/"),
+    # venues.vimeo.com/<id>/<key> (Vimeo Events; before the vimeo.com row, which would take it)
+    Service("Vimeo Events", "webinar", ("venues.vimeo.com",), path=r"^/[^/]+"),
     Service("Vimeo", "stream", ("vimeo.com",), path=r"^/(?:event/\d+|showcase/\d+|\d+)(?:/|$)"),
     Service("Vimeo", "stream", ("livestream.com",), path=r"^/(?:accounts/\d+|[^/]+)/events/"),
     # streamyard.com/<8-13 characters>, /watch/<id>, /guest/<id>
@@ -213,7 +223,8 @@ CATALOGUE: tuple[Service, ...] = (
     Service("Zoom (Reclaim.ai)", "meeting", ("reclaim.ai",), path=r"^/z/", steps="zoom",
             vendor=False),  # Reclaim's scheduling links redirect to a Zoom meeting
     Service("Zoom (zm.page)", "meeting", ("*.zm.page",), path=r"^/"),
-    Service("Proton Meet", "meeting", ("meet.proton.me",), path=r"^/join/"),
+    # meet.proton.me/join/id-<ID>#pwd-<password>
+    Service("Proton Meet", "meeting", ("meet.proton.me",), path=r"^/join/id-[A-Za-z0-9]+"),
     Service("Google Meet Stream", "stream", ("stream.meet.google.com",), path=r"^/stream/"),
     Service("Google Hangouts", "meeting", ("hangouts.google.com",), path=r"^/(?:call|hangouts/_)/"),
     Service("Google Duo", "meeting", ("duo.app.goo.gl",), path=r"^/[A-Za-z0-9]"),
@@ -222,9 +233,12 @@ CATALOGUE: tuple[Service, ...] = (
     Service("Dialpad Meetings", "meeting", ("meetings.dialpad.com",), path=r"^/room/"),
     Service("Blizz", "meeting", ("go.blizz.com",), path=r"^/[A-Za-z0-9]"),
     Service("TeamViewer Meeting", "meeting", ("go.teamviewer.com",), path=r"^/[A-Za-z0-9]"),
-    Service("VSee", "meeting", ("vsee.com",), path=r"^/%s(?:/|$)" % _ROOM),
+    Service("VSee", "meeting", ("vsee.com",), path=r"^/%s(?:/|$)" % _ROOM),  # MeetingBar's
+    Service("VSee", "meeting", ("vsee.me",), path=r"^/u/[^/]+"),  # <clinic>.vsee.me/u/<room>
     Service("StarLeaf", "meeting", ("meet.starleaf.com",), path=r"^/\d{6,}(?:/|$)"),
-    Service("Tencent VooV", "meeting", ("voovmeeting.com",), path=r"^/(?:dm|s|j|join)/"),
+    # voovmeeting.com/dm/<code>; Tencent Meeting: meeting.tencent.com/dm/<code>, /s/<code>, /p/<room>
+    Service("Tencent VooV", "meeting", ("voovmeeting.com",), path=r"^/(?:dm|s|p)/"),
+    Service("Tencent Meeting", "meeting", ("meeting.tencent.com",), path=r"^/(?:dm|s|p)/"),
     Service("Workplace", "meeting", ("workplace.com",), path=r"^/groupcall/"),
     Service("Lifesize", "meeting", ("call.lifesizecloud.com",), path=r"^/\d+(?:/|$)"),
     # meet.lync.com/<tenant>/<user>/<conference id>
@@ -272,26 +286,47 @@ CATALOGUE: tuple[Service, ...] = (
     Service("Twitch", "stream", ("twitch.tv",),
             path=r"^/(?!(?:directory|downloads|p|search|settings|subscriptions|inventory|wallet"
                  r"|jobs|turbo|prime|videos)(?:/|$))[A-Za-z0-9_]{3,25}/?$"),
+    # player.restream.io/?token=<key>; studio.restream.io/guest/<token> (a guest), /abc-defg-hij
+    # (the studio). restream.io/join/<code> is a referral sign-up link, not a stream.
     Service("Restream", "stream", ("player.restream.io",), path=r"^/"),
-    Service("Restream", "stream", ("restream.io",), path=r"^/(?:join|guest)/"),
-    # web.cvent.com/event/<uuid>/..., www.cvent.com/c/attendee/..., /d/<code>
+    Service("Restream", "stream", ("studio.restream.io",),
+            path=r"^/(?:guest/[A-Za-z0-9]+|[a-z]{3}-[a-z]{4}-[a-z]{3}/?$)"),
+    # web.cvent.com/event/<uuid>/summary|regProcessStep1|websitePage:<uuid>, the virtual Attendee
+    # Hub web(-eur).cvent.com/hub/events/<uuid>[/sessions/<uuid>], www.cvent.com/d/<code>[/<page>]
     Service("Cvent", "webinar", ("cvent.com",),
-            path=r"^/event/[0-9a-f-]{36}(?:/|$)|^/c/attendee/|^/d/[A-Za-z0-9]+"),
+            path=r"^/event/[0-9a-f-]{36}(?:/|$)|^/d/[a-z0-9]{6}(?:/|$)"
+                 r"|^/hub/events/[0-9a-f-]{36}(?:/sessions/[0-9a-f-]{36})?/?$"),
+    Service("Cvent", "webinar", ("cvent.me",), path=r"^/[A-Za-z0-9]{6}/?$"),  # short links
     Service("Eventbrite", "webinar", ("eventbrite.com", "eventbrite.co.uk", "eventbrite.ca",
                                       "eventbrite.com.au", "eventbrite.de", "eventbrite.fr"),
             path=r"^/x/"),  # the online event page; /e/ is the listing of any event
-    Service("Bizzabo", "webinar", ("events.bizzabo.com",), path=r"^/\d+(?:/|$)"),
-    Service("Hubilo", "webinar", ("*.hubilo.com",), path=r"^/%s(?:/|$)" % _ROOM),
-    Service("vFairs", "webinar", ("*.vfairs.com",), path=r"^/"),
+    # events.bizzabo.com/<id or slug>[/agenda/session/<id>]; /scripts/ holds the site's assets
+    Service("Bizzabo", "webinar", ("events.bizzabo.com",),
+            path=r"^/(?!scripts(?:/|$))[A-Za-z0-9_-]+(?:/|$)"),
+    # <event>.hubilo.com/community/, events.hubilo.com/<event>/session/<id>
+    Service("Hubilo", "webinar", ("*.hubilo.com",),
+            path=r"^/community(?:/|$)|^/%s/session/\d+" % _ROOM),
+    # <event>.vfairs.com/ (the event's own site); its hall/lobby/auditorium pages: unverified
+    Service("vFairs", "webinar", ("*.vfairs.com",),
+            path=r"^/(?:[a-z]{2}/?)?$|^/(?:[a-z]{2}/)?(?:hall|lobby|auditorium|webinars?)(?:/|$)"),
     Service("Accelevents", "webinar", ("accelevents.com",), path=r"^/e/"),
-    Service("Whova", "webinar", ("whova.com",), path=r"^/(?:portal/webapp|web)/"),
-    Service("WebinarGeek", "webinar", ("webinargeek.com",), path=r"^/(?:watch|live|webinar)/"),
-    Service("EasyWebinar", "webinar", ("easywebinar.live",), path=r"^/%s" % _ROOM),
-    Service("Dacast", "stream", ("dacast.com",), path=r"^/(?:live|b|playlist)/"),
-    Service("Kaltura Events", "webinar", ("events.kaltura.com", "mediaspace.kaltura.com"),
-            path=r"^/(?:event|webcast|session|media|lobby)(?:/|$)"),
-    Service("SANS Webcast", "webinar", ("sans.org",), path=r"^/webcasts/[^/]+", vendor=False),
-    Service("Vimeo Events", "webinar", ("venues.vimeo.com",), path=r"^/[^/]+"),
+    # whova.com/portal/webapp/<event>/[Agenda/<session>]
+    Service("Whova", "webinar", ("whova.com",), path=r"^/portal/webapp/[^/]+"),
+    # <account>.webinargeek.com/watch/<token>/, /watch/replay/<id>/<key>/, /webinar/...,
+    # /<webinar> (its registration page); app. is the API, www. the vendor's own site
+    Service("WebinarGeek", "webinar", ("*.webinargeek.com",),
+            path=r"^/(?:watch|webinar)/|^/%s/?$" % _ROOM),
+    # <account>.easywebinar.live/<event>: registration-22, live-event-153, webinar-...
+    Service("EasyWebinar", "webinar", ("*.easywebinar.live",), path=r"^/%s/?$" % _ROOM),
+    # iframe.dacast.com/live/<uuid>/<uuid>, the older iframe.dacast.com/b/<id>/c/<id>
+    Service("Dacast", "stream", ("dacast.com",), path=r"^/(?:live|b)/"),
+    # <partner>.events.kaltura.com, <partner>.mediaspace.kaltura.com: /media/t/<entry>,
+    # /media/<title>/<entry>; the event site's /event|webcast|session|lobby pages: unverified
+    Service("Kaltura Events", "webinar", ("*.events.kaltura.com", "*.mediaspace.kaltura.com"),
+            path=r"^/(?:media/[^/]+|(?:event|webcast|session|lobby)(?:/|$))"),
+    # www.sans.org/webcasts/<slug>[-<id>]/ (not /webcasts/downloads/<id>/slides)
+    Service("SANS Webcast", "webinar", ("sans.org",),
+            path=r"^/webcasts/(?!downloads(?:/|$))[^/]+/?$", vendor=False),
     Service("Swapcard", "webinar", ("app.swapcard.com",), path=r"^/event/"),
     Service("Remo", "webinar", ("live.remo.co",), path=r"^/e/"),
     Service("Meetup", "meeting", ("meetup.com",), path=r"^/[^/]+/events/\d+", vendor=False),
@@ -345,8 +380,9 @@ def find_service(
     if hp is None:
         return None
     host, path = hp
+    query = unquote(urlsplit(url.strip()).query)
     for service in catalogue:
-        if not service.fallback and service.matches(host, path):
+        if not service.fallback and service.matches(host, path, query):
             return service
     site = None
     for service in catalogue:
