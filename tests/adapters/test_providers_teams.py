@@ -10,6 +10,7 @@ import pytest
 from tests.adapters.test_joiner import Recorder
 from tests.replicas.harness import calendar_job, make_joiner, replicas  # noqa: F401 (fixtures)
 from tests.replicas.teams import Meeting
+from webinar_tray.core.services import find_service
 
 pytestmark = pytest.mark.chromium
 
@@ -63,8 +64,11 @@ def test_teams_free_link_joins_the_meeting(replicas, make_joiner, caplog):
 def test_live_event_is_watched_on_the_web_anonymously_until_it_ends(replicas, make_joiner):
     thread = "19:meeting_TGl2ZUV2ZW50@thread.v2"
     replicas.teams[thread] = Meeting(kind="event", ends_after_ms=3000)
+    # As Teams writes a live event's attendee link: its context says IsBroadcastMeeting.
     url = ("https://teams.microsoft.com/l/meetup-join/19%3ameeting_TGl2ZUV2ZW50%40thread.v2/0"
-           "?context=%7b%7d&isBroadcast=true")
+           "?context=%7b%22Tid%22%3a%2272f988bf-0000-0000-0000-2d7cd011db47%22%2c%22Oid%22%3a"
+           "%22a1b2c3d4-0000-0000-0000-0123456789ab%22%2c%22IsBroadcastMeeting%22%3atrue%7d")
+    assert find_service(url).name == "Teams Live Event"
     job = calendar_job(url, "cal/teamslive/1", stay=60)
     j = make_joiner()  # a live event asks no name
     rec = Recorder()
