@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 
 # An event with no usable end (no DTEND, or end <= start) is taken to last this long.
@@ -29,10 +29,13 @@ class CalendarEvent:
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        """The event as JSON-ready data. Built field by field: `dataclasses.asdict` deep-copies
+        every value, 8 of the 11 seconds of storing 25,000 events (issue 13)."""
+        d = {name: getattr(self, name) for name in _FIELDS}
         d["start"] = self.start.isoformat()
         d["end"] = self.end.isoformat()
         d["conference_links"] = list(self.conference_links)
+        d["extra"] = dict(self.extra)  # flat: names and strings of the source
         return d
 
     @classmethod
@@ -45,9 +48,14 @@ class CalendarEvent:
         return cls(**{k: v for k, v in d.items() if k in known})
 
 
+_FIELDS = tuple(f.name for f in fields(CalendarEvent))
+
+
 def utc_stamp(t: datetime) -> str:
-    """The contract's compact UTC form: YYYYMMDDTHHMMSSZ."""
-    return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    """The contract's compact UTC form: YYYYMMDDTHHMMSSZ (formatted by hand: strftime is a
+    third of the planner's own time on 25,000 events)."""
+    u = t.astimezone(timezone.utc)
+    return f"{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"
 
 
 def plan_id(calendar_id: str, event_id: str, start: datetime) -> str:

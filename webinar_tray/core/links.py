@@ -63,6 +63,9 @@ _LINK_TAGS = {"a", "area"}
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};"
                      r"|(?:amp|lt|gt|quot)(?![A-Za-z0-9=]))")
 _TAB_NL = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(i) for i in range(0x21))
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_DELIMITER = re.compile(r"[<>\"\s]")
 _TRAILING = ".,;:!?'\"*>"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 
@@ -102,12 +105,12 @@ def _clean_href(s: str) -> str:
     # What a browser does to an attribute URL: entities decoded, tabs/newlines removed, leading and
     # trailing C0 controls and spaces stripped.
     s = _TAB_NL.sub("", _unescape(s))
-    return s.strip("".join(chr(i) for i in range(0x21)))
+    return s.strip(_C0_AND_SPACE)
 
 
 def _clean_given(s: str) -> str:
     """A link given as a link (conference data, hangoutLink): only what a browser would drop."""
-    return _TAB_NL.sub("", s).strip("".join(chr(i) for i in range(0x21)))
+    return _TAB_NL.sub("", s).strip(_C0_AND_SPACE)
 
 
 _BLOCK_START = re.compile(r"<(?:(style|script)(?=[\s>/])|!--)", re.IGNORECASE)
@@ -141,16 +144,18 @@ def _drop_blocks(text: str) -> str:
 
 
 def _clean_bare(s: str) -> str:
-    s = _unescape(s)
-    # An entity may have hidden a delimiter (`&lt;https://x&gt;`, `&quot;`): cut there.
-    for i, ch in enumerate(s):
-        if ch in "<>\"" or ch.isspace():
-            s = s[:i]
-            break
+    if "&" in s:
+        s = _unescape(s)
+        # An entity may have hidden a delimiter (`&lt;https://x&gt;`, `&quot;`): cut there.
+        cut = _DELIMITER.search(s)
+        if cut:
+            s = s[:cut.start()]
     if "](" in s:  # markdown [text](url) written with a URL as its text
         s = s[: s.index("](")]
-    counts = {c: s.count(c) for c in "()[]{}"}
     end = len(s)
+    if not end or (s[-1] not in _TRAILING and s[-1] not in _PAIRS):
+        return s
+    counts = {c: s.count(c) for c in "()[]{}"}
     while end:
         last = s[end - 1]
         if last in _TRAILING:
@@ -248,7 +253,7 @@ def is_safe(url: str | None) -> bool:
     characters or whitespace in the address's host, no backslashes, a valid port."""
     if not url or not isinstance(url, str) or len(url) > MAX_URL:
         return False
-    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in url):
+    if _CONTROL.search(url):
         return False
     if url != url.strip():
         return False

@@ -60,12 +60,13 @@ def plan_event(
     event: CalendarEvent, settings: Settings, override: bool | None, now: datetime
 ) -> PlannedJoin | None:
     """The plan for one event (ended or not), or None when it has no link and matches no rule."""
-    cands, link = _links(event, settings)
+    cands, link, host, wrapper = _links(event, settings)
     service = link.service if link else None
-    rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match)
+    rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match,
+                        host)
     if link is None and rule is None and not cands:
         return None
-    reason = _reason(event, settings, link, cands, rule, override, now)
+    reason = _reason(event, settings, link, cands, rule, override, now, host, wrapper)
     auto = reason is None
     grace = timedelta(seconds=settings.join.grace_seconds)
     return PlannedJoin(
@@ -87,7 +88,8 @@ def plan_event(
 
 
 def _links(event: CalendarEvent, settings: Settings):
-    """(every candidate link, the best safe one) of an event. Links to the hosts the user named
+    """(every candidate link, the best safe one, its host, whether it is a redirector we could
+    not see through) of an event. Links to the hosts the user named
     (`[join] allowed_hosts`, `[match] hosts`) rank with the catalogue's join links."""
     preferred = settings.join.allowed_hosts + settings.match.hosts
     return _links_of(event.conference_links, event.hangout_link, event.location, event.description,
@@ -112,10 +114,13 @@ def _links_of(conference_links, hangout_link, location, description, preferred_h
     once per instance and due check."""
     cands = candidates(_LinkFields(conference_links, hangout_link, location, description),
                        preferred_hosts=tuple(preferred_hosts))
-    return cands, next((c for c in cands if c.safe), None)
+    link = next((c for c in cands if c.safe), None)
+    if link is None:
+        return cands, None, "", False
+    return cands, link, host_of(link.url), is_wrapper(link.url)
 
 
-def _reason(event, settings, link, cands, rule, override, now) -> str | None:
+def _reason(event, settings, link, cands, rule, override, now, host, wrapper) -> str | None:
     if event.status == "cancelled":
         return "cancelled"
     if event.all_day:
@@ -124,7 +129,7 @@ def _reason(event, settings, link, cands, rule, override, now) -> str | None:
         return "unsafe-link" if cands else "no-link"
     if override is False:
         return "turned-off"
-    if is_wrapper(link.url):  # a redirector we could not see through: where it leads is unknown
+    if wrapper:  # a redirector we could not see through: where it leads is unknown
         return "unknown-host"
     if link.service is not None and not link.service.browser:  # FaceTime: no browser can join
         return "unknown-host"
@@ -135,7 +140,7 @@ def _reason(event, settings, link, cands, rule, override, now) -> str | None:
             return "no-rule"
         # Only a catalogue join link (not any other page of its site) or an allowed host.
         joins = link.service is not None and not link.service.fallback
-        if not joins and not host_in(host_of(link.url), settings.join.allowed_hosts):
+        if not joins and not host_in(host, settings.join.allowed_hosts):
             return "unknown-host"
     if not settings.join.late_join and now > event.start + ON_TIME_TOLERANCE:
         return "ended"

@@ -26,9 +26,11 @@ def host_in(host: str, hosts) -> bool:
 
 
 def webinar_rule(
-    event: CalendarEvent, link_url: str | None, link_kind: str | None, match: MatchSettings
+    event: CalendarEvent, link_url: str | None, link_kind: str | None, match: MatchSettings,
+    link_host: str | None = None,
 ) -> str | None:
-    """The name of the first rule that makes `event` a webinar, or None."""
+    """The name of the first rule that makes `event` a webinar, or None. `link_host`: the
+    link's host when the caller knows it already."""
     title = event.title.casefold()
     if any(k.strip() and k.casefold() in title for k in match.keywords):
         return "keyword"
@@ -42,7 +44,8 @@ def webinar_rule(
             return "organizer"
     if link_url and event.calendar_id in match.calendars:
         return "calendar"
-    if link_url and host_in(host_of(link_url), match.hosts):
+    if link_url and match.hosts and host_in(host_of(link_url) if link_host is None else link_host,
+                                            match.hosts):
         return "host"
     if link_kind == "webinar":
         return "catalogue"

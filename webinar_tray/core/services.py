@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
+from webinar_tray.core.service_index import index_of
+
 KINDS = ("webinar", "meeting", "stream")
 STEPS = ("brighttalk", "zoom", "on24", "webex", "teams", "youtube", "generic")
 
@@ -372,20 +374,19 @@ def find_service(
 
     First the join rows (host and path); then, for any other page of a catalogue site, its
     `fallback`: the explicit fallback row of the site, else its last row marked as one.
-    `extra_hosts` (e.g. `[join] allowed_hosts`) are tried last: a match gives a generic row
-    named after the host (kind "meeting": an allowed host says nothing about webinars).
-    The planner checks allowed_hosts itself, so it normally passes none.
-    """
+    `extra_hosts` are tried last: a match gives a generic row named after the host (kind
+    "meeting"). The planner checks allowed_hosts itself, so it passes none."""
     hp = split_host_path(url) if isinstance(url, str) else None
     if hp is None:
         return None
     host, path = hp
     query = unquote(urlsplit(url.strip()).query)
-    for service in catalogue:
+    rows = index_of(catalogue).rows_for(host)  # the rows that may match: the same answer
+    for service in rows:
         if not service.fallback and service.matches(host, path, query):
             return service
     site = None
-    for service in catalogue:
+    for service in rows:
         if service.fallback and service.on_site(host):
             return service
         if service.vendor and service.on_site(host):

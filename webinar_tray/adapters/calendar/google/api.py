@@ -74,7 +74,7 @@ class GoogleCalendarSource:
         credentials: Callable[[], "Credentials"],
         api_endpoint: str,
         *,
-        page_size: int = 250,
+        page_size: int = 2500,  # Google's most: one request for most calendars
         retries: int = 4,
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,

@@ -1,0 +1,143 @@
+"""P4, refresh at scale: 10 Google calendars x 2,500 events in the next 48 h, served in pages of
+2,500 by the fake Calendar API on 127.0.0.1, read by `list --json` through the real
+google-api-python-client. Printed beside the floor measured in the same run: the process start
+(`python -m webinar_tray --version`) plus a bare urllib fetch of the same pages. Never asserted.
+
+    uv run python -m bench.refresh_scale [--calendars 10] [--events 2500] [--profile]
+
+`--profile offline|online` prints the top of a cProfile of `list --json [--offline]` run in
+this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.e2e.helpers import env_for  # noqa: E402
+from tests.e2e.test_google_list import setup_home  # noqa: E402
+from tests.fakegoogle import FakeGoogle, gevent  # noqa: E402
+
+LINKS = [
+    "https://us02web.zoom.us/j/8{:010d}?pwd=abc", "https://www.brighttalk.com/webcast/288/{}",
+    "https://teams.microsoft.com/l/meetup-join/19%3ameeting_{}%40thread.v2/0",
+    "https://event.on24.com/wcc/r/{}/ABCDEF", "https://acme.webex.com/acme/j.php?MTID=m{}",
+    "https://www.acme-partner.example/agenda/{}",
+]
+
+
+def calendars(n_cal: int, n_ev: int, now: datetime) -> dict[str, list[dict]]:
+    rnd = random.Random(12)
+    out: dict[str, list[dict]] = {}
+    for c in range(n_cal):
+        cal = "primary" if c == 0 else f"team{c}@group.calendar.google.com"
+        evs = []
+        # 90 % instances of 50 recurring series (one description each, as Google sends every
+        # instance's), 10 % one-off events with their own text.
+        series_links = [rnd.choice(LINKS).format(rnd.randrange(10**9)) for _ in range(50)]
+        for i in range(n_ev):
+            start = now + timedelta(minutes=rnd.randrange(5, 48 * 60 - 60))
+            one_off = i % 10 == 0
+            series = i % 50
+            link = rnd.choice(LINKS).format(rnd.randrange(10**9)) if one_off else series_links[series]
+            desc = (f"<p>Agenda for {'event ' + str(i) if one_off else 'series ' + str(series)}</p>"
+                    f"<p>Join: <a href=\"{link}\">{link}</a></p><p>Questions? Reply to the organiser.</p>")
+            title = ("Webinar: " if series % 3 == 0 else "Sync ") + f"{series}"
+            evs.append(gevent(f"c{c}e{i}", title, start, start + timedelta(minutes=45), description=desc,
+                              hangout_link="https://meet.google.com/abc-defg-hij" if series % 7 == 0 else None,
+                              recurring_event_id=None if one_off else f"c{c}s{series}"))
+        out[cal] = evs
+    return out
+
+
+def timed(argv, env) -> tuple[float, subprocess.CompletedProcess]:
+    t0 = time.perf_counter()
+    r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900)
+    return time.perf_counter() - t0, r
+
+
+def bare_fetch(fake: FakeGoogle, cals: list[str], token: str, now: datetime) -> float:
+    t0 = time.perf_counter()
+    for cal in cals:
+        page = None
+        while True:
+            q = {"timeMin": now.isoformat(), "timeMax": (now + timedelta(hours=48)).isoformat(),
+                 "singleEvents": "true", "maxResults": "2500"}
+            if page:
+                q["pageToken"] = page
+            url = (f"{fake.api_endpoint}calendars/{urllib.parse.quote(cal)}/events?"
+                   + urllib.parse.urlencode(q))
+            req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+            body = json.loads(urllib.request.urlopen(req).read())
+            page = body.get("nextPageToken")
+            if not page:
+                break
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calendars", type=int, default=10)
+    ap.add_argument("--events", type=int, default=2500)
+    ap.add_argument("--profile", choices=("offline", "online"),
+                    help="print a cProfile of `list --json [--offline]` run in this process")
+    a = ap.parse_args()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    with FakeGoogle() as fake, tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        fake.page_size = 2500
+        fake.calendars.update(calendars(a.calendars, a.events, now))
+        names = list(fake.calendars)
+        extra = ""
+        setup_home(home, fake, extra)
+        cfg = home / "config.toml"
+        text = cfg.read_text().replace('calendars = ["primary", "webinars@group.calendar.google.com"]',
+                                       "calendars = " + json.dumps(names))
+        cfg.write_text(text)
+        env = env_for(home)
+        py = [sys.executable, "-m", "webinar_tray"]
+        t_start, _ = timed(py + ["--version"], env)
+        token = fake.issue_access_token()
+        t_fetch = bare_fetch(fake, names, token, now)
+        floor = t_start + t_fetch
+        t_list, r = timed(py + ["list", "--json"], env)
+        if r.returncode != 0:
+            sys.exit(f"list --json failed ({r.returncode}): {r.stderr[-2000:]}")
+        rows = len(json.loads(r.stdout))
+        t_off, r2 = timed(py + ["list", "--json", "--offline"], env)
+        n = a.calendars * a.events
+        print(f"P4 refresh, {a.calendars} calendars x {a.events} events ({n:,}); {rows:,} rows listed")
+        print(f"  floor (start {t_start:.2f} s + bare fetch {t_fetch:.2f} s)   {floor:6.2f} s")
+        print(f"  list --json                                {t_list:6.2f} s   {t_list / floor:4.1f}x the floor")
+        print(f"  list --json --offline                      {t_off:6.2f} s")
+        if a.profile:
+            import cProfile
+            import pstats
+
+            os.environ.update(env)
+            from webinar_tray.cli import main as cli_main
+
+            prof = cProfile.Profile()
+            prof.enable()
+            try:
+                cli_main(["list", "--json"] + (["--offline"] if a.profile == "offline" else []))
+            except SystemExit:
+                pass
+            prof.disable()
+            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
