@@ -28,7 +28,7 @@ from webinar_tray.env import Env  # noqa: E402
 from webinar_tray.adapters.browser.joiner import PlaywrightJoiner  # noqa: E402
 from webinar_tray.demo.site import DemoSite  # noqa: E402
 from webinar_tray.adapters.notify.log import LogNotifier  # noqa: E402
-from webinar_tray.compose import SystemClock  # noqa: E402
+from webinar_tray.env import SystemClock  # noqa: E402
 from webinar_tray.config.paths import resolve_paths  # noqa: E402
 from webinar_tray.core.events import CalendarEvent  # noqa: E402
 from webinar_tray.core.settings import Settings  # noqa: E402

@@ -95,39 +95,56 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths = resolve_paths(args.home, demo=args.demo)
-    command = args.command or "run"
-    from webinar_tray import commands
+    from webinar_tray.commands.exits import EXIT_FAILED, EXIT_USAGE
 
     try:
-        if args.command is None:
-            from webinar_tray.commands.tray import tray
-
-            return tray(paths)
-        if command == "run":
-            return commands.run(paths)
-        if command == "list":
-            return commands.list_events(paths, as_json=args.json, offline=args.offline)
-        if command == "join":
-            return commands.join(paths, args.url, args.minutes, args.headless)
-        if command == "login":
-            return commands.login(paths, args.client_secrets, open_browser=not args.no_browser, port=args.port)
-        if command == "logout":
-            return commands.logout(paths)
-        if command == "history":
-            return commands.history(paths, "json" if args.json else "csv" if args.csv else "text",
-                                    full_links=args.full_links)
-        if command == "browser":
-            return commands.browser(paths, install=args.install)
-        if command == "doctor":
-            return commands.doctor(paths, as_json=args.json)
-        if command == "autostart":
-            return commands.autostart(paths, args.action)
+        return _dispatch(args, paths)
     except ConfigError as e:
         print(f"webinar-tray: configuration error: {e}", file=sys.stderr)
-        return commands.EXIT_USAGE
+        return EXIT_USAGE
     except StoreError as e:
         print(f"webinar-tray: {e}", file=sys.stderr)
-        return commands.EXIT_FAILED
+        return EXIT_FAILED
     except KeyboardInterrupt:
-        return commands.EXIT_FAILED
-    return commands.EXIT_USAGE
+        return EXIT_FAILED
+
+
+def _dispatch(args: argparse.Namespace, paths) -> int:
+    """Run the chosen command, importing only its module."""
+    command = args.command
+    if command is None:
+        from webinar_tray.commands.tray import tray
+
+        return tray(paths)
+    if command in ("run", "list", "join", "history"):
+        from webinar_tray.commands import service
+
+        if command == "run":
+            return service.run(paths)
+        if command == "list":
+            return service.list_events(paths, as_json=args.json, offline=args.offline)
+        if command == "join":
+            return service.join(paths, args.url, args.minutes, args.headless)
+        return service.history(paths, "json" if args.json else "csv" if args.csv else "text",
+                               full_links=args.full_links)
+    if command in ("login", "logout"):
+        from webinar_tray.commands import signin
+
+        if command == "login":
+            return signin.login(paths, args.client_secrets, open_browser=not args.no_browser, port=args.port)
+        return signin.logout(paths)
+    if command == "browser":
+        from webinar_tray.commands.browser import browser
+
+        return browser(paths, install=args.install)
+    if command == "doctor":
+        from webinar_tray.commands.doctor import doctor
+
+        return doctor(paths, as_json=args.json)
+    if command == "autostart":
+        from webinar_tray.commands.autostart import autostart
+
+        return autostart(paths, args.action)
+    from webinar_tray.commands.exits import EXIT_USAGE
+
+    return EXIT_USAGE

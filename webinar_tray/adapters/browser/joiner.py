@@ -1,7 +1,7 @@
 """The Joiner port on Playwright: one browser (persistent profile), one page per webinar.
 
-One daemon thread owns an asyncio loop and Playwright's async API; Playwright is imported there,
-on the first join, so the idle app never pays for it. `attend()` returns at once and schedules a
+One daemon thread owns an asyncio loop and Playwright's async API; Playwright, asyncio and the
+page session are imported on the first join, so the idle app never pays for them. `attend()` returns at once and schedules a
 `PageVisit` (session.py) on that loop: it waits for `join_at`, joins, stays and reports. The
 joiner owns what the attendances share: the thread, the browser context (started on demand,
 closed when no page is left) and the limit on webinars at once. `on_update` is called from that
@@ -10,12 +10,10 @@ thread; 'done' exactly once per attend.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from webinar_tray.adapters.browser.discover import find_browser
 from webinar_tray.adapters.browser.launch import (
@@ -24,20 +22,20 @@ from webinar_tray.adapters.browser.launch import (
     launch,
     scrub,
 )
-from webinar_tray.adapters.browser.evidence import evidence_name
-from webinar_tray.adapters.browser.loop_thread import start_loop_thread
-from webinar_tray.adapters.browser.session import (
-    OnUpdate,
-    PageVisit,
-    scheme_of,
-    web_link,
-)
 from webinar_tray.adapters.desktop.keepawake import KeepAwake, platform_keep_awake
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.settings import Settings
 from webinar_tray.env import Env
 
-__all__ = ["PlaywrightJoiner", "evidence_name", "scrub"]
+if TYPE_CHECKING:
+    import asyncio
+
+    from webinar_tray.adapters.browser.session import OnUpdate, PageVisit
+
+# asyncio, the page session and the provider steps are imported on the first join, not at
+# start: ~80 ms of every launch that joins nothing in its first minute (bench/start_time.py).
+
+__all__ = ["PlaywrightJoiner", "scrub"]
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +112,10 @@ class PlaywrightJoiner:
         self.settings = settings
 
     def attend(self, job: Any, on_update: OnUpdate) -> None:
+        import asyncio
+
+        from webinar_tray.adapters.browser.session import PageVisit, scheme_of, web_link
+
         settings = self.settings
         state = PageVisit(
             job,
@@ -157,6 +159,8 @@ class PlaywrightJoiner:
             return list(self._jobs)
 
     def close(self, timeout: float = 10.0) -> None:
+        import asyncio
+        import concurrent.futures
         deadline = time.monotonic() + timeout
 
         def left() -> float:
@@ -198,6 +202,7 @@ class PlaywrightJoiner:
     def bring_to_front(self, job_id: str) -> bool:
         """Show the page of `job_id` in front (a visible browser only). False when there is no
         such page or the browser is headless. Waits at most FRONT_TIMEOUT_SECONDS."""
+        import asyncio
         with self._lock:
             state, loop = self._jobs.get(job_id), self._loop
         if state is None or loop is None or self._headless_now:
@@ -220,6 +225,7 @@ class PlaywrightJoiner:
 
     def _debug_close_page(self, job_id: str, crash: bool = False, timeout: float = 10.0) -> None:
         """Tests only: close (or crash) the page of `job_id` as if it died on its own."""
+        import asyncio
         with self._lock:
             state, loop = self._jobs.get(job_id), self._loop
         if state is None or loop is None:
@@ -243,12 +249,15 @@ class PlaywrightJoiner:
 
     def _ensure_thread(self) -> asyncio.AbstractEventLoop:
         """Start the worker thread and its loop if needed (called with self._lock held)."""
+        import asyncio
         if self._thread is not None and self._thread.is_alive() and self._loop is not None:
             return self._loop
 
         def on_start() -> None:  # on the loop's thread
             self._context_lock = asyncio.Lock()
             self._places = asyncio.Condition()
+
+        from webinar_tray.adapters.browser.loop_thread import start_loop_thread
 
         self._loop, self._thread = start_loop_thread(on_start)
         return self._loop
@@ -266,6 +275,7 @@ class PlaywrightJoiner:
     async def take_place(self, visit: PageVisit) -> bool:
         """A place among the `max_concurrent` webinars attended at once; waits for one to free
         up. False when the visit is stopped or its webinar is over before one does."""
+        import asyncio
         assert self._places is not None
         limit = visit.settings.join.max_concurrent
         async with self._places:

@@ -133,9 +133,9 @@ def system_dirs(environ: Mapping[str, str]) -> list[Path]:
 def _default_icon() -> str | None:
     """The app icon, when the icons module (and the file) exist."""
     try:
-        from webinar_tray import icons  # type: ignore[attr-defined]
+        from webinar_tray import icons
 
-        path = Path(icons.icon_path("app", "png"))
+        path = Path(icons.icon_path(icons.APP, "png"))
     except Exception:
         return None
     return str(path.resolve()) if path.is_file() else None

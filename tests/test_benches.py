@@ -1,0 +1,27 @@
+"""Every bench module still imports against the code it measures (a moved name breaks a bench
+silently otherwise: two did). Importing runs no measurement: each bench's work is behind
+`if __name__ == "__main__"`. The figures themselves are never asserted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+MODULES = sorted(p.stem for p in BENCH.glob("*.py") if p.stem != "__init__")
+
+
+def test_there_are_benches():
+    assert {"refresh_scale", "start_time", "link_detection"} <= set(MODULES)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_bench_imports_and_guards_its_work(name):
+    text = (BENCH / f"{name}.py").read_text()
+    assert 'if __name__ == "__main__":' in text, f"bench/{name}.py runs at import"
+    r = subprocess.run([sys.executable, "-c", f"import bench.{name}"], cwd=BENCH.parent,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
