@@ -11,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from webinar_tray.core.events import CalendarEvent  # noqa: E402
+from bench import figures  # noqa: E402
 from tests.core.test_link_ranking import AGENDA, _every_join_link  # noqa: E402
 from webinar_tray.core.links import best_link, strip_html  # noqa: E402
 
@@ -39,7 +40,7 @@ def hostile() -> None:
         print(f"{name:<36} best_link {t1 - t0:6.3f} s   strip_html {t2 - t1:6.3f} s   -> {link.url[:40] if link else None}")
 
 
-def per_invitation() -> None:
+def per_invitation() -> list:
     """Per event, as invitations are written: an Outlook-like HTML invite with an agenda link
     before the join link, one for every join link in the catalogue's tables and MeetingBar's
     list. Uncached: what one new series costs the planner."""
@@ -56,8 +57,17 @@ def per_invitation() -> None:
     size = sum(len(e.description) for e in events) // len(events)
     print(f"{len(events)} invitations of {size:,} characters: {(t1 - t0) / len(events) * 1e6:7.0f} us per event; "
           f"join link picked over an earlier agenda link in {right} of {len(links)}")
+    return [figures.Figure("links", f"link detection per new invitation ({size // 1000} KB HTML)",
+                           (t1 - t0) / len(events) * 1e3, "ms"),
+            figures.Figure("links", "join link picked over an earlier agenda link", right, "of "
+                           + str(len(links)), target=f"all {len(links)}")]
 
 
 if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    figures.add_argument(ap)
+    a = ap.parse_args()
     hostile()
-    per_invitation()
+    figures.emit(a.figures, per_invitation())

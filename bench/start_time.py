@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from join_delay import far_calendar  # noqa: E402
 
+from bench import figures  # noqa: E402
+
 FROZEN = ROOT / "dist" / "webinar-tray" / "webinar-tray"
 
 
@@ -100,12 +102,23 @@ class Desktop:
             pass
 
 
-def _median(run, rounds: int) -> str:
+def _median(run, rounds: int) -> tuple[float, str]:
     times = [run() for _ in range(rounds)]
     ok = [t for t in times if t == t]
     if not ok:
-        return "   failed"
-    return f"{statistics.median(ok):6.2f} s (min {min(ok):.2f}, max {max(ok):.2f}, {len(ok)}/{rounds})"
+        return float("nan"), "   failed"
+    m = statistics.median(ok)
+    return m, f"{m:6.2f} s (min {min(ok):.2f}, max {max(ok):.2f}, {len(ok)}/{rounds})"
+
+
+def _bare_start(argv: list[str], rounds: int) -> float:
+    """The floor: how long this machine takes now to start `argv` and have it exit."""
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
 
 
 def importtime(argv_tail: list[str], env: dict, top: int = 12) -> list[str]:
@@ -133,6 +146,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--no-frozen", action="store_true")
     ap.add_argument("--google", action="store_true", help="a Google calendar configured too")
+    figures.add_argument(ap)
     a = ap.parse_args()
     py = [sys.executable, "-m", "webinar_tray"]
     kinds = [("source", py)]
@@ -144,29 +158,41 @@ def main() -> None:
 
         google = FakeGoogle()
         google.start()
+    out: list[figures.Figure] = []
+    floors = {"source": _bare_start([sys.executable, "-c", "pass"], a.rounds)}
+    if len(kinds) > 1:
+        floors["frozen"] = _bare_start([str(FROZEN), "--version"], a.rounds)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             env = _home(Path(tmp), google)
-            print(f"P3 start ({'ICS + Google' if google else 'ICS'} calendar), median of {a.rounds}:")
+            print(f"P3 start ({'ICS + Google' if google else 'ICS'} calendar), median of {a.rounds}; "
+                  + ", ".join(f"bare {k} start {v:.2f} s" for k, v in floors.items()))
             with Desktop() as desk:
                 for name, argv in kinds:
                     def tray(argv=argv):
                         with tempfile.TemporaryDirectory() as h:
                             e = dict(_home(Path(h), google), **desk.env)
                             return _until_logged(argv, e, Path(h), "tray icon up")
-                    print(f"  {name:<7} launch -> tray icon up     {_median(tray, a.rounds)}")
+                    m, text = _median(tray, a.rounds)
+                    print(f"  {name:<7} launch -> tray icon up     {text}")
+                    out.append(figures.Figure("P3", f"launch -> tray icon up ({name})", m, "s", floors[name],
+                                              "bare start", "<= 1.0 s", 1.0))
             for name, argv in kinds:
                 def run(argv=argv):
                     with tempfile.TemporaryDirectory() as h:
                         e = _home(Path(h), google)
                         e.pop("DISPLAY", None)
                         return _until_logged(argv + ["run"], e, Path(h), "loop running")
-                print(f"  {name:<7} run -> loop sleeping       {_median(run, a.rounds)}")
+                m, text = _median(run, a.rounds)
+                print(f"  {name:<7} run -> loop sleeping       {text}")
+                out.append(figures.Figure("P3", f"run -> loop sleeping ({name})", m, "s", floors[name],
+                                          "bare start", "<= 0.5 s", 0.5))
             print("  import time, `run` from source (-X importtime, cumulative):")
             print("\n".join(importtime(["run"], env)))
     finally:
         if google is not None:
             google.stop()
+    figures.emit(a.figures, out)
 
 
 if __name__ == "__main__":

@@ -22,11 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from join_delay import _cpu_and_rss, far_calendar  # noqa: E402
 
+from bench import figures  # noqa: E402
+
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seconds", type=float, default=300)
     ap.add_argument("--backend", default="", help="force a pystray backend (default: the app's choice)")
+    figures.add_argument(ap)
     args = ap.parse_args()
     for tool in ("Xvfb", "dbus-daemon", "trayer"):
         if not shutil.which(tool):
@@ -75,8 +78,13 @@ def main() -> None:
                 os.kill(int(out[1]), 15)
             except Exception:
                 pass
+    per_hour = (cpu1 - cpu0) * 3600 / span
     print(f"idle tray ({backend} backend) over {span:.0f} s: {cpu1 - cpu0:.2f} CPU-s "
-          f"({(cpu1 - cpu0) * 3600 / span:.2f} CPU-s per hour), RSS {rss1:.1f} MB (peak {peak:.1f} MB)")
+          f"({per_hour:.2f} CPU-s per hour), RSS {rss1:.1f} MB (peak {peak:.1f} MB)")
+    figures.emit(args.figures, [
+        figures.Figure("P2", f"idle tray ({backend}), CPU", per_hour, "CPU-s/h", target="<= 3 CPU-s/h", limit=3.0),
+        figures.Figure("P2", f"idle tray ({backend}), RSS", rss1, "MB", target="<= 60 MB", limit=60.0),
+    ])
 
 
 if __name__ == "__main__":
