@@ -26,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import figures  # noqa: E402
 from tests.e2e.helpers import env_for  # noqa: E402
 from tests.e2e.test_google_list import setup_home  # noqa: E402
 from tests.fakegoogle import FakeGoogle, gevent  # noqa: E402
@@ -93,6 +94,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=2500)
     ap.add_argument("--profile", choices=("offline", "online"),
                     help="print a cProfile of `list --json [--offline]` run in this process")
+    figures.add_argument(ap)
     a = ap.parse_args()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     with FakeGoogle() as fake, tempfile.TemporaryDirectory() as tmp:
@@ -122,6 +124,10 @@ def main() -> None:
         print(f"  floor (start {t_start:.2f} s + bare fetch {t_fetch:.2f} s)   {floor:6.2f} s")
         print(f"  list --json                                {t_list:6.2f} s   {t_list / floor:4.1f}x the floor")
         print(f"  list --json --offline                      {t_off:6.2f} s")
+        figures.emit(a.figures, [
+            figures.Figure("P4", f"list --json, {a.calendars} x {a.events} events", t_list, "s", floor,
+                           "start + bare fetch", "<= 2x reference", 2.0, ratio=True),
+            figures.Figure("P4", "list --json --offline", t_off, "s", t_start, "start")])
         if a.profile:
             import cProfile
             import pstats
