@@ -56,6 +56,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.fakegoogle_series import SYNC_RESTRICTIONS, SyncTokens, expand
+
 CLIENT_ID = "test-client.apps.googleusercontent.com"
 CLIENT_SECRET = "test-secret-XYZ"
 SCOPE = "https://www.googleapis.com/auth/calendar.events.readonly"
@@ -163,6 +165,7 @@ class FakeGoogle:
         self.deny_consent = False
         self.consented_before = False
         self.delay = 0.0  # seconds every API response is held back (for timeout tests)
+        self.sync_tokens = SyncTokens()
 
         # logs
         self.requests: list[tuple[str, str, dict]] = []
@@ -171,6 +174,8 @@ class FakeGoogle:
         self.auth_requests: list[dict] = []
         self.revocations: list[str] = []
         self.errors: list[str] = []
+        self.api_bytes = 0  # bytes of Calendar API response bodies sent
+        self.api_seconds = 0.0  # time spent answering Calendar API calls (for benchmarks)
 
         # state
         self._codes: dict[str, dict] = {}
@@ -287,6 +292,11 @@ class FakeGoogle:
         with self._lock:
             for a in self._access.values():
                 a["expires_at"] = 0.0
+
+    def expire_sync_tokens(self) -> None:
+        """Every sync token issued so far gets 410 Gone (fullSyncRequired) from now on."""
+        with self._lock:
+            self.sync_tokens.expire_all()
 
     def is_revoked(self, token: str) -> bool:
         with self._lock:
@@ -553,6 +563,20 @@ class FakeGoogle:
             return bad("The specified time range is empty.", "timeRangeEmpty")
         single = q.get("singleEvents", "false") == "true"
         order = q.get("orderBy")
+        sync_token = q.get("syncToken")
+        if sync_token is not None:
+            if any(k in q for k in SYNC_RESTRICTIONS):
+                return bad("Sync token cannot be used with other request restrictions.",
+                           "syncTokenWithRequestRestrictions")
+            if q.get("showDeleted") == "false":
+                return bad("Sync token cannot be used with showDeleted=false.", "invalid")
+            with self._lock:
+                state = self.sync_tokens.state(sync_token, cal)
+            if state == "expired":
+                return 410, {}, google_error(410, "fullSyncRequired",
+                                             "Sync token is no longer valid, a full sync is required.")
+            if state != "ok":
+                return bad("Invalid sync token value.", "invalid")
         if order == "startTime" and not single:
             return bad("The requested ordering is not available for the particular query.")
         if order not in (None, "startTime", "updated"):
@@ -565,27 +589,14 @@ class FakeGoogle:
             return bad("Invalid value for maxResults", "invalid")
         max_results = min(max_results, 2500)
         show_deleted = q.get("showDeleted", "false") == "true"
-
-        chosen = []
-        for e in events:
-            if e.get("status") == "cancelled" and not show_deleted:
-                continue
-            if "start" not in e:  # a bare deleted stub: only shown with showDeleted
-                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
-                continue
-            try:
-                s, en = self._instant(cal, e["start"]), self._instant(cal, e.get("end", e["start"]))
-            except (KeyError, TypeError, ValueError):  # deliberately broken test data: pass it on
-                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
-                continue
-            if tmin and not en > tmin:
-                continue
-            if tmax and not s < tmax:
-                continue
-            chosen.append((s, e))
-        if order == "startTime":
-            chosen.sort(key=lambda p: p[0])
-        items = [e for _, e in chosen]
+        if single:
+            until = tmax or datetime(2100, 1, 1, tzinfo=timezone.utc)
+            events = expand(events, until, self._zone(cal))
+        if sync_token is not None:
+            with self._lock:
+                items = self.sync_tokens.changes(sync_token, events)
+        else:
+            items = self._filter(cal, events, tmin, tmax, order, show_deleted, single)
 
         query_key = hashlib.sha256(json.dumps(
             {k: v for k, v in sorted(q.items()) if k not in ("pageToken", "fields", "key")}
@@ -615,9 +626,37 @@ class FakeGoogle:
         if offset + size < len(items):
             body["nextPageToken"] = base64.urlsafe_b64encode(
                 json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
-        else:
+        elif tmin is None and tmax is None:
+            with self._lock:
+                body["nextSyncToken"] = self.sync_tokens.issue(cal, events)
+        else:  # a bounded listing's token is never used by the app: here it is refused
             body["nextSyncToken"] = "fake-sync-" + query_key
         return 200, {}, body
+
+    def _filter(self, cal: str, events: list[dict], tmin, tmax, order, show_deleted: bool,
+                single: bool) -> list[dict]:
+        chosen = []
+        for e in events:
+            # Google: cancelled instances of a series stay in a singleEvents=false listing
+            keep_stub = not single and e.get("recurringEventId")
+            if e.get("status") == "cancelled" and not show_deleted and not keep_stub:
+                continue
+            if "start" not in e or e.get("recurrence"):  # stubs, and masters: any time
+                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
+                continue
+            try:
+                s, en = self._instant(cal, e["start"]), self._instant(cal, e.get("end", e["start"]))
+            except (KeyError, TypeError, ValueError):  # deliberately broken test data: pass it on
+                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
+                continue
+            if tmin and not en > tmin:
+                continue
+            if tmax and not s < tmax:
+                continue
+            chosen.append((s, e))
+        if order == "startTime":
+            chosen.sort(key=lambda p: p[0])
+        return [e for _, e in chosen]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -708,8 +747,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/calendar/v3/"):
             if fake.delay:
                 time.sleep(fake.delay)
+            t0 = time.perf_counter()
             status, headers, body = fake.calendar_api("GET", path, q, self.headers.get("Authorization") or "")
-            self._json(status, body, headers)
+            data = json.dumps(body).encode()
+            with fake._lock:
+                fake.api_seconds += time.perf_counter() - t0
+                fake.api_bytes += len(data)
+            self._send(status, data, headers)
             return
         self._json(404, google_error(404))
 
