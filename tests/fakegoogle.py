@@ -539,8 +539,9 @@ class FakeGoogle:
             return 404, {}, google_error(404)
         cal = parts[1]
         with self._lock:
-            events = self.calendars.get(cal)
-            events = None if events is None else [dict(e) for e in events]
+            originals = self.calendars.get(cal)
+            originals = None if originals is None else list(originals)
+            events = None if originals is None else [dict(e) for e in originals]
         if events is None:
             return 404, {}, google_error(404)
         tz = self.calendar_time_zones.get(cal, "UTC")
@@ -548,9 +549,10 @@ class FakeGoogle:
             return 200, {}, {"kind": "calendar#calendar", "id": cal, "summary": cal, "timeZone": tz}
         if len(parts) != 3 or parts[2] != "events":
             return 404, {}, google_error(404)
-        return self._list_events(cal, events, q)
+        return self._list_events(cal, events, q, originals)
 
-    def _list_events(self, cal: str, events: list[dict], q: dict) -> tuple[int, dict, dict]:
+    def _list_events(self, cal: str, events: list[dict], q: dict,
+                     originals: list[dict] | None = None) -> tuple[int, dict, dict]:
         def bad(msg: str, reason: str = "badRequest"):
             return 400, {}, google_error(400, reason, msg)
 
@@ -592,9 +594,10 @@ class FakeGoogle:
         if single:
             until = tmax or datetime(2100, 1, 1, tzinfo=timezone.utc)
             events = expand(events, until, self._zone(cal))
+            originals = None
         if sync_token is not None:
             with self._lock:
-                items = self.sync_tokens.changes(sync_token, events)
+                items = self.sync_tokens.changes(sync_token, events, originals)
         else:
             items = self._filter(cal, events, tmin, tmax, order, show_deleted, single)
 
@@ -628,7 +631,7 @@ class FakeGoogle:
                 json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
         elif tmin is None and tmax is None:
             with self._lock:
-                body["nextSyncToken"] = self.sync_tokens.issue(cal, events)
+                body["nextSyncToken"] = self.sync_tokens.issue(cal, events, originals)
         else:  # a bounded listing's token is never used by the app: here it is refused
             body["nextSyncToken"] = "fake-sync-" + query_key
         return 200, {}, body

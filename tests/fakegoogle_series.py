@@ -110,18 +110,25 @@ def expand(items: list[dict], until: datetime, cal_zone: ZoneInfo) -> list[dict]
 
 
 class SyncTokens:
-    """Snapshots behind the fake's sync tokens."""
+    """Snapshots behind the fake's sync tokens. An item counts as changed when its JSON differs
+    from the snapshot's; with `by_identity` (benchmarks: no JSON per item and request) when the
+    stored dict is another object (replace an item's dict to change it)."""
 
     def __init__(self) -> None:
-        self._snapshots: dict[str, tuple[str, dict[str, str], dict[str, dict]]] = {}
+        self._snapshots: dict[str, tuple[str, dict[str, object], dict[str, dict]]] = {}
         self._expired: set[str] = set()
         self._n = 0
+        self.by_identity = False
 
-    def issue(self, cal: str, items: list[dict]) -> str:
+    def _marks(self, items: list[dict], originals: list[dict] | None) -> dict[str, object]:
+        if self.by_identity and originals is not None:
+            return {e["id"]: o for e, o in zip(items, originals) if "id" in e}
+        return {e["id"]: json.dumps(e, sort_keys=True) for e in items if "id" in e}
+
+    def issue(self, cal: str, items: list[dict], originals: list[dict] | None = None) -> str:
         self._n += 1
         token = f"fake-sync-{self._n}"
-        self._snapshots[token] = (cal, {e["id"]: json.dumps(e, sort_keys=True) for e in items if "id" in e},
-                                  {e["id"]: e for e in items if "id" in e})
+        self._snapshots[token] = (cal, self._marks(items, originals), {e["id"]: e for e in items if "id" in e})
         return token
 
     def expire_all(self) -> None:
@@ -134,10 +141,11 @@ class SyncTokens:
         snap = self._snapshots.get(token)
         return "ok" if snap and snap[0] == cal else "unknown"
 
-    def changes(self, token: str, items: list[dict]) -> list[dict]:
+    def changes(self, token: str, items: list[dict], originals: list[dict] | None = None) -> list[dict]:
         _, then, old = self._snapshots[token]
+        marks = self._marks(items, originals)
         now = {e["id"]: e for e in items if "id" in e}
-        out = [e for i, e in now.items() if then.get(i) != json.dumps(e, sort_keys=True)]
+        out = [e for i, e in now.items() if then.get(i) is not marks[i] and then.get(i) != marks[i]]
         for gone in then.keys() - now.keys():
             stub = {"kind": "calendar#event", "id": gone, "status": "cancelled"}
             was = old[gone]

@@ -129,21 +129,18 @@ class GoogleCalendarSource:
         t0 = time.monotonic()
         if self._sync is None:
             items = self.list_window(start, end, deadline)
+            events = [ev for ev in map(self._to_event, items) if ev is not None]
         else:
-            items = self._sync.window(start, end, deadline)
-            self.calendar_name = self._sync.mirror.name or self.calendar_name
-        events: list[CalendarEvent] = []
-        for item in items:
-            try:
-                ev = to_event(self.calendar_id, item, self.calendar_name)
-            except Exception as e:  # one bad event must not hide the others
-                log.warning("%s: skipped event %s: %s", self.name, _event_id(item), _short(e))
-                continue
-            if ev is not None:
-                events.append(ev)
-        log.debug("%s: %d events (%d items) in %.2f s", self.name, len(events), len(items),
-                  time.monotonic() - t0)
+            events = self._sync.events(start, end, self._to_event, deadline)
+        log.debug("%s: %d events in %.2f s", self.name, len(events), time.monotonic() - t0)
         return events
+
+    def _to_event(self, item: dict) -> CalendarEvent | None:
+        try:
+            return to_event(self.calendar_id, item, self.calendar_name)
+        except Exception as e:  # one bad event must not hide the others
+            log.warning("%s: skipped event %s: %s", self.name, _event_id(item), _short(e))
+            return None
 
     def list_window(self, start: datetime, end: datetime, deadline: Deadline | None = None,
                     max_pages: int = MAX_PAGES) -> list[dict]:

@@ -22,8 +22,9 @@ import logging
 import math
 import os
 import time
-from datetime import datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
+from typing import Callable
 from zoneinfo import ZoneInfo
 
 from webinar_tray.adapters.calendar.google.expand import instances, original_key
@@ -56,6 +57,7 @@ class Mirror:
         self.overridden: dict[str, dict[str, object]] = {}  # series id -> {exception id: key}
         self._series_of: dict[str, str] = {}  # exception id -> series id
         self.stubs: set[str] = set()  # cancelled instances: they only hide an occurrence
+        self._mapped: dict[str, tuple[str, object]] = {}  # id -> (JSON, its event) last listed
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.masters)
@@ -69,26 +71,27 @@ class Mirror:
         if zone and zone != self.zone:
             self.zone = zone
             self._respan()
+        if name is not None and name != self.name:
+            self._mapped = {}  # events carry the calendar's name
         self.token = token
 
     def apply(self, item: dict, raw: str | None = None) -> str | None:
-        """One item as Google sent it (a full sync's or a change); returns its JSON text when the
-        mirror keeps it, None when it only removed something."""
+        """One item as Google sent it (a full sync's or a change); returns the line that records
+        it in the mirror file (None for an item without an id)."""
         iid = item.get("id")
         if not isinstance(iid, str) or not iid:
             return None
+        raw = raw or json.dumps(item, separators=(",", ":"))
         cancelled = item.get("status") == "cancelled"
-        self._forget(iid, keep_entry=True)
+        self._forget(iid)
         series = item.get("recurringEventId")
         if item.get("recurrence") and not cancelled:
-            raw = raw or json.dumps(item, separators=(",", ":"))
             self.entries.pop(iid, None)
             self.masters[iid] = (item, raw)
-            return raw
+            return "j " + raw
         if cancelled and not series and not (self.show_deleted and "start" in item):
             self.entries.pop(iid, None)  # deleted
-            return None
-        raw = raw or json.dumps(item, separators=(",", ":"))
+            return "j " + raw
         if series:
             key = original_key(item.get("originalStartTime"))
             if key is not None:
@@ -96,39 +99,70 @@ class Mirror:
                 self._series_of[iid] = series
             if cancelled and not (self.show_deleted and "start" in item):
                 self.stubs.add(iid)
-        self.entries[iid] = self._span(item) + (raw,)
-        return raw
+        entry = self.entries[iid] = self._span(item) + (raw,)  # in place: keeps its position
+        return self._line(iid, entry)
 
-    def window(self, start: datetime, end: datetime, name: str,
-               deadline: Deadline | None = None) -> list[dict]:
-        """The items overlapping [start, end) as `singleEvents=true` lists them, by start."""
+    def put(self, iid: str, lo: float, hi: float, raw: str, series: str = "", key=None) -> None:
+        """An entry read back from the mirror file (`series`, `key`: an exception's)."""
+        self._forget(iid)
+        if series:
+            self.overridden.setdefault(series, {})[iid] = key
+            self._series_of[iid] = series
+        self.entries[iid] = (lo, hi, raw)
+
+    def lines(self):
+        """Every item as a line of the mirror file."""
+        for _, raw in self.masters.values():
+            yield "j " + raw
+        for iid, entry in self.entries.items():
+            yield self._line(iid, entry)
+
+    def _line(self, iid: str, entry: tuple[float, float, str]) -> str:
+        """`e`/`x` lines are read back without decoding the item; `j` lines are decoded."""
+        series = self._series_of.get(iid)
+        if iid in self.stubs or " " in iid or (series is not None and " " in series):
+            return "j " + entry[2]
+        if series is None:
+            return f"e {iid} {entry[0]!r} {entry[1]!r} {entry[2]}"
+        key = self.overridden[series][iid]
+        key = f"T{key.timestamp()!r}" if isinstance(key, datetime) else f"D{key.isoformat()}"
+        return f"x {iid} {entry[0]!r} {entry[1]!r} {series} {key} {entry[2]}"
+
+    def events(self, start: datetime, end: datetime, name: str, mapper: Callable[[dict], object],
+               deadline: Deadline | None = None) -> list:
+        """The events overlapping [start, end) as `singleEvents=true` lists them, by start:
+        `mapper(item)` for each item (an event or None). An item's event is kept until the
+        item changes, so an hourly refresh with one change decodes and maps one item."""
         lo, hi = start.timestamp(), end.timestamp()
-        picked: list[tuple[float, dict]] = []
+        picked: list[tuple[float, object]] = []
+        cache, fresh = self._mapped, {}
         for iid, (s, e, raw) in self.entries.items():
             if s < hi and e > lo and iid not in self.stubs:
-                picked.append((s, json.loads(raw)))
+                hit = cache.get(iid)
+                if hit is None or hit[0] is not raw:
+                    hit = (raw, _decoded(raw, mapper))
+                fresh[iid] = hit
+                if hit[1] is not None:
+                    picked.append((s, hit[1]))
+        self._mapped = fresh  # only the window's: what left it is mapped again if it returns
         masters = {mid: m for mid, (m, _) in self.masters.items()}
         overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items()}
         zone = ZoneInfo(self.zone)
         for item in instances(masters, overridden, start, end, name, deadline):
             s, e = span(item, zone)
             if s.timestamp() < hi and e.timestamp() > lo:
-                picked.append((s.timestamp(), item))
+                ev = mapper(item)
+                if ev is not None:
+                    picked.append((s.timestamp(), ev))
         picked.sort(key=lambda p: p[0])
-        return [item for _, item in picked]
-
-    def raws(self):
-        yield from (raw for _, (_, raw) in self.masters.items())
-        yield from (raw for _, (_, _, raw) in self.entries.items())
+        return [ev for _, ev in picked]
 
     # -- internals --------------------------------------------------------------------------
 
-    def _forget(self, iid: str, keep_entry: bool = False) -> None:
+    def _forget(self, iid: str) -> None:
+        """Drops what an earlier version of item `iid` added, but its entry (replaced in place)."""
         self.masters.pop(iid, None)
         self.stubs.discard(iid)
-        old = self.entries.get(iid)
-        if old is not None and not keep_entry:
-            del self.entries[iid]
         series = self._series_of.pop(iid, None)
         if series is not None:
             self.overridden.get(series, {}).pop(iid, None)
@@ -145,6 +179,23 @@ class Mirror:
     def _respan(self) -> None:
         for iid, (_, _, raw) in list(self.entries.items()):
             self.entries[iid] = self._span(json.loads(raw)) + (raw,)
+
+
+def _key(text: str):
+    if text[0] == "T":
+        return datetime.fromtimestamp(float(text[1:]), timezone.utc)
+    if text[0] == "D":
+        return date.fromisoformat(text[1:])
+    raise ValueError("not an original start")
+
+
+def _decoded(raw: str, mapper: Callable[[dict], object]):
+    try:
+        item = json.loads(raw)
+    except ValueError:
+        log.warning("a saved Google event cannot be read; it is left out")
+        return None
+    return mapper(item)
 
 
 class MirrorFile:
@@ -183,12 +234,20 @@ class MirrorFile:
             return False  # another account, calendar or query: a full sync replaces it
         lines = 0
         for line in fh:
-            item = json.loads(line)
-            if "_sync" in item:
-                s = item["_sync"]
-                mirror.meta(s.get("token"), s.get("name"), s.get("zone"))
+            if not line.endswith("\n"):
+                raise ValueError("a torn last line")
+            line = line[:-1]
+            if line.startswith("e "):
+                _, iid, lo, hi, raw = line.split(" ", 4)
+                mirror.put(iid, float(lo), float(hi), raw)
+            elif line.startswith("x "):
+                _, iid, lo, hi, series, key, raw = line.split(" ", 6)
+                mirror.put(iid, float(lo), float(hi), raw, series, _key(key))
+            elif line.startswith("j "):
+                mirror.apply(json.loads(line[2:]), line[2:])
             else:
-                mirror.apply(item, line.rstrip("\n"))
+                s = json.loads(line)["_sync"]
+                mirror.meta(s.get("token"), s.get("name"), s.get("zone"))
             lines += 1
         self.appended = max(0, lines - len(mirror))
         return mirror.token is not None
@@ -210,7 +269,7 @@ class MirrorFile:
         marker = json.dumps({"_sync": {"token": mirror.token, "name": mirror.name, "zone": mirror.zone}})
         try:
             if self.whole or not self.path.exists() or self.appended > max(500, len(mirror) // 5):
-                body = "\n".join([json.dumps(self.header), *mirror.raws(), marker]) + "\n"
+                body = "\n".join([json.dumps(self.header), *mirror.lines(), marker]) + "\n"
                 write_private(self.path, body.encode("utf-8"))
                 self.whole, self.appended = False, 0
                 return

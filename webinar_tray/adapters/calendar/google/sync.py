@@ -73,12 +73,14 @@ class GoogleSync:
         self._lock = threading.Lock()
         self.stats = {"full": 0, "incremental": 0, "items": 0}
 
-    def window(self, start: datetime, end: datetime, deadline: Deadline | None) -> list[dict]:
-        """Brings the mirror up to date, then lists [start, end) from it."""
+    def events(self, start: datetime, end: datetime, mapper, deadline: Deadline | None) -> list:
+        """Brings the mirror up to date, then lists [start, end) from it (`mapper`: item ->
+        CalendarEvent or None)."""
         with self._lock:
             self._open()
             self.sync(deadline)
-            return self.mirror.window(start, end, self.source.name, deadline)
+            self.source.calendar_name = self.mirror.name or self.source.calendar_name
+            return self.mirror.events(start, end, self.source.name, mapper, deadline)
 
     def sync(self, deadline: Deadline | None) -> None:
         if self.mirror.token:
@@ -125,10 +127,8 @@ class GoogleSync:
         items, last = self.source.list_pages(params, deadline)
         mirror = self.mirror
         before = (mirror.token, mirror.name, mirror.zone)
-        items = [i for i in items if isinstance(i, dict)]
-        changed = _lines(items)  # deletions too: the file keeps the stub Google sent
-        for item, raw in zip(items, changed):
-            mirror.apply(item, raw)
+        # deletions too: the file keeps the stub Google sent
+        changed = [line for i in items if isinstance(i, dict) for line in [mirror.apply(i)] if line]
         mirror.meta(last.get("nextSyncToken") or mirror.token, last.get("summary"), last.get("timeZone"))
         self.stats["incremental"] += 1
         self.stats["items"] = len(items)
@@ -155,9 +155,3 @@ class GoogleSync:
             log.debug("%s: %d items from the saved mirror", self.source.name, len(self.mirror))
         else:
             self.mirror.clear()
-
-
-def _lines(items: list) -> list[str]:
-    import json
-
-    return [json.dumps(i, separators=(",", ":")) for i in items if isinstance(i, dict)]
