@@ -14,7 +14,6 @@ never asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
@@ -107,6 +106,10 @@ def main() -> None:
             file_runs.append(refresh(fake, restart, lo, hi))
         size = sum(p.stat().st_size for p in folder.glob("*.jsonl"))
 
+    report(a, old_runs, full, new_runs, saved_full, start_runs, file_runs, size)
+
+
+def report(a, old_runs, full, new_runs, saved_full, start_runs, file_runs, size: int) -> None:
     n = a.calendars * a.events
     print(f"Google refresh, {a.calendars} calendars x {a.events} events ({n:,}), one event changed "
           f"between refreshes (median of {a.rounds}; window now-12 h .. now+48 h)")
@@ -122,8 +125,6 @@ def main() -> None:
     b_new = statistics.median(r[1] for r in file_runs)
     print(f"  per hourly refresh: {b_old / max(b_new, 1):,.0f}x fewer bytes, "
           f"{t_old / max(t_new, 1e-9):.1f}x less time; mirror files {size / 1e6:.1f} MB")
-    if os.environ.get("BENCH_PROFILE"):
-        print("  (profile: run with python -m cProfile -s cumulative -m bench.google_sync)")
 
 
 if __name__ == "__main__":

@@ -566,30 +566,16 @@ class FakeGoogle:
         single = q.get("singleEvents", "false") == "true"
         order = q.get("orderBy")
         sync_token = q.get("syncToken")
-        if sync_token is not None:
-            if any(k in q for k in SYNC_RESTRICTIONS):
-                return bad("Sync token cannot be used with other request restrictions.",
-                           "syncTokenWithRequestRestrictions")
-            if q.get("showDeleted") == "false":
-                return bad("Sync token cannot be used with showDeleted=false.", "invalid")
-            with self._lock:
-                state = self.sync_tokens.state(sync_token, cal)
-            if state == "expired":
-                return 410, {}, google_error(410, "fullSyncRequired",
-                                             "Sync token is no longer valid, a full sync is required.")
-            if state != "ok":
-                return bad("Invalid sync token value.", "invalid")
+        refused = self._refuse_sync_token(cal, q) if sync_token is not None else None
+        if refused is not None:
+            return refused
         if order == "startTime" and not single:
             return bad("The requested ordering is not available for the particular query.")
         if order not in (None, "startTime", "updated"):
             return bad(f"Invalid value for orderBy: {order}", "invalid")
-        try:
-            max_results = int(q.get("maxResults", "250"))
-        except ValueError:
+        max_results = _max_results(q)
+        if max_results is None:
             return bad("Invalid value for maxResults", "invalid")
-        if max_results < 1:
-            return bad("Invalid value for maxResults", "invalid")
-        max_results = min(max_results, 2500)
         show_deleted = q.get("showDeleted", "false") == "true"
         if single:
             until = tmax or datetime(2100, 1, 1, tzinfo=timezone.utc)
@@ -614,8 +600,19 @@ class FakeGoogle:
             if key != query_key:
                 return bad("The page token was issued for a different query.", "invalid")
         size = min(max_results, self.page_size or max_results)
-        page = items[offset:offset + size]
-        body = {
+        body = self._page_body(cal, items[offset:offset + size])
+        if offset + size < len(items):
+            body["nextPageToken"] = base64.urlsafe_b64encode(
+                json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
+        elif tmin is None and tmax is None:
+            with self._lock:
+                body["nextSyncToken"] = self.sync_tokens.issue(cal, events, originals)
+        else:  # a bounded listing's token is never used by the app: here it is refused
+            body["nextSyncToken"] = "fake-sync-" + query_key
+        return 200, {}, body
+
+    def _page_body(self, cal: str, page: list[dict]) -> dict:
+        return {
             "kind": "calendar#events",
             "etag": '"p3" ',
             "summary": cal if cal != "primary" else self.self_email,
@@ -626,15 +623,22 @@ class FakeGoogle:
             "defaultReminders": [],
             "items": page,
         }
-        if offset + size < len(items):
-            body["nextPageToken"] = base64.urlsafe_b64encode(
-                json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
-        elif tmin is None and tmax is None:
-            with self._lock:
-                body["nextSyncToken"] = self.sync_tokens.issue(cal, events, originals)
-        else:  # a bounded listing's token is never used by the app: here it is refused
-            body["nextSyncToken"] = "fake-sync-" + query_key
-        return 200, {}, body
+
+    def _refuse_sync_token(self, cal: str, q: dict) -> tuple[int, dict, dict] | None:
+        """Google's answer to a syncToken it does not take (400, or 410 when expired)."""
+        if any(k in q for k in SYNC_RESTRICTIONS):
+            return 400, {}, google_error(400, "syncTokenWithRequestRestrictions",
+                                         "Sync token cannot be used with other request restrictions.")
+        if q.get("showDeleted") == "false":
+            return 400, {}, google_error(400, "invalid", "Sync token cannot be used with showDeleted=false.")
+        with self._lock:
+            state = self.sync_tokens.state(q["syncToken"], cal)
+        if state == "expired":
+            return 410, {}, google_error(410, "fullSyncRequired",
+                                         "Sync token is no longer valid, a full sync is required.")
+        if state != "ok":
+            return 400, {}, google_error(400, "invalid", "Invalid sync token value.")
+        return None
 
     def _filter(self, cal: str, events: list[dict], tmin, tmax, order, show_deleted: bool,
                 single: bool) -> list[dict]:
@@ -660,6 +664,15 @@ class FakeGoogle:
         if order == "startTime":
             chosen.sort(key=lambda p: p[0])
         return [e for _, e in chosen]
+
+
+def _max_results(q: dict) -> int | None:
+    """maxResults (default 250, at most 2500); None when invalid."""
+    try:
+        n = int(q.get("maxResults", "250"))
+    except ValueError:
+        return None
+    return min(n, 2500) if n >= 1 else None
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -239,3 +239,19 @@ def test_google_sources_keep_their_mirror_under_the_data_folder(tmp_path):
     src = GoogleCalendarSource("team@group.calendar.google.com", lambda: None, "http://127.0.0.1:9/",
                                mirror_file=mirror_path(tmp_path / "google-sync", "team@group.calendar.google.com"))
     assert src._sync.path.parent == tmp_path / "google-sync" and "@" not in src._sync.path.name
+
+
+def test_past_items_are_let_go_and_an_earlier_window_syncs_fully(fake_google):
+    fake_google.calendars["primary"] = calendar_data()
+    creds = make_creds(fake_google)
+    src, _ = make_source(fake_google, creds=creds)
+    late = (W0 + timedelta(days=12), W0 + timedelta(days=14))
+    src.fetch(*late)
+    mirror = src._sync.mirror
+    assert "s0" not in mirror.entries and "weekly" in mirror.masters  # a series stays
+    assert "weekly_20261110T150000Z" in mirror.stubs
+    n = len(event_requests(fake_google))
+    early = src.fetch(W0, W0 + timedelta(days=3))
+    assert "syncToken" not in event_requests(fake_google)[n]  # a full sync: s0 was let go
+    old, _ = make_source(fake_google, creds=creds, incremental=False)
+    assert shape(early) == shape(old.fetch(W0, W0 + timedelta(days=3)))

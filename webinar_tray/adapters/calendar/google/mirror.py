@@ -58,6 +58,8 @@ class Mirror:
         self._series_of: dict[str, str] = {}  # exception id -> series id
         self.stubs: set[str] = set()  # cancelled instances: they only hide an occurrence
         self._mapped: dict[str, tuple[str, object]] = {}  # id -> (JSON, its event) last listed
+        self._parsed: dict[str, dict] = {}  # items applied since the last listing, decoded
+        self.floor = -math.inf  # items that ended before this (a timestamp) were let go
 
     def __len__(self) -> int:
         return len(self.entries) + len(self.masters)
@@ -100,6 +102,7 @@ class Mirror:
             if cancelled and not (self.show_deleted and "start" in item):
                 self.stubs.add(iid)
         entry = self.entries[iid] = self._span(item) + (raw,)  # in place: keeps its position
+        self._parsed[iid] = item
         return self._line(iid, entry)
 
     def put(self, iid: str, lo: float, hi: float, raw: str, series: str = "", key=None) -> None:
@@ -109,6 +112,18 @@ class Mirror:
             self.overridden.setdefault(series, {})[iid] = key
             self._series_of[iid] = series
         self.entries[iid] = (lo, hi, raw)
+
+    def prune(self, before: float) -> int:
+        """Lets go of single events and exceptions that ended before `before` (a timestamp):
+        windows only move forward, and a change to one of them brings it back. A window that
+        starts before `floor` needs a full sync (sync.py). Returns how many went."""
+        gone = [iid for iid, (_, e, _) in self.entries.items() if e < before and iid not in self.stubs]
+        for iid in gone:
+            self._forget(iid)
+            del self.entries[iid]
+            self._mapped.pop(iid, None)
+        self.floor = max(self.floor, before)
+        return len(gone)
 
     def lines(self):
         """Every item as a line of the mirror file."""
@@ -135,12 +150,14 @@ class Mirror:
         item changes, so an hourly refresh with one change decodes and maps one item."""
         lo, hi = start.timestamp(), end.timestamp()
         picked: list[tuple[float, object]] = []
-        cache, fresh = self._mapped, {}
+        cache, fresh, parsed = self._mapped, {}, self._parsed
+        self._parsed = {}
         for iid, (s, e, raw) in self.entries.items():
             if s < hi and e > lo and iid not in self.stubs:
                 hit = cache.get(iid)
                 if hit is None or hit[0] is not raw:
-                    hit = (raw, _decoded(raw, mapper))
+                    item = parsed.get(iid)
+                    hit = (raw, mapper(item) if item is not None else _decoded(raw, mapper))
                 fresh[iid] = hit
                 if hit[1] is not None:
                     picked.append((s, hit[1]))
@@ -248,7 +265,10 @@ class MirrorFile:
             else:
                 s = json.loads(line)["_sync"]
                 mirror.meta(s.get("token"), s.get("name"), s.get("zone"))
+                mirror.floor = float(s.get("floor", -math.inf))
             lines += 1
+        if mirror.floor > -math.inf:
+            mirror.prune(mirror.floor)
         self.appended = max(0, lines - len(mirror))
         return mirror.token is not None
 
@@ -266,7 +286,8 @@ class MirrorFile:
         """Appends `changed` (JSON lines) and the sync token, or rewrites the whole file."""
         from webinar_tray.config.private import open_private, write_private
 
-        marker = json.dumps({"_sync": {"token": mirror.token, "name": mirror.name, "zone": mirror.zone}})
+        marker = json.dumps({"_sync": {"token": mirror.token, "name": mirror.name, "zone": mirror.zone,
+                                       "floor": mirror.floor}})
         try:
             if self.whole or not self.path.exists() or self.appended > max(500, len(mirror) // 5):
                 body = "\n".join([json.dumps(self.header), *mirror.lines(), marker]) + "\n"

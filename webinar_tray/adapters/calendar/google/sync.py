@@ -49,6 +49,11 @@ from webinar_tray.ports import Deadline, SourceError
 log = logging.getLogger(__name__)
 
 
+# Single events and exceptions that ended this long before the window's start are let go
+# (windows move forward; `run` asks for now - 12 h onwards).
+KEEP_BEFORE = 2 * 86400.0
+
+
 class FullSyncRequired(SourceError):
     """Google no longer accepts the sync token (410 Gone)."""
 
@@ -78,9 +83,15 @@ class GoogleSync:
         CalendarEvent or None)."""
         with self._lock:
             self._open()
+            if start.timestamp() < self.mirror.floor:  # items of that time were let go
+                self.mirror.token = None
             self.sync(deadline)
             self.source.calendar_name = self.mirror.name or self.source.calendar_name
-            return self.mirror.events(start, end, self.source.name, mapper, deadline)
+            events = self.mirror.events(start, end, self.source.name, mapper, deadline)
+            pruned = self.mirror.prune(start.timestamp() - KEEP_BEFORE)
+            if pruned and self._file is not None:
+                self._file.appended += pruned  # the next save rewrites the file without them
+            return events
 
     def sync(self, deadline: Deadline | None) -> None:
         if self.mirror.token:
