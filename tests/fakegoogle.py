@@ -28,8 +28,16 @@ Behaviour copied from Google (so code that passes here is likely to pass there):
   timeMax); orderBy=startTime needs singleEvents=true (else 400); cancelled events are hidden
   unless showDeleted=true; maxResults defaults to 250 and is capped at 2500; pages are at most
   `fake.page_size` long when that is set; `pageToken` must come from the same query (else 400).
-  Stored events are taken as already-expanded instances (no RRULE expansion); `fields` is
-  accepted and ignored. Unknown calendar: 404 notFound.
+  A stored event with `recurrence` is a series master: singleEvents=true expands it (with its
+  exceptions: stored events with recurringEventId + originalStartTime) in
+  tests/fakegoogle_series.py; other stored events pass as they are (already-expanded instances
+  are fine). With singleEvents=false cancelled instances of a series stay listed (as Google's
+  reference says). `fields` is accepted and ignored. Unknown calendar: 404 notFound.
+- Sync tokens: the last page of a listing without timeMin/timeMax carries a `nextSyncToken`; a
+  request with `syncToken` gets the items changed since (deleted ones as cancelled stubs), 400
+  beside timeMin/timeMax/orderBy/q/updatedMin/iCalUID or showDeleted=false, and 410
+  fullSyncRequired once `fake.expire_sync_tokens()` was called. `fake.api_bytes` /
+  `fake.api_seconds` count the Calendar API's response bytes and answering time.
   Also `GET /calendar/v3/calendars/{id}` (calendars.get) and `/users/me/calendarList`.
 - `fake.fail_next(status, count, reason)` makes the next API calls fail with Google's error JSON.
 

@@ -1,5 +1,11 @@
 """Google Calendar as a CalendarSource: `events.list` (Calendar API v3) through
-google-api-python-client, mapped to CalendarEvent.
+google-api-python-client, mapped to CalendarEvent (mapping.py).
+
+- By default a fetch brings a local mirror of the calendar up to date with Google's sync token
+  and lists the window from it (sync.py, whose docstring holds Google's documented rules on
+  syncToken, singleEvents and 410 Gone with their addresses; mirror.py; expand.py). With
+  `incremental=False` (and for doctor's probe) it lists the window itself: singleEvents=true,
+  orderBy=startTime, timeMin/timeMax, every instance at every fetch.
 
 - googleapiclient (~27 MB of imports) is imported only when the first fetch happens, never when
   this module is imported, so an idle app that never refreshes does not pay for it.
