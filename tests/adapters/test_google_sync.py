@@ -255,3 +255,34 @@ def test_past_items_are_let_go_and_an_earlier_window_syncs_fully(fake_google):
     assert "syncToken" not in event_requests(fake_google)[n]  # a full sync: s0 was let go
     old, _ = make_source(fake_google, creds=creds, incremental=False)
     assert shape(early) == shape(old.fetch(W0, W0 + timedelta(days=3)))
+
+
+def test_logout_deletes_the_saved_mirrors(fake_google, tmp_path):
+    from webinar_tray.adapters.calendar.google.sync import forget_mirrors
+
+    fake_google.calendars["primary"] = calendar_data()
+    folder = tmp_path / "google-sync"
+    make_source(fake_google, mirror_file=mirror_path(folder, "primary"))[0].fetch(*WINDOWS[0])
+    (folder / "x.jsonl.corrupt-20261130-000000").write_text("old")
+    assert forget_mirrors(folder) == 2 and not list(folder.iterdir())
+
+
+def test_a_full_sync_longer_than_the_deadline_goes_on_at_the_next_refresh(fake_google, caplog):
+    from webinar_tray.ports import Deadline, SourceTimeout
+
+    fake_google.page_size = 5
+    fake_google.calendars["primary"] = calendar_data()  # 19 items: 4 pages
+    src, _ = make_source(fake_google)
+    src._service()
+    ticks = iter([0.0] * 4 + [100.0] * 50)  # the deadline passes after a few pages
+    with caplog.at_level(logging.INFO), pytest.raises(SourceTimeout):
+        src.fetch(*WINDOWS[0], deadline=Deadline(10, "test", monotonic=lambda: next(ticks)))
+    assert "goes on at the next refresh" in caplog.text
+    n = len(event_requests(fake_google))
+    assert 0 < n < 4
+    events = src.fetch(*WINDOWS[0])
+    reqs = event_requests(fake_google)[n:]
+    assert "pageToken" in reqs[0] and len(reqs) == 4 - n  # only the pages not read yet
+    old, _ = make_source(fake_google, incremental=False)
+    assert shape(events) == shape(old.fetch(*WINDOWS[0]))
+    assert "syncToken" in (src.fetch(*WINDOWS[0]) and event_requests(fake_google)[-1])

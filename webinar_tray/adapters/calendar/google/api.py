@@ -160,10 +160,13 @@ class GoogleCalendarSource:
         return items
 
     def list_pages(self, params: dict, deadline: Deadline | None = None,
-                   max_pages: int = MAX_PAGES) -> tuple[list[dict], dict]:
-        """events.list with `params`, page after page: (items, the last page)."""
-        items: list[dict] = []
-        token: str | None = None
+                   max_pages: int = MAX_PAGES, progress: dict | None = None) -> tuple[list[dict], dict]:
+        """events.list with `params`, page after page: (items, the last page). `progress`
+        ({"items": [...], "token": ...}) resumes a listing cut short and records how far this
+        one got, so a listing longer than one deadline completes over several fetches."""
+        progress = progress if progress is not None else {}
+        items: list[dict] = progress.setdefault("items", [])
+        token: str | None = progress.get("token")
         pages = 0
         while True:
             page = self._page(dict(params, pageToken=token) if token else params, deadline)
@@ -171,7 +174,7 @@ class GoogleCalendarSource:
             if isinstance(page.get("summary"), str):
                 self.calendar_name = page["summary"]
             items.extend(page.get("items") or [])
-            token = page.get("nextPageToken")
+            token = progress["token"] = page.get("nextPageToken")
             if not token:
                 return items, page
             if pages >= max_pages:

@@ -44,7 +44,7 @@ from datetime import datetime
 from pathlib import Path
 
 from webinar_tray.adapters.calendar.google.mirror import Mirror, MirrorFile
-from webinar_tray.ports import Deadline, SourceError
+from webinar_tray.ports import Deadline, SourceError, SourceTimeout
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,18 @@ def mirror_path(folder: Path, calendar_id: str) -> Path:
     return Path(folder) / f"{hashlib.sha256(calendar_id.encode()).hexdigest()[:24]}.jsonl"
 
 
+def forget_mirrors(folder: Path) -> int:
+    """Deletes every saved mirror (after `logout`); returns how many files went."""
+    n = 0
+    for p in Path(folder).glob("*.jsonl*"):
+        try:
+            p.unlink()
+            n += 1
+        except OSError as e:
+            log.warning("cannot delete the saved Google mirror %s (%s)", p.name, type(e).__name__)
+    return n
+
+
 class GoogleSync:
     """The mirror of one GoogleCalendarSource's calendar and how it is kept current."""
 
@@ -75,6 +87,7 @@ class GoogleSync:
         self.mirror = Mirror(source.show_deleted)
         self._file: MirrorFile | None = None
         self._owner: str | None = None
+        self._partial: dict | None = None  # a full sync cut short by the deadline
         self._lock = threading.Lock()
         self.stats = {"full": 0, "incremental": 0, "items": 0}
 
@@ -102,6 +115,7 @@ class GoogleSync:
                 log.info("%s: Google no longer accepts the sync token (410 Gone); dropping the "
                          "mirror and reading the whole calendar again", self.source.name)
                 self.mirror.clear()
+                self._partial = None
         self._full(deadline)
 
     # -- the two kinds of sync --------------------------------------------------------------
@@ -114,7 +128,23 @@ class GoogleSync:
 
     def _full(self, deadline: Deadline | None) -> None:
         t0 = time.monotonic()
-        items, last = self.source.list_pages(self._params(), deadline)
+        progress = self._partial if self._partial is not None else {}
+        resumed, token = len(progress.get("items") or []), progress.get("token")
+        try:
+            items, last = self.source.list_pages(self._params(), deadline, progress=progress)
+        except SourceError as e:
+            # the next fetch goes on from the page this one got to; but a resumed listing whose
+            # first page fails for another reason than time starts over (a stale page token)
+            moved = progress.get("token") != token
+            keep = progress.get("token") and (isinstance(e, SourceTimeout) or moved or not resumed)
+            self._partial = progress if keep else None
+            if keep:
+                log.info("%s: the full sync read %d items before stopping; it goes on at the "
+                         "next refresh", self.source.name, len(progress.get("items") or []))
+            raise
+        self._partial = None
+        if resumed:
+            log.info("%s: the full sync went on from item %d", self.source.name, resumed)
         mirror = Mirror(self.source.show_deleted)
         mirror.meta(None, last.get("summary"), last.get("timeZone"))
         for item in items:
@@ -156,6 +186,7 @@ class GoogleSync:
         if owner == self._owner:
             return
         self._owner = owner
+        self._partial = None
         self.mirror = Mirror(self.source.show_deleted)
         if self.path is None:
             return
