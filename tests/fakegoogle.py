@@ -28,8 +28,16 @@ Behaviour copied from Google (so code that passes here is likely to pass there):
   timeMax); orderBy=startTime needs singleEvents=true (else 400); cancelled events are hidden
   unless showDeleted=true; maxResults defaults to 250 and is capped at 2500; pages are at most
   `fake.page_size` long when that is set; `pageToken` must come from the same query (else 400).
-  Stored events are taken as already-expanded instances (no RRULE expansion); `fields` is
-  accepted and ignored. Unknown calendar: 404 notFound.
+  A stored event with `recurrence` is a series master: singleEvents=true expands it (with its
+  exceptions: stored events with recurringEventId + originalStartTime) in
+  tests/fakegoogle_series.py; other stored events pass as they are (already-expanded instances
+  are fine). With singleEvents=false cancelled instances of a series stay listed (as Google's
+  reference says). `fields` is accepted and ignored. Unknown calendar: 404 notFound.
+- Sync tokens: the last page of a listing without timeMin/timeMax carries a `nextSyncToken`; a
+  request with `syncToken` gets the items changed since (deleted ones as cancelled stubs), 400
+  beside timeMin/timeMax/orderBy/q/updatedMin/iCalUID or showDeleted=false, and 410
+  fullSyncRequired once `fake.expire_sync_tokens()` was called. `fake.api_bytes` /
+  `fake.api_seconds` count the Calendar API's response bytes and answering time.
   Also `GET /calendar/v3/calendars/{id}` (calendars.get) and `/users/me/calendarList`.
 - `fake.fail_next(status, count, reason)` makes the next API calls fail with Google's error JSON.
 
@@ -55,6 +63,8 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from tests.fakegoogle_series import SYNC_RESTRICTIONS, SyncTokens, expand
 
 CLIENT_ID = "test-client.apps.googleusercontent.com"
 CLIENT_SECRET = "test-secret-XYZ"
@@ -163,6 +173,7 @@ class FakeGoogle:
         self.deny_consent = False
         self.consented_before = False
         self.delay = 0.0  # seconds every API response is held back (for timeout tests)
+        self.sync_tokens = SyncTokens()
 
         # logs
         self.requests: list[tuple[str, str, dict]] = []
@@ -171,6 +182,8 @@ class FakeGoogle:
         self.auth_requests: list[dict] = []
         self.revocations: list[str] = []
         self.errors: list[str] = []
+        self.api_bytes = 0  # bytes of Calendar API response bodies sent
+        self.api_seconds = 0.0  # time spent answering Calendar API calls (for benchmarks)
 
         # state
         self._codes: dict[str, dict] = {}
@@ -287,6 +300,11 @@ class FakeGoogle:
         with self._lock:
             for a in self._access.values():
                 a["expires_at"] = 0.0
+
+    def expire_sync_tokens(self) -> None:
+        """Every sync token issued so far gets 410 Gone (fullSyncRequired) from now on."""
+        with self._lock:
+            self.sync_tokens.expire_all()
 
     def is_revoked(self, token: str) -> bool:
         with self._lock:
@@ -529,8 +547,9 @@ class FakeGoogle:
             return 404, {}, google_error(404)
         cal = parts[1]
         with self._lock:
-            events = self.calendars.get(cal)
-            events = None if events is None else [dict(e) for e in events]
+            originals = self.calendars.get(cal)
+            originals = None if originals is None else list(originals)
+            events = None if originals is None else [dict(e) for e in originals]
         if events is None:
             return 404, {}, google_error(404)
         tz = self.calendar_time_zones.get(cal, "UTC")
@@ -538,9 +557,10 @@ class FakeGoogle:
             return 200, {}, {"kind": "calendar#calendar", "id": cal, "summary": cal, "timeZone": tz}
         if len(parts) != 3 or parts[2] != "events":
             return 404, {}, google_error(404)
-        return self._list_events(cal, events, q)
+        return self._list_events(cal, events, q, originals)
 
-    def _list_events(self, cal: str, events: list[dict], q: dict) -> tuple[int, dict, dict]:
+    def _list_events(self, cal: str, events: list[dict], q: dict,
+                     originals: list[dict] | None = None) -> tuple[int, dict, dict]:
         def bad(msg: str, reason: str = "badRequest"):
             return 400, {}, google_error(400, reason, msg)
 
@@ -553,39 +573,27 @@ class FakeGoogle:
             return bad("The specified time range is empty.", "timeRangeEmpty")
         single = q.get("singleEvents", "false") == "true"
         order = q.get("orderBy")
+        sync_token = q.get("syncToken")
+        refused = self._refuse_sync_token(cal, q) if sync_token is not None else None
+        if refused is not None:
+            return refused
         if order == "startTime" and not single:
             return bad("The requested ordering is not available for the particular query.")
         if order not in (None, "startTime", "updated"):
             return bad(f"Invalid value for orderBy: {order}", "invalid")
-        try:
-            max_results = int(q.get("maxResults", "250"))
-        except ValueError:
+        max_results = _max_results(q)
+        if max_results is None:
             return bad("Invalid value for maxResults", "invalid")
-        if max_results < 1:
-            return bad("Invalid value for maxResults", "invalid")
-        max_results = min(max_results, 2500)
         show_deleted = q.get("showDeleted", "false") == "true"
-
-        chosen = []
-        for e in events:
-            if e.get("status") == "cancelled" and not show_deleted:
-                continue
-            if "start" not in e:  # a bare deleted stub: only shown with showDeleted
-                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
-                continue
-            try:
-                s, en = self._instant(cal, e["start"]), self._instant(cal, e.get("end", e["start"]))
-            except (KeyError, TypeError, ValueError):  # deliberately broken test data: pass it on
-                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
-                continue
-            if tmin and not en > tmin:
-                continue
-            if tmax and not s < tmax:
-                continue
-            chosen.append((s, e))
-        if order == "startTime":
-            chosen.sort(key=lambda p: p[0])
-        items = [e for _, e in chosen]
+        if single:
+            until = tmax or datetime(2100, 1, 1, tzinfo=timezone.utc)
+            events = expand(events, until, self._zone(cal))
+            originals = None
+        if sync_token is not None:
+            with self._lock:
+                items = self.sync_tokens.changes(sync_token, events, originals)
+        else:
+            items = self._filter(cal, events, tmin, tmax, order, show_deleted, single)
 
         query_key = hashlib.sha256(json.dumps(
             {k: v for k, v in sorted(q.items()) if k not in ("pageToken", "fields", "key")}
@@ -600,8 +608,19 @@ class FakeGoogle:
             if key != query_key:
                 return bad("The page token was issued for a different query.", "invalid")
         size = min(max_results, self.page_size or max_results)
-        page = items[offset:offset + size]
-        body = {
+        body = self._page_body(cal, items[offset:offset + size])
+        if offset + size < len(items):
+            body["nextPageToken"] = base64.urlsafe_b64encode(
+                json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
+        elif tmin is None and tmax is None:
+            with self._lock:
+                body["nextSyncToken"] = self.sync_tokens.issue(cal, events, originals)
+        else:  # a bounded listing's token is never used by the app: here it is refused
+            body["nextSyncToken"] = "fake-sync-" + query_key
+        return 200, {}, body
+
+    def _page_body(self, cal: str, page: list[dict]) -> dict:
+        return {
             "kind": "calendar#events",
             "etag": '"p3" ',
             "summary": cal if cal != "primary" else self.self_email,
@@ -612,12 +631,56 @@ class FakeGoogle:
             "defaultReminders": [],
             "items": page,
         }
-        if offset + size < len(items):
-            body["nextPageToken"] = base64.urlsafe_b64encode(
-                json.dumps({"o": offset + size, "k": query_key}).encode()).rstrip(b"=").decode()
-        else:
-            body["nextSyncToken"] = "fake-sync-" + query_key
-        return 200, {}, body
+
+    def _refuse_sync_token(self, cal: str, q: dict) -> tuple[int, dict, dict] | None:
+        """Google's answer to a syncToken it does not take (400, or 410 when expired)."""
+        if any(k in q for k in SYNC_RESTRICTIONS):
+            return 400, {}, google_error(400, "syncTokenWithRequestRestrictions",
+                                         "Sync token cannot be used with other request restrictions.")
+        if q.get("showDeleted") == "false":
+            return 400, {}, google_error(400, "invalid", "Sync token cannot be used with showDeleted=false.")
+        with self._lock:
+            state = self.sync_tokens.state(q["syncToken"], cal)
+        if state == "expired":
+            return 410, {}, google_error(410, "fullSyncRequired",
+                                         "Sync token is no longer valid, a full sync is required.")
+        if state != "ok":
+            return 400, {}, google_error(400, "invalid", "Invalid sync token value.")
+        return None
+
+    def _filter(self, cal: str, events: list[dict], tmin, tmax, order, show_deleted: bool,
+                single: bool) -> list[dict]:
+        chosen = []
+        for e in events:
+            # Google: cancelled instances of a series stay in a singleEvents=false listing
+            keep_stub = not single and e.get("recurringEventId")
+            if e.get("status") == "cancelled" and not show_deleted and not keep_stub:
+                continue
+            if "start" not in e or e.get("recurrence"):  # stubs, and masters: any time
+                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
+                continue
+            try:
+                s, en = self._instant(cal, e["start"]), self._instant(cal, e.get("end", e["start"]))
+            except (KeyError, TypeError, ValueError):  # deliberately broken test data: pass it on
+                chosen.append((datetime.min.replace(tzinfo=timezone.utc), e))
+                continue
+            if tmin and not en > tmin:
+                continue
+            if tmax and not s < tmax:
+                continue
+            chosen.append((s, e))
+        if order == "startTime":
+            chosen.sort(key=lambda p: p[0])
+        return [e for _, e in chosen]
+
+
+def _max_results(q: dict) -> int | None:
+    """maxResults (default 250, at most 2500); None when invalid."""
+    try:
+        n = int(q.get("maxResults", "250"))
+    except ValueError:
+        return None
+    return min(n, 2500) if n >= 1 else None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -708,8 +771,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/calendar/v3/"):
             if fake.delay:
                 time.sleep(fake.delay)
+            t0 = time.perf_counter()
             status, headers, body = fake.calendar_api("GET", path, q, self.headers.get("Authorization") or "")
-            self._json(status, body, headers)
+            data = json.dumps(body).encode()
+            with fake._lock:
+                fake.api_seconds += time.perf_counter() - t0
+                fake.api_bytes += len(data)
+            self._send(status, data, headers)
             return
         self._json(404, google_error(404))
 

@@ -80,19 +80,35 @@ def test_pages_through_short_pages_and_respects_the_window(fake_google):
     ids = [e.event_id for e in events]
     assert ids == ["running"] + [f"in{i:03d}" for i in range(320)]  # orderBy=startTime
     reqs = event_requests(fake_google)
-    assert len(reqs) == 9  # 321 events in pages of 40
+    assert len(reqs) == 9  # the whole calendar (325 items) in pages of 40: a full sync
     first = reqs[0]
-    assert first["singleEvents"] == "true" and first["orderBy"] == "startTime"
-    assert first["maxResults"] == "250"
-    assert datetime.fromisoformat(first["timeMin"]) == W0
-    assert datetime.fromisoformat(first["timeMax"]) == W1
+    assert first["singleEvents"] == "false" and "orderBy" not in first
+    assert "timeMin" not in first and "timeMax" not in first and "syncToken" not in first
+    assert first["maxResults"] == "2500"
     assert "nextPageToken" in first["fields"] and "conferenceData" in first["fields"]
+    assert "nextSyncToken" in first["fields"] and "recurrence" in first["fields"]
     assert "pageToken" not in first and all("pageToken" in q for q in reqs[1:])
     assert fake_google.grants == ["refresh_token"]  # one refresh for all pages
-    print(f"\n321 events over 9 pages: {elapsed:.3f} s (first call includes building the client)")
+    print(f"\n325 items over 9 pages: {elapsed:.3f} s (first call includes building the client)")
     t0 = time.perf_counter()
     assert len(src.fetch(W0, W1)) == 321
-    print(f"again with the client built: {time.perf_counter() - t0:.3f} s")
+    print(f"again, changes only: {time.perf_counter() - t0:.3f} s")
+    again = event_requests(fake_google)[9:]
+    assert len(again) == 1 and again[0]["syncToken"] and again[0]["showDeleted"] == "true"
+    assert "timeMin" not in again[0] and "orderBy" not in again[0]
+
+
+def test_the_windowed_listing_without_a_mirror(fake_google):
+    fake_google.page_size = 40
+    fake_google.calendars["primary"] = [gevent(f"in{i:03d}", f"Webinar {i}", W0 + timedelta(minutes=8 * i))
+                                        for i in range(100)][::-1] + [gevent("later", "Later", W1)]
+    src, _ = make_source(fake_google, incremental=False)
+    assert [e.event_id for e in src.fetch(W0, W1)] == [f"in{i:03d}" for i in range(100)]
+    first = event_requests(fake_google)[0]
+    assert first["singleEvents"] == "true" and first["orderBy"] == "startTime"
+    assert datetime.fromisoformat(first["timeMin"]) == W0
+    assert datetime.fromisoformat(first["timeMax"]) == W1
+    assert "nextSyncToken" not in first["fields"]
 
 
 def test_naive_window_is_local_time_not_a_400(fake_google):
@@ -257,7 +273,8 @@ def test_short_lived_tokens_are_refreshed_before_each_request(fake_google):
     assert len(src.fetch(W0, W1)) == 5
     time.sleep(1.1)
     assert len(src.fetch(W0, W1)) == 5
-    assert fake_google.grants.count("refresh_token") == len(event_requests(fake_google)) == 6
+    # 3 pages of the full sync, then 1 request for the changes
+    assert fake_google.grants.count("refresh_token") == len(event_requests(fake_google)) == 4
 
 
 def test_revoked_access_is_sign_in_needed(fake_google):
@@ -357,11 +374,11 @@ def test_a_page_failing_midway_is_retried_alone(fake_google):
     orig = src._page_once
     calls = []
 
-    def flaky(start, end, token):
-        calls.append(token)
+    def flaky(params):
+        calls.append(params.get("pageToken"))
         if len(calls) == 2:
             fake_google.fail_next(500)
-        return orig(start, end, token)
+        return orig(params)
 
     src._page_once = flaky
     assert len(src.fetch(W0, W1)) == 30

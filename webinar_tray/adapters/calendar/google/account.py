@@ -103,10 +103,13 @@ def google_sources(settings, paths, resolve_file) -> list:
         why = "not signed in to Google Calendar: run `webinar-tray login`"
         return [NotSignedIn(c, why) for c in settings.google.calendars]
     from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
+    from webinar_tray.adapters.calendar.google.sync import mirror_path
 
     account = GoogleAccount(store, info)
+    folder = paths.data_dir / "google-sync"  # each calendar's mirror and sync token (sync.py)
     return [
-        _Saving(GoogleCalendarSource(c, account.credentials, settings.google.api_endpoint), account)
+        _Saving(GoogleCalendarSource(c, account.credentials, settings.google.api_endpoint,
+                                     mirror_file=mirror_path(folder, c)), account)
         for c in settings.google.calendars
     ]
 

@@ -1,5 +1,11 @@
 """Google Calendar as a CalendarSource: `events.list` (Calendar API v3) through
-google-api-python-client, mapped to CalendarEvent.
+google-api-python-client, mapped to CalendarEvent (mapping.py).
+
+- By default a fetch brings a local mirror of the calendar up to date with Google's sync token
+  and lists the window from it (sync.py, whose docstring holds Google's documented rules on
+  syncToken, singleEvents and 410 Gone with their addresses; mirror.py; expand.py). With
+  `incremental=False` (and for doctor's probe) it lists the window itself: singleEvents=true,
+  orderBy=startTime, timeMin/timeMax, every instance at every fetch.
 
 - googleapiclient (~27 MB of imports) is imported only when the first fetch happens, never when
   this module is imported, so an idle app that never refreshes does not pay for it.
@@ -21,11 +27,15 @@ import logging
 import random
 import threading
 import time
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from webinar_tray.core.events import CalendarEvent, fix_end
+from webinar_tray.adapters.calendar.google.mapping import aware as _aware
+from webinar_tray.adapters.calendar.google.mapping import to_event
+from webinar_tray.adapters.calendar.google.mirror import account_fingerprint
+from webinar_tray.adapters.calendar.google.sync import FullSyncRequired, GoogleSync
+from webinar_tray.core.events import CalendarEvent
 from webinar_tray.ports import Deadline, SignInNeeded, SourceError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,15 +44,17 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 # The fields we read; asking only for these keeps pages small (descriptions can be large).
+# `recurrence` only comes with series masters (the mirror's full sync, singleEvents=false).
 EVENT_FIELDS = (
     "id,status,summary,location,description,start,end,organizer(email),"
     "attendees(email,self,responseStatus),hangoutLink,"
-    "conferenceData(entryPoints(entryPointType,uri)),eventType,recurringEventId,originalStartTime"
+    "conferenceData(entryPoints(entryPointType,uri)),eventType,recurringEventId,originalStartTime,"
+    "recurrence"
 )
-LIST_FIELDS = f"nextPageToken,summary,items({EVENT_FIELDS})"
-
-# Event types that are never meetings: dropped entirely.
-IGNORED_EVENT_TYPES = frozenset({"workingLocation", "outOfOffice", "focusTime"})
+# The mirror's listing (full and incremental sync): the sync token and the calendar's zone too.
+LIST_FIELDS = f"nextPageToken,nextSyncToken,summary,timeZone,items({EVENT_FIELDS})"
+# The windowed listing (singleEvents=true), kept for `incremental=False` and doctor's probe.
+WINDOW_FIELDS = f"nextPageToken,summary,items({EVENT_FIELDS})"
 
 RATE_LIMIT_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 SCOPE_REASONS = frozenset({"insufficientPermissions", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"})
@@ -80,6 +92,8 @@ class GoogleCalendarSource:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
         show_deleted: bool = False,
+        incremental: bool = True,
+        mirror_file: Path | None = None,
     ) -> None:
         self.calendar_id = calendar_id
         self.name = f"Google Calendar {calendar_id}"
@@ -96,6 +110,12 @@ class GoogleCalendarSource:
         self.show_deleted = show_deleted
         self._local = threading.local()
         self.calendar_name = ""
+        # The mirror and its sync token (sync.py); without it every fetch lists the window.
+        self._sync = GoogleSync(self, mirror_file) if incremental else None
+
+    def owner(self) -> str:
+        """Which sign-in the mirror belongs to (a fingerprint, never the token)."""
+        return account_fingerprint(getattr(self._credentials(), "refresh_token", None))
 
     # -- the service object, one per thread ----------------------------------------------------
 
@@ -112,43 +132,63 @@ class GoogleCalendarSource:
     def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
         """Events overlapping [start, end); `deadline` checked between pages and retries."""
         start, end = _aware(start), _aware(end)
-        items: list[dict] = []
-        token: str | None = None
-        pages = 0
         t0 = time.monotonic()
+        if self._sync is None:
+            items = self.list_window(start, end, deadline)
+            events = [ev for ev in map(self._to_event, items) if ev is not None]
+        else:
+            events = self._sync.events(start, end, self._to_event, deadline)
+        log.debug("%s: %d events in %.2f s", self.name, len(events), time.monotonic() - t0)
+        return events
+
+    def _to_event(self, item: dict) -> CalendarEvent | None:
+        try:
+            return to_event(self.calendar_id, item, self.calendar_name)
+        except Exception as e:  # one bad event must not hide the others
+            log.warning("%s: skipped event %s: %s", self.name, _event_id(item), _short(e))
+            return None
+
+    def list_window(self, start: datetime, end: datetime, deadline: Deadline | None = None,
+                    max_pages: int = MAX_PAGES) -> list[dict]:
+        """The windowed listing: every instance in [start, end), series expanded by Google
+        (`singleEvents=true`, `orderBy=startTime`). The source's path without a mirror."""
+        params: dict[str, Any] = dict(timeMin=start.isoformat(), timeMax=end.isoformat(),
+                                      singleEvents=True, orderBy="startTime", fields=WINDOW_FIELDS)
+        if self.show_deleted:
+            params["showDeleted"] = True
+        items, _ = self.list_pages(params, deadline, max_pages)
+        return items
+
+    def list_pages(self, params: dict, deadline: Deadline | None = None,
+                   max_pages: int = MAX_PAGES, progress: dict | None = None) -> tuple[list[dict], dict]:
+        """events.list with `params`, page after page: (items, the last page). `progress`
+        ({"items": [...], "token": ...}) resumes a listing cut short and records how far this
+        one got, so a listing longer than one deadline completes over several fetches."""
+        progress = progress if progress is not None else {}
+        items: list[dict] = progress.setdefault("items", [])
+        token: str | None = progress.get("token")
+        pages = 0
         while True:
-            page = self._page(start, end, token, deadline)
+            page = self._page(dict(params, pageToken=token) if token else params, deadline)
             pages += 1
             if isinstance(page.get("summary"), str):
                 self.calendar_name = page["summary"]
             items.extend(page.get("items") or [])
-            token = page.get("nextPageToken")
+            token = progress["token"] = page.get("nextPageToken")
             if not token:
-                break
-            if pages >= MAX_PAGES:
-                log.warning("%s: stopped after %d pages of events", self.name, pages)
-                break
-        events: list[CalendarEvent] = []
-        for item in items:
-            try:
-                ev = to_event(self.calendar_id, item, self.calendar_name)
-            except Exception as e:  # one bad event must not hide the others
-                log.warning("%s: skipped event %s: %s", self.name, _event_id(item), _short(e))
-                continue
-            if ev is not None:
-                events.append(ev)
-        log.debug("%s: %d events (%d items, %d pages) in %.2f s", self.name, len(events),
-                  len(items), pages, time.monotonic() - t0)
-        return events
+                return items, page
+            if pages >= max_pages:
+                if max_pages == MAX_PAGES:
+                    log.warning("%s: stopped after %d pages of events", self.name, pages)
+                return items, {k: v for k, v in page.items() if k != "nextSyncToken"}
 
-    def _page(self, start: datetime, end: datetime, page_token: str | None,
-              deadline: Deadline | None = None) -> dict:
+    def _page(self, params: dict, deadline: Deadline | None = None) -> dict:
         attempt = 0
         while True:
             if deadline is not None:
                 deadline.check()
             try:
-                return self._page_once(start, end, page_token)
+                return self._page_once(params)
             except _Transient as t:
                 if attempt >= self.retries:
                     raise SourceError(f"{self.name}: {t.why} (gave up after {attempt + 1} tries)") from None
@@ -163,26 +203,14 @@ class GoogleCalendarSource:
                          self.retries, delay)
                 self._sleep(delay)
 
-    def _page_once(self, start: datetime, end: datetime, page_token: str | None) -> dict:
+    def _page_once(self, params: dict) -> dict:
         import httplib2
         from google.auth.exceptions import RefreshError, TransportError
         from googleapiclient.errors import HttpError
 
         try:
             service = self._service()
-            kwargs: dict[str, Any] = dict(
-                calendarId=self.calendar_id,
-                timeMin=start.isoformat(),
-                timeMax=end.isoformat(),
-                singleEvents=True,
-                orderBy="startTime",
-                maxResults=self.page_size,
-                fields=LIST_FIELDS,
-            )
-            if self.show_deleted:
-                kwargs["showDeleted"] = True
-            if page_token:
-                kwargs["pageToken"] = page_token
+            kwargs = dict(params, calendarId=self.calendar_id, maxResults=self.page_size)
             return service.events().list(**kwargs).execute(num_retries=0)
         except HttpError as e:
             raise self._http_error(e) from None
@@ -201,6 +229,8 @@ class GoogleCalendarSource:
         status = e.resp.status
         reason, message = _google_reason(e)
         retry_after = _retry_after(e.resp)
+        if status == 410:  # the sync token expired (reason fullSyncRequired): sync.py starts over
+            return FullSyncRequired(f"{self.name}: Google asks for a full sync ({reason or 'HTTP 410'})")
         if status == 401:
             return SignInNeeded(f"{self.name}: {SIGN_IN_HINT}")
         if status == 403 and reason in SCOPE_REASONS:
@@ -238,104 +268,6 @@ def _build_service(creds, api_endpoint: str, timeout: float):
         static_discovery=True,
         cache_discovery=False,
     )
-
-
-# -- mapping ----------------------------------------------------------------------------------
-
-
-def to_event(calendar_id: str, item: dict, calendar_name: str = "") -> CalendarEvent | None:
-    """One events.list item as a CalendarEvent; None for events that are never meetings
-    (working location, out of office, focus time) and for bare deleted stubs. Raises
-    ValueError/KeyError/TypeError for an item that cannot be read."""
-    event_type = item.get("eventType") or "default"
-    if event_type in IGNORED_EVENT_TYPES:
-        return None
-    event_id = item["id"]
-    if not isinstance(event_id, str) or not event_id:
-        raise ValueError("no event id")
-    status = item.get("status") or "confirmed"
-    if status == "cancelled" and "start" not in item:
-        return None  # a deleted instance: Google sends only its id and status
-    start, all_day = _when(item["start"])
-    end_raw = item.get("end")
-    end = _when(end_raw)[0] if end_raw else None
-    if all_day and (end is None or end <= start):  # an all-day event lasts at least its day
-        end = _local_midnight(date.fromisoformat(str(item["start"]["date"])) + timedelta(days=1))
-    end = fix_end(start, end)
-
-    organizer = ((item.get("organizer") or {}).get("email") or "").strip().lower()
-    response = ""
-    for a in item.get("attendees") or []:
-        if isinstance(a, dict) and a.get("self"):
-            response = a.get("responseStatus") or ""
-            break
-    links: list[str] = []
-    for ep in (item.get("conferenceData") or {}).get("entryPoints") or []:
-        if isinstance(ep, dict) and ep.get("entryPointType") == "video" and ep.get("uri"):
-            uri = str(ep["uri"]).strip()
-            if uri not in links:
-                links.append(uri)
-    extra: dict = {"event_type": event_type}
-    tz = (item["start"] or {}).get("timeZone")
-    if tz:
-        extra["time_zone"] = tz
-    if item.get("recurringEventId"):
-        extra["recurring_event_id"] = item["recurringEventId"]
-    original = item.get("originalStartTime")
-    if isinstance(original, dict):
-        extra["original_start"] = original.get("dateTime") or original.get("date") or ""
-    return CalendarEvent(
-        calendar_id=calendar_id,
-        event_id=event_id,
-        title=(item.get("summary") or "").strip() or "(no title)",
-        start=start,
-        end=end,
-        all_day=all_day,
-        location=item.get("location") or "",
-        description=item.get("description") or "",
-        organizer=organizer,
-        conference_links=tuple(links),
-        hangout_link=item.get("hangoutLink") or "",
-        status=status,
-        response=response,
-        calendar_name=calendar_name,
-        source="google",
-        extra=extra,
-    )
-
-
-def _when(when: dict) -> tuple[datetime, bool]:
-    """(aware instant, all_day) of a start/end object: dateTime keeps its own offset (timeZone is
-    for display only); a date is local midnight of that day."""
-    if not isinstance(when, dict):
-        raise TypeError("start/end is not an object")
-    if when.get("dateTime"):
-        t = datetime.fromisoformat(str(when["dateTime"]).replace("z", "Z"))
-        if t.tzinfo is None:  # not sent by Google; if it ever is, the event's zone says where
-            t = _in_zone(t, when.get("timeZone"))
-        return t, False
-    if when.get("date"):
-        return _local_midnight(date.fromisoformat(str(when["date"]))), True
-    raise ValueError("start/end has neither dateTime nor date")
-
-
-def _in_zone(t: datetime, zone: str | None) -> datetime:
-    if zone:
-        try:
-            from zoneinfo import ZoneInfo
-
-            return t.replace(tzinfo=ZoneInfo(zone))
-        except Exception:
-            pass
-    return t.astimezone()
-
-
-def _local_midnight(d: date) -> datetime:
-    return datetime.combine(d, dtime()).astimezone()
-
-
-def _aware(t: datetime) -> datetime:
-    return t if t.tzinfo is not None else t.astimezone()
 
 
 # -- error details (never the token) ----------------------------------------------------------

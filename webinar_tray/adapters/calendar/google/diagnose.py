@@ -88,9 +88,9 @@ def calendar_access(s: State) -> Result:
     read, failed, signin = [], [], False
     for cal in g.calendars[:20]:
         src = GoogleCalendarSource(cal, lambda: creds, g.api_endpoint, page_size=1, retries=0,
-                                   timeout=20)
+                                   timeout=20, incremental=False)
         try:
-            src._page(now, now + timedelta(days=1), None)  # events.list, maxResults=1: one request
+            src.list_window(now, now + timedelta(days=1), max_pages=1)  # maxResults=1: one request
             read.append(cal)
         except SignInNeeded as e:
             signin = True

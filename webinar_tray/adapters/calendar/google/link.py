@@ -98,6 +98,9 @@ class GoogleLink:
     def sign_out(self) -> str:
         from webinar_tray.adapters.calendar.google.account import logout_stores
         from webinar_tray.adapters.calendar.google.auth import logout
+        from webinar_tray.adapters.calendar.google.sync import forget_mirrors
 
         self._signed_in = None
-        return logout(logout_stores(self._settings(), self._paths), self._client_file())
+        message = logout(logout_stores(self._settings(), self._paths), self._client_file())
+        forget_mirrors(self._paths.data_dir / "google-sync")  # the calendars' copies go too
+        return message

@@ -1,0 +1,304 @@
+"""A Google calendar mirrored locally: every item of a full sync (`singleEvents=false`: single
+events, series masters, exceptions, cancelled-instance stubs) plus the sync token that follows
+it, kept up to date from the changes an incremental sync reports (api.py), and the window's
+events listed from it (series expanded by expand.py).
+
+Memory: an item is kept as the JSON text Google sent (re-encoded once) with its span as two
+floats; only the window's items are decoded per refresh, and series masters stay decoded.
+
+On disk (`MirrorFile`, one 0600 file per calendar under the data folder's `google-sync/`):
+JSON lines, a header (format, calendar, account fingerprint, query), then items, each batch of
+changes appended and closed by a `{"_sync": …}` line carrying the sync token. A batch of
+changes costs an append; the file is rewritten whole after a full sync and when the appended
+lines pass a fifth of the items. A file that cannot be read is renamed aside (`.corrupt-…`)
+and a full sync follows. The account fingerprint is a salted hash of the refresh token, so a
+different sign-in never reads another account's mirror (a new `login` costs one full sync)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import time
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from webinar_tray.adapters.calendar.google.expand import instances, original_key
+from webinar_tray.adapters.calendar.google.mapping import span
+from webinar_tray.ports import Deadline
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+_NEVER = (-math.inf, math.inf)  # an item whose times cannot be read: always "in the window"
+
+
+def account_fingerprint(refresh_token: str | None) -> str:
+    """Which sign-in a mirror belongs to, without keeping the token (a salted, cut hash)."""
+    if not refresh_token:
+        return ""
+    return hashlib.sha256(b"webinar-tray google mirror\0" + refresh_token.encode()).hexdigest()[:20]
+
+
+class Mirror:
+    """The items of one calendar and the sync token that follows them."""
+
+    def __init__(self, show_deleted: bool = False) -> None:
+        self.show_deleted = show_deleted
+        self.token: str | None = None
+        self.name = ""  # the calendar's summary (the account's address for "primary")
+        self.zone = "UTC"  # the calendar's zone: where an all-day date starts
+        self.entries: dict[str, tuple[float, float, str]] = {}  # id -> (start, end, JSON)
+        self.masters: dict[str, tuple[dict, str]] = {}  # series id -> (master, JSON)
+        self.overridden: dict[str, dict[str, object]] = {}  # series id -> {exception id: key}
+        self._series_of: dict[str, str] = {}  # exception id -> series id
+        self.stubs: set[str] = set()  # cancelled instances: they only hide an occurrence
+        self._mapped: dict[str, tuple[str, object]] = {}  # id -> (JSON, its event) last listed
+        self._parsed: dict[str, dict] = {}  # items applied since the last listing, decoded
+        self.floor = -math.inf  # items that ended before this (a timestamp) were let go
+
+    def __len__(self) -> int:
+        return len(self.entries) + len(self.masters)
+
+    def clear(self) -> None:
+        self.__init__(self.show_deleted)
+
+    def meta(self, token: str | None, name: str | None, zone: str | None) -> None:
+        if name is not None:
+            self.name = name
+        if zone and zone != self.zone:
+            self.zone = zone
+            self._respan()
+        if name is not None and name != self.name:
+            self._mapped = {}  # events carry the calendar's name
+        self.token = token
+
+    def apply(self, item: dict, raw: str | None = None) -> str | None:
+        """One item as Google sent it (a full sync's or a change); returns the line that records
+        it in the mirror file (None for an item without an id)."""
+        iid = item.get("id")
+        if not isinstance(iid, str) or not iid:
+            return None
+        raw = raw or json.dumps(item, separators=(",", ":"))
+        cancelled = item.get("status") == "cancelled"
+        self._forget(iid)
+        series = item.get("recurringEventId")
+        if item.get("recurrence") and not cancelled:
+            self.entries.pop(iid, None)
+            self.masters[iid] = (item, raw)
+            return "j " + raw
+        if cancelled and not series and not (self.show_deleted and "start" in item):
+            self.entries.pop(iid, None)  # deleted
+            return "j " + raw
+        if series:
+            key = original_key(item.get("originalStartTime"))
+            if key is not None:
+                self.overridden.setdefault(series, {})[iid] = key
+                self._series_of[iid] = series
+            if cancelled and not (self.show_deleted and "start" in item):
+                self.stubs.add(iid)
+        entry = self.entries[iid] = self._span(item) + (raw,)  # in place: keeps its position
+        self._parsed[iid] = item
+        return self._line(iid, entry)
+
+    def put(self, iid: str, lo: float, hi: float, raw: str, series: str = "", key=None) -> None:
+        """An entry read back from the mirror file (`series`, `key`: an exception's)."""
+        self._forget(iid)
+        if series:
+            self.overridden.setdefault(series, {})[iid] = key
+            self._series_of[iid] = series
+        self.entries[iid] = (lo, hi, raw)
+
+    def prune(self, before: float) -> int:
+        """Lets go of single events and exceptions that ended before `before` (a timestamp):
+        windows only move forward, and a change to one of them brings it back. A window that
+        starts before `floor` needs a full sync (sync.py). Returns how many went."""
+        gone = [iid for iid, (_, e, _) in self.entries.items() if e < before and iid not in self.stubs]
+        for iid in gone:
+            self._forget(iid)
+            del self.entries[iid]
+            self._mapped.pop(iid, None)
+        self.floor = max(self.floor, before)
+        return len(gone)
+
+    def lines(self):
+        """Every item as a line of the mirror file."""
+        for _, raw in self.masters.values():
+            yield "j " + raw
+        for iid, entry in self.entries.items():
+            yield self._line(iid, entry)
+
+    def _line(self, iid: str, entry: tuple[float, float, str]) -> str:
+        """`e`/`x` lines are read back without decoding the item; `j` lines are decoded."""
+        series = self._series_of.get(iid)
+        if iid in self.stubs or " " in iid or (series is not None and " " in series):
+            return "j " + entry[2]
+        if series is None:
+            return f"e {iid} {entry[0]!r} {entry[1]!r} {entry[2]}"
+        key = self.overridden[series][iid]
+        key = f"T{key.timestamp()!r}" if isinstance(key, datetime) else f"D{key.isoformat()}"
+        return f"x {iid} {entry[0]!r} {entry[1]!r} {series} {key} {entry[2]}"
+
+    def events(self, start: datetime, end: datetime, name: str, mapper: Callable[[dict], object],
+               deadline: Deadline | None = None) -> list:
+        """The events overlapping [start, end) as `singleEvents=true` lists them, by start:
+        `mapper(item)` for each item (an event or None). An item's event is kept until the
+        item changes, so an hourly refresh with one change decodes and maps one item."""
+        lo, hi = start.timestamp(), end.timestamp()
+        picked: list[tuple[float, object]] = []
+        cache, fresh, parsed = self._mapped, {}, self._parsed
+        self._parsed = {}
+        for iid, (s, e, raw) in self.entries.items():
+            if s < hi and e > lo and iid not in self.stubs:
+                hit = cache.get(iid)
+                if hit is None or hit[0] is not raw:
+                    item = parsed.get(iid)
+                    hit = (raw, mapper(item) if item is not None else _decoded(raw, mapper))
+                fresh[iid] = hit
+                if hit[1] is not None:
+                    picked.append((s, hit[1]))
+        self._mapped = fresh  # only the window's: what left it is mapped again if it returns
+        masters = {mid: m for mid, (m, _) in self.masters.items()}
+        overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items()}
+        zone = ZoneInfo(self.zone)
+        for item in instances(masters, overridden, start, end, name, deadline):
+            s, e = span(item, zone)
+            if s.timestamp() < hi and e.timestamp() > lo:
+                ev = mapper(item)
+                if ev is not None:
+                    picked.append((s.timestamp(), ev))
+        picked.sort(key=lambda p: p[0])
+        return [ev for _, ev in picked]
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _forget(self, iid: str) -> None:
+        """Drops what an earlier version of item `iid` added, but its entry (replaced in place)."""
+        self.masters.pop(iid, None)
+        self.stubs.discard(iid)
+        series = self._series_of.pop(iid, None)
+        if series is not None:
+            self.overridden.get(series, {}).pop(iid, None)
+
+    def _span(self, item: dict) -> tuple[float, float]:
+        if "start" not in item:
+            return _NEVER
+        try:
+            s, e = span(item, ZoneInfo(self.zone))
+            return s.timestamp(), e.timestamp()
+        except Exception:  # unreadable times: the mapping step reports the item
+            return _NEVER
+
+    def _respan(self) -> None:
+        for iid, (_, _, raw) in list(self.entries.items()):
+            self.entries[iid] = self._span(json.loads(raw)) + (raw,)
+
+
+def _key(text: str):
+    if text[0] == "T":
+        return datetime.fromtimestamp(float(text[1:]), timezone.utc)
+    if text[0] == "D":
+        return date.fromisoformat(text[1:])
+    raise ValueError("not an original start")
+
+
+def _decoded(raw: str, mapper: Callable[[dict], object]):
+    try:
+        item = json.loads(raw)
+    except ValueError:
+        log.warning("a saved Google event cannot be read; it is left out")
+        return None
+    return mapper(item)
+
+
+class MirrorFile:
+    """Where one calendar's mirror persists (see the module's docstring)."""
+
+    def __init__(self, path: Path, header: dict) -> None:
+        self.path = Path(path)
+        self.header = dict(header, v=FORMAT)
+        self.appended = 0  # lines appended since the last whole write
+        self.whole = False  # the next save rewrites the file
+
+    def load(self, mirror: Mirror, name: str) -> bool:
+        """Fills `mirror` from the file; False (mirror empty) when there is none or it belongs
+        to another account/query; a file that cannot be read is set aside."""
+        try:
+            fh = open(self.path, "r", encoding="utf-8")
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            log.warning("%s: cannot read the saved mirror (%s); reading the calendar again",
+                        name, type(e).__name__)
+            return False
+        try:
+            with fh:
+                return self._replay(fh, mirror)
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as e:
+            mirror.clear()
+            self._set_aside(name, e)
+            return False
+
+    def _replay(self, fh, mirror: Mirror) -> bool:
+        head = json.loads(fh.readline() or "null")
+        if not isinstance(head, dict) or head.get("v") != FORMAT:
+            raise ValueError("not a mirror file")
+        if any(head.get(k) != v for k, v in self.header.items()):
+            return False  # another account, calendar or query: a full sync replaces it
+        lines = 0
+        for line in fh:
+            if not line.endswith("\n"):
+                raise ValueError("a torn last line")
+            line = line[:-1]
+            if line.startswith("e "):
+                _, iid, lo, hi, raw = line.split(" ", 4)
+                mirror.put(iid, float(lo), float(hi), raw)
+            elif line.startswith("x "):
+                _, iid, lo, hi, series, key, raw = line.split(" ", 6)
+                mirror.put(iid, float(lo), float(hi), raw, series, _key(key))
+            elif line.startswith("j "):
+                mirror.apply(json.loads(line[2:]), line[2:])
+            else:
+                s = json.loads(line)["_sync"]
+                mirror.meta(s.get("token"), s.get("name"), s.get("zone"))
+                mirror.floor = float(s.get("floor", -math.inf))
+            lines += 1
+        if mirror.floor > -math.inf:
+            mirror.prune(mirror.floor)
+        self.appended = max(0, lines - len(mirror))
+        return mirror.token is not None
+
+    def _set_aside(self, name: str, e: Exception) -> None:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(self.path, aside)
+        except OSError:
+            aside = None
+        log.warning("%s: the saved mirror %s cannot be read (%s); %s, reading the calendar again",
+                    name, self.path.name, type(e).__name__,
+                    f"set aside as {aside.name}" if aside else "it could not be renamed")
+
+    def save(self, mirror: Mirror, changed: list[str], name: str) -> None:
+        """Appends `changed` (JSON lines) and the sync token, or rewrites the whole file."""
+        from webinar_tray.config.private import open_private, write_private
+
+        marker = json.dumps({"_sync": {"token": mirror.token, "name": mirror.name, "zone": mirror.zone,
+                                       "floor": mirror.floor}})
+        try:
+            if self.whole or not self.path.exists() or self.appended > max(500, len(mirror) // 5):
+                body = "\n".join([json.dumps(self.header), *mirror.lines(), marker]) + "\n"
+                write_private(self.path, body.encode("utf-8"))
+                self.whole, self.appended = False, 0
+                return
+            data = ("\n".join([*changed, marker]) + "\n").encode("utf-8")
+            fd = open_private(self.path, os.O_WRONLY | os.O_APPEND)
+            with os.fdopen(fd, "ab") as f:
+                f.write(data)
+            self.appended += len(changed) + 1
+        except OSError as e:
+            self.whole = True  # a torn append is rewritten whole next time
+            log.warning("%s: cannot save the mirror (%s); it is kept in memory", name, type(e).__name__)
