@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import figures  # noqa: E402
 from bench.refresh_scale import calendars  # noqa: E402
 from tests.fakegoogle import SCOPE, FakeGoogle, gevent  # noqa: E402
 from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource  # noqa: E402
@@ -65,6 +66,7 @@ def main() -> None:
     ap.add_argument("--calendars", type=int, default=10)
     ap.add_argument("--events", type=int, default=2500)
     ap.add_argument("--rounds", type=int, default=3)
+    figures.add_argument(ap)
     a = ap.parse_args()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     lo, hi = now - timedelta(hours=12), now + timedelta(hours=48)
@@ -125,6 +127,10 @@ def report(a, old_runs, full, new_runs, saved_full, start_runs, file_runs, size:
     b_new = statistics.median(r[1] for r in file_runs)
     print(f"  per hourly refresh: {b_old / max(b_new, 1):,.0f}x fewer bytes, "
           f"{t_old / max(t_new, 1e-9):.1f}x less time; mirror files {size / 1e6:.1f} MB")
+    what = f"hourly Google refresh, {a.calendars} x {a.events} events, one changed"
+    figures.emit(a.figures, [
+        figures.Figure("sync", what + ": time", t_new, "s", t_old, "windowed listing"),
+        figures.Figure("sync", what + ": bytes", b_new / 1e3, "KB", b_old / 1e3, "windowed listing")])
 
 
 if __name__ == "__main__":
