@@ -5,6 +5,7 @@ Used by the tests and by bench/refresh_faults.py."""
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import threading
 import time
@@ -136,6 +137,64 @@ class StaticFeed:
         self._srv.server_close()
 
 
+
+class ConditionalFeed:
+    """Serves `body` (settable) on 127.0.0.1 with an ETag and a Last-Modified, answering
+    `304 Not Modified` to a matching If-None-Match (or, without one, If-Modified-Since). Counts
+    the answers and records each request's conditional headers (`requests`: path, If-None-Match,
+    If-Modified-Since). Any path but those in `missing` (404) serves the body of `bodies[path]`
+    when set, else `body`."""
+
+    def __init__(self, body: bytes, etag: bool = True, last_modified: bool = True):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.bodies: dict[str, bytes] = {}
+        self.body, self.etag, self.last_modified = body, etag, last_modified
+        self.requests: list[tuple[str, str | None, str | None]] = []
+        self.answers = {200: 0, 304: 0}
+        self._stamps: dict[str, str] = {}
+        feed = self
+
+        class H(BaseHTTPRequestHandler):
+            def do_GET(self):
+                data = feed.bodies.get(self.path, feed.body)
+                inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
+                feed.requests.append((self.path, inm, ims))
+                tag = '"%s"' % hashlib.sha256(data).hexdigest()[:16]
+                # a new body is newer: each one seen gets the next second as its Last-Modified
+                modified = feed._stamps.setdefault(tag, "Mon, 30 Nov 2026 00:%02d:%02d GMT"
+                                                   % divmod(len(feed._stamps), 60))
+                fresh = (inm == tag) if (inm and feed.etag) else (ims == modified and feed.last_modified)
+                code = 304 if fresh else 200
+                feed.answers[code] += 1
+                self.send_response(code)
+                if feed.etag:
+                    self.send_header("ETag", tag)
+                if feed.last_modified:
+                    self.send_header("Last-Modified", modified)
+                if code == 304:
+                    self.end_headers()
+                    return
+                self.send_header("Content-Type", "text/calendar")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *a):
+                pass
+
+        self._srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self._srv.server_address[1]
+        threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def url(self, name: str = "feed") -> str:
+        return f"http://127.0.0.1:{self.port}/private-{name}/basic.ics"
+
+    def close(self) -> None:
+        self._srv.shutdown()
+        self._srv.server_close()
+
+
 def wait(pred, timeout: float, every: float = 0.05):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -143,3 +202,127 @@ def wait(pred, timeout: float, every: float = 0.05):
             return True
         time.sleep(every)
     return False
+
+
+# ---- a big real-world look-alike feed (issue 12 item 5) ----------------------------------------
+
+_ZONES = {  # TZID as the writer names it -> (standard offset, daylight offset, DST rules: EU/US)
+    "W. Europe Standard Time": ("+0100", "+0200", "EU"),
+    "Pacific Standard Time": ("-0800", "-0700", "US"),
+    "Europe/Berlin": ("+0100", "+0200", "EU"),
+    "America/New_York": ("-0500", "-0400", "US"),
+}
+_DST = {"EU": ("BYMONTH=3;BYDAY=-1SU", "BYMONTH=10;BYDAY=-1SU"), "US": ("BYMONTH=3;BYDAY=2SU", "BYMONTH=11;BYDAY=1SU")}
+_WORDS = ("weekly sync quarterly review planning retro team standup webinar customer roadmap security "
+          "training onboarding budget design office hours partner update all-hands demo").split()
+
+
+def _vtimezone(tzid: str) -> str:
+    std, dst, rules = _ZONES[tzid]
+    to_dst, to_std = _DST[rules]
+    return (f"BEGIN:VTIMEZONE\r\nTZID:{tzid}\r\nBEGIN:STANDARD\r\nDTSTART:16010101T030000\r\n"
+            f"TZOFFSETFROM:{dst}\r\nTZOFFSETTO:{std}\r\nRRULE:FREQ=YEARLY;{to_std}\r\nEND:STANDARD\r\n"
+            f"BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\nTZOFFSETFROM:{std}\r\nTZOFFSETTO:{dst}\r\n"
+            f"RRULE:FREQ=YEARLY;{to_dst}\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n")
+
+
+def _esc(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _rule(rnd, start: datetime, now: datetime) -> str:
+    """An RRULE as calendars write them: weekly on some days, daily, monthly, some ended (UNTIL in
+    the past or the future, COUNT), most open-ended."""
+    kind = rnd.choices(["weekly", "biweekly", "daily", "monthly", "monthday", "yearly"], [45, 10, 15, 12, 8, 10])[0]
+    days = ",".join(sorted(rnd.sample(["MO", "TU", "WE", "TH", "FR"], rnd.choice([1, 1, 2, 3])),
+                           key=["MO", "TU", "WE", "TH", "FR"].index))
+    rule = {"weekly": f"FREQ=WEEKLY;BYDAY={days}", "biweekly": f"FREQ=WEEKLY;INTERVAL=2;BYDAY={days}",
+            "daily": "FREQ=DAILY" + rnd.choice(["", ";BYDAY=MO,TU,WE,TH,FR"]),
+            "monthly": f"FREQ=MONTHLY;BYDAY={rnd.choice([1, 2, 3, -1])}{rnd.choice(['MO', 'TU', 'TH'])}",
+            "monthday": f"FREQ=MONTHLY;BYMONTHDAY={start.day}", "yearly": "FREQ=YEARLY"}[kind]
+    end = rnd.random()
+    if end < 0.6:  # ended before now (most old series)
+        rule += ";UNTIL=" + (start + (now - start) * rnd.uniform(0.2, 0.95)).strftime("%Y%m%dT%H%M%SZ")
+    elif end < 0.7:
+        rule += ";UNTIL=" + (now + timedelta(days=rnd.randint(1, 400))).strftime("%Y%m%dT%H%M%SZ")
+    elif end < 0.8:
+        rule += f";COUNT={rnd.randint(5, 120)}"
+    if rnd.random() < 0.5:
+        rule += ";WKST=" + rnd.choice(["MO", "SU"])
+    return rule
+
+
+def _body(rnd, uid: str, title: str) -> list[str]:
+    """Description and HTML form as Outlook / Google write them: a few lines, a link or two."""
+    link = rnd.choice([f"https://teams.microsoft.com/l/meetup-join/19%3ameeting_{uid[:12]}%40thread.v2/0",
+                       f"https://us02web.zoom.us/j/8{rnd.randint(10**9, 10**10 - 1)}?pwd={uid[:10]}",
+                       f"https://meet.google.com/{uid[:3]}-{uid[3:7]}-{uid[7:10]}", "https://example.org/agenda"])
+    text = f"{title}\nJoin: {link}\n" + " ".join(rnd.choices(_WORDS, k=rnd.randint(0, 8)))
+    lines = ["DESCRIPTION:" + _esc(text)]
+    if rnd.random() < 0.3:
+        html = (f"<html><body><p>{title}</p><p><a href=\"{link}\">Join the meeting</a> | "
+                f"<a href=\"https://example.org/help\">Help</a></p></body></html>")
+        lines.append("X-ALT-DESC;FMTTYPE=text/html:" + _esc(html))
+    return lines
+
+
+def _vevent(lines: list[str]) -> str:
+    return "BEGIN:VEVENT\r\n" + "\r\n".join(fold(lines)) + "\r\nEND:VEVENT\r\n"
+
+
+def big_feed(now: datetime, seed: int = 12, series: int = 700, one_offs: int = 380,
+             overrides: int = 3698) -> bytes:
+    """A ~1.65 MB calendar of 4,778 VEVENTs shaped like a real Outlook/Google export of several
+    years: `series` recurring series (started up to 5 years ago, EXDATEs), `overrides` moved or
+    renamed instances (RECURRENCE-ID) spread over their occurrences, `one_offs` single events
+    (mostly years ago). Deterministic for a given `now` (rounded to the hour) and `seed`."""
+    import random
+
+    from dateutil.rrule import rrulestr
+
+    rnd = random.Random(seed)
+    now = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    naive_now = now.replace(tzinfo=None)
+    zones = list(_ZONES)
+    out = ["BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\n"
+           "METHOD:PUBLISH\r\nX-WR-CALNAME:Calendar\r\n"] + [_vtimezone(z_) for z_ in zones]
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    masters = []
+    for i in range(series):
+        uid = f"{rnd.getrandbits(128):032x}"
+        tz = rnd.choice(zones)
+        start = (naive_now - timedelta(days=rnd.randint(30, 5 * 365))).replace(hour=rnd.randint(7, 17))
+        start = start.replace(minute=rnd.choice([0, 30]))
+        rule = _rule(rnd, start, naive_now)
+        title = " ".join(rnd.choices(_WORDS, k=rnd.randint(2, 4))).title()
+        occ = list(rrulestr(rule.replace("Z", "").replace("UNTIL=", "UNTIL="), dtstart=start).xafter(start, 400, inc=True)) or [start]
+        exdates = rnd.sample(occ[1:], min(len(occ) - 1, rnd.randint(0, 6))) if len(occ) > 1 else []
+        lines = [f"UID:{uid}", f"SUMMARY:{title}", f"DTSTART;TZID={tz}:{start:%Y%m%dT%H%M%S}",
+                 f"DTEND;TZID={tz}:{start + timedelta(minutes=rnd.choice([30, 60, 90])):%Y%m%dT%H%M%S}",
+                 f"RRULE:{rule}", f"DTSTAMP:{stamp}", "SEQUENCE:0", "STATUS:CONFIRMED"]
+        lines += [f"EXDATE;TZID={tz}:{d:%Y%m%dT%H%M%S}" for d in sorted(exdates)]
+        lines += _body(rnd, uid, title)
+        out.append(_vevent(lines))
+        masters.append((uid, tz, title, [o for o in occ if o not in exdates]))
+    for _ in range(overrides):
+        uid, tz, title, occ = rnd.choice(masters)
+        # most moved instances are old; a few are near now (the window)
+        rid = occ[-1] if rnd.random() < 0.03 and occ[-1] > naive_now - timedelta(days=2) else rnd.choice(occ)
+        moved = rid + timedelta(minutes=rnd.choice([-60, -30, 0, 30, 60, 120]))
+        lines = [f"UID:{uid}", f"RECURRENCE-ID;TZID={tz}:{rid:%Y%m%dT%H%M%S}", f"SUMMARY:{title}",
+                 f"DTSTART;TZID={tz}:{moved:%Y%m%dT%H%M%S}", f"DTEND;TZID={tz}:{moved + timedelta(hours=1):%Y%m%dT%H%M%S}",
+                 f"DTSTAMP:{stamp}"]
+        out.append(_vevent(lines + (_body(rnd, uid, title)[:1] if rnd.random() < 0.1 else [])))
+    for i in range(one_offs):
+        uid = f"{rnd.getrandbits(128):032x}"
+        start = naive_now - timedelta(days=rnd.randint(-3, 6 * 365), hours=rnd.randint(0, 23))
+        start = start.replace(minute=0, second=0)
+        title = " ".join(rnd.choices(_WORDS, k=rnd.randint(2, 5))).title()
+        if rnd.random() < 0.1:  # all-day
+            lines = [f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}"]
+        else:
+            tz = rnd.choice(zones)
+            lines = [f"DTSTART;TZID={tz}:{start:%Y%m%dT%H%M%S}", f"DTEND;TZID={tz}:{start + timedelta(hours=1):%Y%m%dT%H%M%S}"]
+        out.append(_vevent([f"UID:{uid}", f"SUMMARY:{title}", *lines, f"DTSTAMP:{stamp}"] + _body(rnd, uid, title)))
+    out.append("END:VCALENDAR\r\n")
+    return "".join(out).encode()
