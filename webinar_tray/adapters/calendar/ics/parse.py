@@ -26,6 +26,8 @@ from webinar_tray.adapters.calendar.ics.expand import describe as _describe
 from webinar_tray.adapters.calendar.ics.expand import expand as _expand
 from webinar_tray.adapters.calendar.ics.expand import local_midnight as _local_midnight
 from webinar_tray.adapters.calendar.ics.expand import summary as _summary
+from webinar_tray.adapters.calendar.ics.prefilter import Feed
+from webinar_tray.adapters.calendar.ics.zones import speed_up
 from webinar_tray.adapters.calendar.ics.conference import as_list as _list
 from webinar_tray.adapters.calendar.ics.conference import conference_links
 from webinar_tray.adapters.calendar.ics.conference import values as _values
@@ -48,7 +50,7 @@ ALT_DESC = "X-ALT-DESC"
 
 
 def events_from_ics(
-    data: bytes,
+    data: bytes | Feed,
     start: datetime,
     end: datetime,
     source_name: str,
@@ -56,18 +58,28 @@ def events_from_ics(
     scrub: Callable[[str], str] | None = None,
     limits: RefreshSettings = RefreshSettings(),
     deadline: Deadline | None = None,
+    prefilter: bool = True,
 ) -> list[CalendarEvent]:
     """The events of the calendar `data` overlapping [start, end), sorted by start then id.
 
     Naive `start`/`end` are local time. Raises SourceError when `data` is not a usable
     calendar (SourceTimeout past `deadline`); a broken event is logged and skipped. At most
     `limits.max_instances_per_series` instances per series and `limits.max_events_per_source`
-    events are kept, each cut logged once."""
+    events are kept, each cut logged once. `data` may be a Feed (the bytes cut into VEVENT
+    blocks, kept by the source between refreshes); VEVENTs that cannot touch the window are
+    dropped before parsing (adapters/calendar/ics/prefilter.py) unless `prefilter` is false."""
     start = _aware(start)
     end = _aware(end)
     name = source_name
     deadline = deadline or Deadline(limits.timeout_seconds, name)
-    cal = _parse(data, name, scrub or (lambda s: s))
+    if isinstance(data, Feed):
+        text = data.text(start, end)
+    else:
+        text = data.decode("utf-8-sig", errors="replace")
+        if prefilter:
+            text = Feed(text).text(start, end)
+    cal = _parse(text, name, scrub or (lambda s: s))
+    speed_up(cal)
     deadline.check()
     cal = _standard_time_zones(cal, name)
     _sanitize(cal, name)
@@ -130,8 +142,7 @@ def _standard_time_zones(cal: icalendar.Calendar, name: str) -> icalendar.Calend
         return cal
 
 
-def _parse(data: bytes, name: str, scrub: Callable[[str], str]) -> icalendar.Calendar:
-    text = data.decode("utf-8-sig", errors="replace")
+def _parse(text: str, name: str, scrub: Callable[[str], str]) -> icalendar.Calendar:
     try:
         cal = _merged(icalendar.Calendar.from_ical(text, multiple=True))
     except Exception as e:  # icalendar raises ValueError mostly, but be safe
