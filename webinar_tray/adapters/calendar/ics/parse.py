@@ -72,12 +72,10 @@ def events_from_ics(
     end = _aware(end)
     name = source_name
     deadline = deadline or Deadline(limits.timeout_seconds, name)
-    if isinstance(data, Feed):
-        text = data.text(start, end)
-    else:
+    if isinstance(data, bytes):
         text = data.decode("utf-8-sig", errors="replace")
-        if prefilter:
-            text = Feed(text).text(start, end)
+        data = Feed(text) if prefilter else text
+    text, recurring = (data.text(start, end), data.recurring) if isinstance(data, Feed) else (data, frozenset())
     cal = _parse(text, name, scrub or (lambda s: s))
     speed_up(cal)
     deadline.check()
@@ -88,7 +86,7 @@ def events_from_ics(
         if comp.name == "VEVENT" and "RRULE" in comp and "RECURRENCE-ID" not in comp:
             bound_series(comp, start.astimezone(timezone.utc), end.astimezone(timezone.utc), cap, name)
     deadline.check()
-    events = _events(cal, start, end, calendar_id, name, cap, deadline)
+    events = _events(cal, start, end, calendar_id, name, cap, deadline, recurring)
     if len(events) > limits.max_events_per_source:
         log.warning("%s: %d events in the window; only the first %d are kept "
                     "([refresh] max_events_per_source)", name, len(events), limits.max_events_per_source)
@@ -100,10 +98,10 @@ def events_from_ics(
 
 
 def _events(cal: icalendar.Calendar, start: datetime, end: datetime, calendar_id: str, name: str,
-            cap: int, deadline: Deadline) -> list[CalendarEvent]:
+            cap: int, deadline: Deadline, recurring: frozenset[str]) -> list[CalendarEvent]:
     """Every instance of `cal` overlapping [start, end) as an event, sorted by start then id;
-    a broken one is logged and skipped."""
-    recurring_uids = {
+    a broken one is logged and skipped. `recurring`: UIDs with overrides the pre-pass dropped."""
+    recurring_uids = set(recurring) | {
         str(c.get("UID"))
         for c in cal.subcomponents
         if c.name == "VEVENT" and any(p in c for p in _RECURRENCE_PROPERTIES)

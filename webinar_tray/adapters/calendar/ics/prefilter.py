@@ -14,8 +14,10 @@ for time zones, floating and all-day times (any TZID is read as UTC: no offset e
   plain daily or weekly grid (at least one instance a week), plus its length.
 
 A series whose UID has a kept override is kept. Anything unusual (a property given twice, a
-value that is not a plain date or date-time, an unknown UID) keeps the block; the parser and
-its messages then judge it as before.
+value that is not a plain date or date-time, no UID) keeps the block, and a UID with such a
+block or two masters is kept whole, and overrides of one instance go together; the parser and
+its messages then judge them as before. Event ids depend on whether a UID has overrides (`recurring`, also
+those dropped here), so the mapping is told.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ _DATE = re.compile(r"(\d{4})(\d\d)(\d\d)(?:T(\d\d)(\d\d)(\d\d)Z?)?")
 _DURATION = re.compile(r"\+?P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
 _PLAIN_DAY = re.compile(r"(?:MO|TU|WE|TH|FR|SA|SU)")
 _WATCHED = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "RECURRENCE-ID", "UID")
+# the lines that matter (found by the regex engine, not a Python loop over every line)
+_WATCHED_LINE = re.compile(r"^(?:BEGIN|END|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID|UID)[;:][^\r\n]*",
+                           re.M | re.I)
 _END = re.compile(r"^END:VEVENT[ \t]*(?:\r?\n|\r?$)", re.M | re.I)
 
 
@@ -64,33 +69,42 @@ class Feed:
                 self.vevents += 1
             elif piece:
                 self.parts.append(piece)
+        # the UIDs with an override: their instances' ids carry their start (parse.py)
+        self.recurring = frozenset(p.uid for p in self.parts if isinstance(p, Block) and p.kind == "override")
 
     def text(self, lo: datetime, hi: datetime) -> str:
         """The calendar without the VEVENTs that cannot touch [lo, hi] (aware)."""
         lo = lo.astimezone(timezone.utc).replace(tzinfo=None) - MARGIN
         hi = hi.astimezone(timezone.utc).replace(tzinfo=None) + MARGIN
-        blocks = [p for p in self.parts if isinstance(p, Block)]
-        longest: dict[str | None, timedelta | None] = {}
-        for b in blocks:
-            if b.uid in longest and longest[b.uid] is None:
-                continue
-            longest[b.uid] = None if b.length is None else max(b.length, longest.get(b.uid) or timedelta(0))
-        keep = {id(b) for b in blocks if _touches(b, lo, hi, longest.get(b.uid))}
-        with_override = {b.uid for b in blocks if b.kind == "override" and id(b) in keep}
-        keep |= {id(b) for b in blocks if b.kind == "series" and b.uid in with_override}
+        groups: dict[str, list[Block]] = {}
+        for p in self.parts:
+            if isinstance(p, Block) and p.uid:
+                groups.setdefault(p.uid, []).append(p)
+        keep = {id(b) for g in groups.values() for b in _kept(g, lo, hi)}
         return "".join(p if isinstance(p, str) else p.text for p in self.parts
-                       if isinstance(p, str) or id(p) in keep)
+                       if isinstance(p, str) or not p.uid or id(p) in keep)
 
 
-def _touches(b: Block, lo: datetime, hi: datetime, longest: timedelta | None) -> bool:
-    if b.kind == "keep":
-        return True
+def _kept(group: list[Block], lo: datetime, hi: datetime) -> list[Block]:
+    """The blocks of one UID to keep. Whole groups are kept where dropping a part could change
+    how the rest is read: a block not judged, two masters (the expander picks one). Overrides
+    of one instance are kept or dropped together (one of them wins)."""
+    if sum(b.kind != "override" for b in group) > 1 or any(b.kind == "keep" for b in group):
+        return group
+    longest = max(b.length for b in group)
+    kept = [b for b in group if _touches(b, lo, hi, longest)]
+    rids = {b.rid for b in kept if b.kind == "override"}
+    if rids:  # with the series they change, and with the other overrides of their instance
+        kept = [b for b in group if b.kind != "override" or b.rid in rids]
+    return kept
+
+
+def _touches(b: Block, lo: datetime, hi: datetime, longest: timedelta) -> bool:
     if b.kind == "single":
         return b.last >= lo and b.first <= hi
     if b.kind == "series":  # DTSTART is its first instance (even when the rule misses it)
         return (b.last is None or b.last >= lo) and b.first <= hi
-    if longest is None:  # an override: the instance it replaces may be as long as the series'
-        return True
+    # an override: the instance it replaces may be as long as the series' longest
     return any(t + longest >= lo and t <= hi for t in (b.first, b.rid))
 
 
@@ -142,11 +156,12 @@ def _properties(text: str) -> dict[str, tuple[str, str]] | None:
     twice or a nested component is left open (judged by the parser instead)."""
     out: dict[str, tuple[str, str]] = {}
     depth = 0
-    for line in _UNFOLD.sub("", text).splitlines()[1:-1]:
-        head = line[:16].upper()
-        if head.startswith("BEGIN:"):
+    lines = _WATCHED_LINE.findall(_UNFOLD.sub("", text))
+    for line in lines[1:-1]:  # between the block's own BEGIN and END
+        head = line[:6].upper()
+        if head.startswith("BEGIN"):
             depth += 1
-        elif head.startswith("END:"):
+        elif head.startswith("END"):
             depth -= 1
         elif depth == 0:
             name, params, value = _split(line)
@@ -154,7 +169,7 @@ def _properties(text: str) -> dict[str, tuple[str, str]] | None:
                 if name in out:
                     return None
                 out[name] = (params, value)
-    return out if depth == 0 else None
+    return out if depth == 0 and len(lines) >= 2 else None
 
 
 def _split(line: str) -> tuple[str, str, str]:
