@@ -142,7 +142,7 @@ class ConditionalFeed:
     """Serves `body` (settable) on 127.0.0.1 with an ETag and a Last-Modified, answering
     `304 Not Modified` to a matching If-None-Match (or, without one, If-Modified-Since). Counts
     the answers and records each request's conditional headers (`requests`: path, If-None-Match,
-    If-Modified-Since). Any path but those in `missing` (404) serves the body of `bodies[path]`
+    If-Modified-Since); `errors` lists codes to answer the next requests with instead. Any path but those in `missing` (404) serves the body of `bodies[path]`
     when set, else `body`."""
 
     def __init__(self, body: bytes, etag: bool = True, last_modified: bool = True):
@@ -152,6 +152,7 @@ class ConditionalFeed:
         self.body, self.etag, self.last_modified = body, etag, last_modified
         self.requests: list[tuple[str, str | None, str | None]] = []
         self.answers = {200: 0, 304: 0}
+        self.errors: list[int] = []
         self._stamps: dict[str, str] = {}
         feed = self
 
@@ -160,6 +161,9 @@ class ConditionalFeed:
                 data = feed.bodies.get(self.path, feed.body)
                 inm, ims = self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since")
                 feed.requests.append((self.path, inm, ims))
+                if feed.errors:  # the next answers' codes, when set (e.g. [500])
+                    self.send_error(feed.errors.pop(0))
+                    return
                 tag = '"%s"' % hashlib.sha256(data).hexdigest()[:16]
                 # a new body is newer: each one seen gets the next second as its Last-Modified
                 modified = feed._stamps.setdefault(tag, "Mon, 30 Nov 2026 00:%02d:%02d GMT"
@@ -270,6 +274,27 @@ def _vevent(lines: list[str]) -> str:
     return "BEGIN:VEVENT\r\n" + "\r\n".join(fold(lines)) + "\r\nEND:VEVENT\r\n"
 
 
+def _series(rnd, zones: list[str], naive_now: datetime, stamp: str) -> tuple:
+    """(the master VEVENT, its UID, zone, title, instances left after its EXDATEs)."""
+    from dateutil.rrule import rrulestr
+
+    uid = f"{rnd.getrandbits(128):032x}"
+    tz = rnd.choice(zones)
+    start = (naive_now - timedelta(days=rnd.randint(30, 5 * 365))).replace(hour=rnd.randint(7, 17))
+    start = start.replace(minute=rnd.choice([0, 30]))
+    rule = _rule(rnd, start, naive_now)
+    title = " ".join(rnd.choices(_WORDS, k=rnd.randint(2, 4))).title()
+    # the series' first 400 instances (naive: the UNTIL's Z dropped), for EXDATEs and overrides
+    occ = list(rrulestr(rule.replace("Z", ""), dtstart=start).xafter(start, 400, inc=True)) or [start]
+    exdates = rnd.sample(occ[1:], min(len(occ) - 1, rnd.randint(0, 6))) if len(occ) > 1 else []
+    lines = [f"UID:{uid}", f"SUMMARY:{title}", f"DTSTART;TZID={tz}:{start:%Y%m%dT%H%M%S}",
+             f"DTEND;TZID={tz}:{start + timedelta(minutes=rnd.choice([30, 60, 90])):%Y%m%dT%H%M%S}",
+             f"RRULE:{rule}", f"DTSTAMP:{stamp}", "SEQUENCE:0", "STATUS:CONFIRMED"]
+    lines += [f"EXDATE;TZID={tz}:{d:%Y%m%dT%H%M%S}" for d in sorted(exdates)]
+    lines += _body(rnd, uid, title)
+    return _vevent(lines), uid, tz, title, [o for o in occ if o not in exdates]
+
+
 def big_feed(now: datetime, seed: int = 12, series: int = 700, one_offs: int = 380,
              overrides: int = 3698) -> bytes:
     """A ~1.65 MB calendar of 4,778 VEVENTs shaped like a real Outlook/Google export of several
@@ -278,8 +303,6 @@ def big_feed(now: datetime, seed: int = 12, series: int = 700, one_offs: int = 3
     (mostly years ago). Deterministic for a given `now` (rounded to the hour) and `seed`."""
     import random
 
-    from dateutil.rrule import rrulestr
-
     rnd = random.Random(seed)
     now = now.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
     naive_now = now.replace(tzinfo=None)
@@ -287,30 +310,20 @@ def big_feed(now: datetime, seed: int = 12, series: int = 700, one_offs: int = 3
     out = ["BEGIN:VCALENDAR\r\nPRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN\r\nVERSION:2.0\r\n"
            "METHOD:PUBLISH\r\nX-WR-CALNAME:Calendar\r\n"] + [_vtimezone(z_) for z_ in zones]
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    masters = []
-    for i in range(series):
-        uid = f"{rnd.getrandbits(128):032x}"
-        tz = rnd.choice(zones)
-        start = (naive_now - timedelta(days=rnd.randint(30, 5 * 365))).replace(hour=rnd.randint(7, 17))
-        start = start.replace(minute=rnd.choice([0, 30]))
-        rule = _rule(rnd, start, naive_now)
-        title = " ".join(rnd.choices(_WORDS, k=rnd.randint(2, 4))).title()
-        occ = list(rrulestr(rule.replace("Z", "").replace("UNTIL=", "UNTIL="), dtstart=start).xafter(start, 400, inc=True)) or [start]
-        exdates = rnd.sample(occ[1:], min(len(occ) - 1, rnd.randint(0, 6))) if len(occ) > 1 else []
-        lines = [f"UID:{uid}", f"SUMMARY:{title}", f"DTSTART;TZID={tz}:{start:%Y%m%dT%H%M%S}",
-                 f"DTEND;TZID={tz}:{start + timedelta(minutes=rnd.choice([30, 60, 90])):%Y%m%dT%H%M%S}",
-                 f"RRULE:{rule}", f"DTSTAMP:{stamp}", "SEQUENCE:0", "STATUS:CONFIRMED"]
-        lines += [f"EXDATE;TZID={tz}:{d:%Y%m%dT%H%M%S}" for d in sorted(exdates)]
-        lines += _body(rnd, uid, title)
-        out.append(_vevent(lines))
-        masters.append((uid, tz, title, [o for o in occ if o not in exdates]))
-    for _ in range(overrides):
-        uid, tz, title, occ = rnd.choice(masters)
+    masters = [_series(rnd, zones, naive_now, stamp) for _ in range(series)]
+    out += [m[0] for m in masters]
+    moved_already: set = set()
+    while len(moved_already) < overrides:
+        _, uid, tz, title, occ = rnd.choice(masters)
         # most moved instances are old; a few are near now (the window)
         rid = occ[-1] if rnd.random() < 0.03 and occ[-1] > naive_now - timedelta(days=2) else rnd.choice(occ)
+        if (uid, rid) in moved_already:  # one override per instance, as calendars write them
+            continue
+        moved_already.add((uid, rid))
         moved = rid + timedelta(minutes=rnd.choice([-60, -30, 0, 30, 60, 120]))
         lines = [f"UID:{uid}", f"RECURRENCE-ID;TZID={tz}:{rid:%Y%m%dT%H%M%S}", f"SUMMARY:{title}",
-                 f"DTSTART;TZID={tz}:{moved:%Y%m%dT%H%M%S}", f"DTEND;TZID={tz}:{moved + timedelta(hours=1):%Y%m%dT%H%M%S}",
+                 f"DTSTART;TZID={tz}:{moved:%Y%m%dT%H%M%S}",
+                 f"DTEND;TZID={tz}:{moved + timedelta(hours=1):%Y%m%dT%H%M%S}",
                  f"DTSTAMP:{stamp}"]
         out.append(_vevent(lines + (_body(rnd, uid, title)[:1] if rnd.random() < 0.1 else [])))
     for i in range(one_offs):
@@ -322,7 +335,8 @@ def big_feed(now: datetime, seed: int = 12, series: int = 700, one_offs: int = 3
             lines = [f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}"]
         else:
             tz = rnd.choice(zones)
-            lines = [f"DTSTART;TZID={tz}:{start:%Y%m%dT%H%M%S}", f"DTEND;TZID={tz}:{start + timedelta(hours=1):%Y%m%dT%H%M%S}"]
+            lines = [f"DTSTART;TZID={tz}:{start:%Y%m%dT%H%M%S}",
+                     f"DTEND;TZID={tz}:{start + timedelta(hours=1):%Y%m%dT%H%M%S}"]
         out.append(_vevent([f"UID:{uid}", f"SUMMARY:{title}", *lines, f"DTSTAMP:{stamp}"] + _body(rnd, uid, title)))
     out.append("END:VCALENDAR\r\n")
     return "".join(out).encode()

@@ -98,3 +98,26 @@ def test_the_engine_joins_and_answers_while_a_source_is_still_fetching(tmp_path)
         slow.release.set()
         loop.stop()
         store.close()
+
+
+def test_two_ics_addresses_on_one_host_keep_their_own_events(tmp_path):
+    """Issue 12: both secret addresses on one host read "ICS http://host/…"; the store keys
+    them apart, so neither replaces the other's events. Rows cached under the old key (the name
+    alone) are forgotten by the round, which has refilled them under the new keys."""
+    from tests.feeds import ConditionalFeed, calendar, vevent
+    from webinar_tray.adapters.calendar.ics.source import IcsSource
+
+    feed = ConditionalFeed(calendar(vevent("a", T0 + timedelta(hours=2), title="A webinar")))
+    feed.bodies["/private-b/basic.ics"] = calendar(vevent("b", T0 + timedelta(hours=3), title="B webinar"))
+    try:
+        a, b = IcsSource(feed.url("a"), tmp_path), IcsSource(feed.url("b"), tmp_path)
+        store = Store(tmp_path / "db.sqlite3")
+        store.replace_events(a.name, [event("Cached under the old key")], T0)  # before the upgrade
+        for _ in range(2):  # the second round answers both from 304s
+            result = sync.refresh([a, b], store, T0, RefreshSettings())
+            assert sorted(result.ok) == [a.name, b.name] and not result.failed
+            assert sorted(e.title for e in store.events()) == ["A webinar", "B webinar"]
+        assert {s.source for s in store.sources()} == {a.key, b.key}
+        assert feed.answers == {200: 2, 304: 2}
+    finally:
+        feed.close()

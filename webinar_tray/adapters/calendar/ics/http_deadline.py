@@ -14,6 +14,7 @@ import http.client
 import socket
 import threading
 import urllib.request
+from email.message import Message
 
 from webinar_tray.ports import Deadline
 
@@ -97,6 +98,13 @@ class _HTTPS(urllib.request.HTTPSHandler):
 def get(req: urllib.request.Request, deadline: Deadline, max_bytes: int, read_timeout: float = 30.0) -> bytes:
     """The body of `req`. Raises TooLarge past `max_bytes`, SourceTimeout (from
     `deadline.check`) past the deadline, and urllib's/http.client's errors otherwise."""
+    return get_with_headers(req, deadline, max_bytes, read_timeout)[0]
+
+
+def get_with_headers(req: urllib.request.Request, deadline: Deadline, max_bytes: int,
+                     read_timeout: float = 30.0) -> tuple[bytes, Message]:
+    """The body of `req` and the answer's headers, as `get`. An answer that is not a success
+    (a 304 Not Modified included) raises urllib.error.HTTPError, whose `headers` are the answer's."""
     deadline.check()
     watchdog = _Watchdog(deadline)
     opener = urllib.request.build_opener(_HTTP(watchdog), _HTTPS(watchdog))
@@ -129,6 +137,6 @@ def get(req: urllib.request.Request, deadline: Deadline, max_bytes: int, read_ti
                 parts.append(piece)
             if watchdog.fired:  # EOF because the watchdog shut the socket: not the whole body
                 deadline.check()
-            return b"".join(parts)
+            return b"".join(parts), resp.headers
     finally:
         watchdog.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from webinar_tray import __version__
-from webinar_tray.adapters.calendar.ics import http_deadline
+from webinar_tray.adapters.calendar.ics import http_deadline, prefilter
 from webinar_tray.adapters.calendar.ics.cpu_deadline import CalendarTooCostly, cpu_deadline
 from webinar_tray.adapters.calendar.ics.conference import CONFERENCE_PROPERTIES  # re-exported
 from webinar_tray.adapters.calendar.ics.parse import (  # re-exported: part of this module's API
@@ -49,6 +49,9 @@ class IcsSource:
         self.calendar_id = "ics:" + hashlib.sha256(address.encode()).hexdigest()[:8]
         self._url: str | None = None
         self._path: Path | None = None
+        # the last good answer's validators and its calendar cut into events (prefilter.Feed), to
+        # answer a 304 Not Modified for any window without reading or cutting it again
+        self._cached: tuple[dict[str, str], prefilter.Feed] | None = None
 
         text = address.strip()
         if not text:
@@ -93,9 +96,11 @@ class IcsSource:
 
     # ---- reading -------------------------------------------------------------------------
 
-    def _read(self, deadline: Deadline) -> bytes:
+    def _read(self, deadline: Deadline) -> tuple[bytes | None, dict[str, str]]:
+        """(the body, the validators to send next time); (None, {}) when the server answered
+        304 Not Modified to the cached answer's validators."""
         if self._path is not None:
-            return self._read_file(self._path)
+            return self._read_file(self._path), {}
         return self._read_url(deadline)
 
     def _too_large(self) -> SourceError:
@@ -118,25 +123,25 @@ class IcsSource:
             raise self._too_large()
         return data
 
-    def _read_url(self, deadline: Deadline) -> bytes:
+    def _read_url(self, deadline: Deadline) -> tuple[bytes | None, dict[str, str]]:
         assert self._url is not None
-        req = urllib.request.Request(
-            self._url,
-            headers={
-                "User-Agent": f"webinar-tray/{__version__}",
-                "Accept": "text/calendar, */*;q=0.5",
-            },
-        )
+        headers = {"User-Agent": f"webinar-tray/{__version__}", "Accept": "text/calendar, */*;q=0.5"}
+        if self._cached is not None:
+            headers.update(self._cached[0])
+        req = urllib.request.Request(self._url, headers=headers)
         reason = ""
-        data = b""
+        data, answer = b"", None
         try:
-            data = http_deadline.get(req, deadline, self.max_bytes)
+            data, answer = http_deadline.get_with_headers(req, deadline, self.max_bytes)
         except SourceTimeout:
             raise SourceTimeout(f"{self.name}: no complete answer within {deadline.seconds:g} s "
                                 "([refresh] timeout_seconds); keeping its last good events") from None
         except http_deadline.TooLarge:
             raise self._too_large() from None
         except urllib.error.HTTPError as e:
+            e.close()
+            if e.code == 304 and self._cached is not None:
+                return None, {}
             reason = f"HTTP {e.code} {e.reason or ''}".rstrip()
             if e.code in (401, 403, 404, 410):
                 reason += " (is the secret address still valid? it changes when it is reset)"
@@ -153,7 +158,7 @@ class IcsSource:
         # Chained exceptions are dropped on purpose (`from None`): some carry the full URL.
         if reason:
             raise SourceError(f"{self.name}: {self._scrub(reason)}") from None
-        return data
+        return data, _validators(answer)
 
     def _scrub(self, text: str) -> str:
         """Cut any piece of the secret address out of a message (belt and braces)."""
@@ -171,26 +176,50 @@ class IcsSource:
 
     @property
     def key(self) -> str:
-        """Its identity in the store: the name (scheme, host, or the file's path; never the
-        secret part of an address)."""
-        return self.name
+        """Its identity in the store: the name, and for an address a digest of it (two secret
+        addresses on one host share a name, not a key; the digest does not reveal the address).
+        A file's path is its own identity. (The key of an address used to be its name alone: rows
+        cached under such a key are forgotten by the first refresh round, which refills them.)"""
+        if self._url is None:
+            return self.name
+        return f"{self.name} #{self.calendar_id.removeprefix('ics:')}"
 
     def fetch(self, start: datetime, end: datetime, deadline: Deadline | None = None) -> list[CalendarEvent]:
         """Events overlapping [start, end). Raises SourceError when the source cannot be read,
-        SourceTimeout past `deadline` (default: [refresh] timeout_seconds from now)."""
+        SourceTimeout past `deadline` (default: [refresh] timeout_seconds from now). An address
+        whose server sent an ETag or Last-Modified is asked again with If-None-Match /
+        If-Modified-Since; on 304 Not Modified the calendar cut last time answers the window."""
         if deadline is None:
             deadline = Deadline(self.limits.timeout_seconds, self.name)
-        data = self._read(deadline)
+        data, validators = self._read(deadline)
+        cached, self._cached = self._cached, None  # dropped unless this read ends well
         try:
             with cpu_deadline(deadline):
-                return events_from_ics(data, start, end, self.name, self.calendar_id, scrub=self._scrub,
-                                       limits=self.limits, deadline=deadline)
+                feed = cached[1] if data is None and cached is not None else prefilter.read(data or b"")
+                events = events_from_ics(feed, start, end, self.name, self.calendar_id, scrub=self._scrub,
+                                         limits=self.limits, deadline=deadline)
         except CalendarTooCostly:
             raise SourceTimeout(f"{self.name}: reading the calendar took longer than {deadline.seconds:g} s "
                                 "([refresh] timeout_seconds); keeping its last good events") from None
+        if data is None and cached is not None:
+            self._cached = cached
+        elif validators:
+            self._cached = (validators, feed)
+        return events
 
 
 # ---- helpers -------------------------------------------------------------------------------
+
+
+def _validators(answer) -> dict[str, str]:
+    """The conditional request headers for the next read of an answer with these headers."""
+    out = {}
+    if answer is not None:
+        if answer.get("ETag"):
+            out["If-None-Match"] = answer["ETag"]
+        if answer.get("Last-Modified"):
+            out["If-Modified-Since"] = answer["Last-Modified"]
+    return out
 
 
 def _scheme_of(text: str) -> str:
