@@ -174,6 +174,10 @@ def _properties(text: str) -> dict[str, tuple[str, str]] | None:
 
 def _split(line: str) -> tuple[str, str, str]:
     """NAME;PARAMS:VALUE, with quoted parameter values (which may hold ':' and ';')."""
+    if '"' not in line:
+        head, _, value = line.partition(":")
+        name, _, params = head.partition(";")
+        return name.strip().upper(), params, value.strip()
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':

@@ -37,9 +37,6 @@ class _Onsets:
         i = bisect.bisect_right(self.onsets, dt) if inc else bisect.bisect_left(self.onsets, dt)
         return self.onsets[i - 1] if i else None
 
-    def __getattr__(self, name):  # anything else: the rule's own
-        return getattr(self.rule, name)
-
 
 def speed_up(cal: icalendar.Calendar) -> None:
     """Give the self-defined zones `cal` uses fast observance look-ups (once per zone: icalendar
