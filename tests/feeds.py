@@ -142,8 +142,8 @@ class ConditionalFeed:
     """Serves `body` (settable) on 127.0.0.1 with an ETag and a Last-Modified, answering
     `304 Not Modified` to a matching If-None-Match (or, without one, If-Modified-Since). Counts
     the answers and records each request's conditional headers (`requests`: path, If-None-Match,
-    If-Modified-Since); `errors` lists codes to answer the next requests with instead. Any path but those in `missing` (404) serves the body of `bodies[path]`
-    when set, else `body`."""
+    If-Modified-Since); `errors` lists codes to answer the next requests with instead. A path
+    serves `bodies[path]` when set, else `body`."""
 
     def __init__(self, body: bytes, etag: bool = True, last_modified: bool = True):
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer

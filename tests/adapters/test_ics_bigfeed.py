@@ -90,6 +90,9 @@ EDGE_CASES = {
                      "SUMMARY:Nine Mondays")
     + ev("UID:c2", "DTSTART:20260101T090000Z", "DURATION:PT1H", "RRULE:FREQ=DAILY;INTERVAL=30;COUNT=12",
          "SUMMARY:Monthly-ish"),
+    "exdates": ev("UID:x", "DTSTART;TZID=Europe/Berlin:20250101T090000", "DURATION:PT1H", "RRULE:FREQ=DAILY",
+                  "EXDATE;TZID=Europe/Berlin:20250102T090000,20261130T090000", "EXDATE;TZID=Europe/Berlin:2025",
+                  " 0103T090000", "SUMMARY:Daily but one"),
     "folded": ev("UID:fo", "DTSTART:2026113", " 0T090000Z", "DURATION:PT1H", "SUMMARY:Folded start"),
     "lower case": ev("uid:lc", "dtstart:20261130T090000Z", "duration:PT1H", "summary:lower"),
 }
@@ -101,6 +104,8 @@ def test_edge_cases_agree(name):
     with_pre, without = both(data, NOW - timedelta(hours=12), NOW + timedelta(hours=48))
     assert with_pre == without
     assert isinstance(without, list) and without, "each case has an event in the window"
+    if name == "exdates":  # the exceptions in the window still apply, the far ones went unparsed
+        assert [e.start.day for e in without] == [1]
 
 
 def test_an_event_with_two_starts_is_still_named_in_a_message_out_of_the_window(caplog):
@@ -145,6 +150,9 @@ def structured_vevent(draw):
         elif limit == "UNTIL":
             rule += ";UNTIL=" + _stamp(draw(hours), "utc")[1:]
         lines.append("RRULE:" + rule)
+        for _ in range(draw(st.integers(0, 3))):  # exceptions, near and far, one or two values
+            values = [_stamp(draw(st.integers(-24 * 30, 24 * 30)), kind) for _ in range(draw(st.integers(1, 2)))]
+            lines.append("EXDATE" + values[0] + "".join("," + v.rsplit(":", 1)[1] for v in values[1:]))
     elif role == "override":
         lines.append("RECURRENCE-ID" + _stamp(draw(hours), kind))
     return ev(*lines)

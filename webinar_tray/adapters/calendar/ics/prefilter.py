@@ -36,6 +36,7 @@ _WATCHED = ("DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "RECURRENCE-ID", "
 # the lines that matter (found by the regex engine, not a Python loop over every line)
 _WATCHED_LINE = re.compile(r"^(?:BEGIN|END|DTSTART|DTEND|DURATION|RRULE|RDATE|RECURRENCE-ID|UID)[;:][^\r\n]*",
                            re.M | re.I)
+_EXDATE_LINE = re.compile(r"^EXDATE[;:][^\r\n]*(?:\r?\n[ \t][^\r\n]*)*(?:\r?\n)?", re.M | re.I)
 _END = re.compile(r"^END:VEVENT[ \t]*(?:\r?\n|\r?$)", re.M | re.I)
 
 
@@ -50,6 +51,7 @@ class Block:
     last: datetime | None = None
     rid: datetime | None = None
     length: timedelta | None = None
+    exdates: tuple = ()  # a series' EXDATE lines: (offset, end offset, first value, last value)
 
 
 def read(data: bytes) -> "Feed":
@@ -80,23 +82,40 @@ class Feed:
         for p in self.parts:
             if isinstance(p, Block) and p.uid:
                 groups.setdefault(p.uid, []).append(p)
-        keep = {id(b) for g in groups.values() for b in _kept(g, lo, hi)}
-        return "".join(p if isinstance(p, str) else p.text for p in self.parts
-                       if isinstance(p, str) or not p.uid or id(p) in keep)
+        keep: dict[int, bool] = {}  # kept block -> its far EXDATEs may go
+        for g in groups.values():
+            blocks, whole = _kept(g, lo, hi)
+            keep.update((id(b), not whole) for b in blocks)
+        return "".join(p if isinstance(p, str) else _slim(p, lo, hi) if keep.get(id(p)) else p.text
+                       for p in self.parts if isinstance(p, str) or not p.uid or id(p) in keep)
 
 
-def _kept(group: list[Block], lo: datetime, hi: datetime) -> list[Block]:
+def _kept(group: list[Block], lo: datetime, hi: datetime) -> tuple[list[Block], bool]:
     """The blocks of one UID to keep. Whole groups are kept where dropping a part could change
     how the rest is read: a block not judged, two masters (the expander picks one). Overrides
-    of one instance are kept or dropped together (one of them wins)."""
+    of one instance are kept or dropped together (one of them wins). True when kept whole."""
     if sum(b.kind != "override" for b in group) > 1 or any(b.kind == "keep" for b in group):
-        return group
+        return group, True
     longest = max(b.length for b in group)
     kept = [b for b in group if _touches(b, lo, hi, longest)]
     rids = {b.rid for b in kept if b.kind == "override"}
     if rids:  # with the series they change, and with the other overrides of their instance
         kept = [b for b in group if b.kind != "override" or b.rid in rids]
-    return kept
+    return kept, False
+
+
+def _slim(b: Block, lo: datetime, hi: datetime) -> str:
+    """A kept series without the EXDATE lines all of whose instances lie outside [lo, hi] (an
+    exception only removes the instance starting at its value: one far away changes nothing)."""
+    far = [(s, e) for s, e, first, last in b.exdates if last + b.length < lo or first > hi]
+    if not far:
+        return b.text
+    out, pos = [], 0
+    for s, e in far:
+        out.append(b.text[pos:s])
+        pos = e
+    out.append(b.text[pos:])
+    return "".join(out)
 
 
 def _touches(b: Block, lo: datetime, hi: datetime, longest: timedelta) -> bool:
@@ -147,7 +166,8 @@ def _judge(text: str) -> Block:
     if "RRULE" in props:
         last = _series_end(props["RRULE"][1], start)
         return Block(text, uid or None, "series", first=start,
-                     last=None if last is None else max(last, start) + length, length=length)
+                     last=None if last is None else max(last, start) + length, length=length,
+                     exdates=_exdates(text))
     return Block(text, uid or None, "single", first=start, last=start + length, length=length)
 
 
@@ -170,6 +190,21 @@ def _properties(text: str) -> dict[str, tuple[str, str]] | None:
                     return None
                 out[name] = (params, value)
     return out if depth == 0 and len(lines) >= 2 else None
+
+
+def _exdates(text: str) -> tuple:
+    """The block's EXDATE lines whose values all read (none in a block with nested components)."""
+    if "EXDATE" not in text.upper() or text.upper().count("BEGIN:") > 1:
+        return ()
+    out = []
+    for m in _EXDATE_LINE.finditer(text):
+        _, _, value = _split(_UNFOLD.sub("", m.group(0)).rstrip("\r\n"))
+        try:
+            values = [_when(v) for v in value.split(",")]
+        except ValueError:
+            continue
+        out.append((m.start(), m.end(), min(values), max(values)))
+    return tuple(out)
 
 
 def _split(line: str) -> tuple[str, str, str]:
