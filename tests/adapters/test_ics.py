@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from tests.timezones import local_zone
-from webinar_tray.adapters.calendar.ics.source import MAX_DESCRIPTION_BYTES, IcsSource
+from webinar_tray.adapters.calendar.ics.parse import MAX_DESCRIPTION_BYTES
+from webinar_tray.adapters.calendar.ics.source import IcsSource
 from webinar_tray.core.events import DEFAULT_DURATION, utc_stamp
 from webinar_tray.core.settings import RefreshSettings
 from webinar_tray.ports import SourceError
