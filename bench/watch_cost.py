@@ -219,7 +219,7 @@ def start_xvfb() -> subprocess.Popen | None:
 
 def print_row(row: Row, ref: Row | None) -> None:
     ratio = f"{row.cores / ref.cores:.2f}x" if ref and ref.cores else "-"
-    print(f"{row.case.name:<34}{row.cores:>7.3f}{ratio:>7}{row.pss:>8.0f}{row.rss:>8.0f}{row.processes:>5}"
+    print(f"{row.case.name:<42}{row.cores:>7.3f}{ratio:>7}{row.pss:>8.0f}{row.rss:>8.0f}{row.processes:>5}"
           f"{row.rendition or '-':>6}{row.beats:>7.2f}{row.advance:>8.2f}", flush=True)
     if row.shot_cpu is not None:
         print(f"{'':<4}one evidence screenshot (shown, taken, lean again): {row.shot_cpu:.2f} CPU-s; "
@@ -257,7 +257,7 @@ def main() -> None:
     site = VideoSite(make_clips(CACHE)).start()
     xvfb = start_xvfb()
     url = site.url(button=True, framed=a.framed)
-    print(f"{'browser':<34}{'cores':>7}{'ratio':>7}{'PSS MB':>8}{'RSS MB':>8}{'proc':>5}{'rend':>6}"
+    print(f"{'browser':<42}{'cores':>7}{'ratio':>7}{'PSS MB':>8}{'RSS MB':>8}{'proc':>5}{'rend':>6}"
           f"{'hb/s':>7}{'play/s':>8}")
     try:
         ref = None

@@ -137,7 +137,10 @@ _QUIET_JS = r"""(css) => {
 _SHOWN_JS = r"""(css) => {
   const ours = (s) => s.cssRules.length === 1 && s.cssRules[0].cssText === css;
   document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => !ours(s));
-  return new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  return new Promise((done) => {  // painted once more (a throttled frame: not waited for)
+    requestAnimationFrame(() => requestAnimationFrame(done));
+    setTimeout(done, 1000);
+  });
 }"""
 _CSS_TEXT = "video, canvas { visibility: hidden !important; }"  # as CSSOM writes _QUIET back
 
