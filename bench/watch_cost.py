@@ -241,38 +241,53 @@ def cases(knobs: bool, headed: bool) -> list[Case]:
     return out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seconds", type=float, default=30)
-    ap.add_argument("--framed", action="store_true", help="the player in an iframe of another site")
-    ap.add_argument("--knobs", action="store_true", help="each headless knob on its own")
-    a = ap.parse_args()
-    if not ffmpeg_path():
-        sys.exit("ffmpeg is needed for the video clips: apt install ffmpeg")
+def run(seconds: float = 30.0, framed: bool = False, knobs: bool = False, headed: bool = True) -> list[Row]:
+    """Measure and print every row; the rows, for `python -m bench`'s table (quick: fewer
+    seconds, headed=False)."""
     from webinar_tray.adapters.browser.discover import find_browser
     from webinar_tray.core.settings import BrowserSettings
     from webinar_tray.env import Env
 
     exe = find_browser(BrowserSettings(), None, Env.real()).executable_path
     site = VideoSite(make_clips(CACHE)).start()
-    xvfb = start_xvfb()
-    url = site.url(button=True, framed=a.framed)
+    display = os.environ.get("DISPLAY")
+    xvfb = start_xvfb() if headed else None
+    url = site.url(button=True, framed=framed)
     print(f"{'browser':<42}{'cores':>7}{'ratio':>7}{'PSS MB':>8}{'RSS MB':>8}{'proc':>5}{'rend':>6}"
           f"{'hb/s':>7}{'play/s':>8}")
+    rows: list[Row] = []
     try:
         ref = None
-        for case in cases(a.knobs, headed=xvfb is not None):
-            row = asyncio.run(measure(site, case, exe, url, a.seconds))
+        for case in cases(knobs, headed=xvfb is not None):
+            row = asyncio.run(measure(site, case, exe, url, seconds))
             if case.name.startswith("reference: Playwright headless"):
                 ref = row
             print_row(row, ref if case.headless else None)
-        if xvfb is None:
+            rows.append(row)
+        if headed and xvfb is None:
             print("headed: skipped (no Xvfb: apt install xvfb)")
     finally:
         site.stop()
         if xvfb is not None:
             xvfb.terminate()
             xvfb.wait()
+            if display is None:
+                os.environ.pop("DISPLAY", None)
+            else:
+                os.environ["DISPLAY"] = display
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--framed", action="store_true", help="the player in an iframe of another site")
+    ap.add_argument("--knobs", action="store_true", help="each headless knob on its own")
+    ap.add_argument("--no-headed", action="store_true", help="headless rows only")
+    a = ap.parse_args()
+    if not ffmpeg_path():
+        sys.exit("ffmpeg is needed for the video clips: apt install ffmpeg")
+    run(a.seconds, a.framed, a.knobs, headed=not a.no_headed)
 
 
 if __name__ == "__main__":
