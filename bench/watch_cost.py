@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import figures  # noqa: E402
 from tests.replicas.video import VideoSite, ffmpeg_path, make_clips, rates  # noqa: E402
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "webinar-tray" / "bench-video"
@@ -284,10 +285,28 @@ def main() -> None:
     ap.add_argument("--framed", action="store_true", help="the player in an iframe of another site")
     ap.add_argument("--knobs", action="store_true", help="each headless knob on its own")
     ap.add_argument("--no-headed", action="store_true", help="headless rows only")
+    figures.add_argument(ap)
     a = ap.parse_args()
     if not ffmpeg_path():
         sys.exit("ffmpeg is needed for the video clips: apt install ffmpeg")
-    run(a.seconds, a.framed, a.knobs, headed=not a.no_headed)
+    figures.emit(a.figures, as_figures(run(a.seconds, a.framed, a.knobs, headed=not a.no_headed)))
+
+
+def as_figures(rows: list[Row]) -> list[figures.Figure]:
+    """P5 for `python -m bench`: the app's headless watching beside Playwright's default launch;
+    headed beside Playwright's headed launch (no target: it keeps what the user sees)."""
+    by = {r.case.name: r for r in rows}
+    out = []
+    for mode, target in (("headless", ("<= 0.25x reference", 0.25)), ("headed", ("", None))):
+        app, ref = by.get(f"app {mode}"), by.get(f"reference: Playwright {mode}")
+        if app is None or ref is None:
+            continue
+        what = f"watching a live video, {mode}: browser CPU ({app.rendition}p, {app.beats:.2f} heartbeats/s)"
+        out.append(figures.Figure("P5", what, app.cores, "cores", ref.cores, f"Playwright default {mode}",
+                                  target[0], target[1], ratio=target[1] is not None))
+        out.append(figures.Figure("P5", f"watching a live video, {mode}: browser PSS", app.pss, "MB", ref.pss,
+                                  f"Playwright default {mode}"))
+    return out
 
 
 if __name__ == "__main__":
