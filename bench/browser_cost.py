@@ -3,6 +3,9 @@ launch flags vs Playwright's defaults. Printed figures, never asserted.
 
     uv run python bench/browser_cost.py [--seconds 120]
 
+(Only the launch switches: a video webinar as the app watches it, headless going lean once
+joined, is bench/watch_cost.py.)
+
 The page is the demo site's player (a canvas animation redrawn every frame, the stand-in for a
 live video); headed runs on a private Xvfb display. Memory is PSS (shared pages split between
 the processes that share them), summed over every Chromium process of the profile."""

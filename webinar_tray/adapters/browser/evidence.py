@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from webinar_tray.adapters.browser.launch import first_line, scrub
+from webinar_tray.adapters.browser.stay import shown
 from webinar_tray.config.private import write_private
 from webinar_tray.core.events import utc_stamp
 
@@ -37,7 +38,8 @@ class Evidence:
         if page is None or page.is_closed():
             return None
         try:
-            data = await page.screenshot(timeout=15000)
+            async with shown(page):  # headless and watching cheaply: as a visible browser shows it
+                data = await page.screenshot(timeout=15000)
         except Exception as exc:
             log.warning("screenshot of %s failed: %s", self.job_id, scrub(first_line(exc)))
             return None

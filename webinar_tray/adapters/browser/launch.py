@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -22,6 +23,10 @@ from webinar_tray.env import Env
 log = logging.getLogger(__name__)
 
 VIEWPORT = {"width": 1280, "height": 800}
+# Headless, once attending (stay.py): nobody sees the page, so its player is made as small as a
+# player gets (the smallest rendition: 180p) and its video is not painted. Joining keeps VIEWPORT.
+WATCH_VIEWPORT = {"width": 320, "height": 180}
+_HEADLESS_CONTEXTS: "weakref.WeakSet[Any]" = weakref.WeakSet()  # contexts launch() started headless
 
 BASE_ARGS = (
     "--mute-audio",
@@ -203,6 +208,8 @@ async def launch(
         kwargs["user_agent"] = headless_user_agent(version, is_edge(choice), platform=env.platform)
         context = await _launch(pw, profile_dir, choice, kwargs)
         elapsed = time.monotonic() - started
+    if headless:
+        _HEADLESS_CONTEXTS.add(context)
     log.info(
         "browser started in %.2f s: %s, version %s, Playwright %s, %s",
         elapsed,
@@ -212,6 +219,14 @@ async def launch(
         "headless" if headless else "headed",
     )
     return context
+
+
+def is_headless(context: Any) -> bool:
+    """The context was started headless by `launch()` (nobody sees its pages)."""
+    try:
+        return context in _HEADLESS_CONTEXTS
+    except TypeError:
+        return False
 
 
 _VERSION = re.compile(r"^(\d+)\.\d+\.\d+\.\d+$")
