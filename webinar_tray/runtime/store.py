@@ -275,16 +275,33 @@ class Store:
             self._forget_texts()
 
     def events(self) -> list[CalendarEvent]:
+        return [e for _, e in self._read_events("ORDER BY start")]
+
+    def events_by_source(self, sources: Iterable[str] | None = None) -> dict[str, list[CalendarEvent]]:
+        """The cached events of each source (of `sources` only, when given)."""
+        out: dict[str, list[CalendarEvent]] = {}
+        if sources is not None:
+            keep = list(sources)
+            where = f"WHERE source IN ({','.join('?' * len(keep))}) " if keep else "WHERE 0 "
+            rows = self._read_events(where + "ORDER BY source, start", keep)
+        else:
+            rows = self._read_events("ORDER BY source, start")
+        for source, e in rows:
+            out.setdefault(source, []).append(e)
+        return out
+
+    def _read_events(self, tail: str, args: Iterable = ()) -> list[tuple[str, CalendarEvent]]:
         out = []
         with self._lock:
             texts = {r["hash"]: r["text"] for r in self._db.execute("SELECT hash, text FROM texts")}
-            rows = self._db.execute("SELECT source, event_id, data, text_ref FROM events ORDER BY start").fetchall()
+            rows = self._db.execute("SELECT source, event_id, data, text_ref FROM events " + tail,
+                                    tuple(args)).fetchall()
         for row in rows:
             try:
                 d = json.loads(row["data"])
                 if row["text_ref"] is not None:
                     d["description"] = texts[row["text_ref"]]  # one string shared by the series
-                out.append(CalendarEvent.from_dict(d))
+                out.append((row["source"], CalendarEvent.from_dict(d)))
             except (ValueError, TypeError, KeyError) as e:
                 log.warning("cached event %s from %s is unreadable (%s); skipped",
                             row["event_id"], row["source"], e)
@@ -339,6 +356,15 @@ class Store:
 
     def states(self) -> dict[str, str]:
         return {r["id"]: r["state"] for r in self._x("SELECT id, state FROM attendance")}
+
+    def states_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The states of these ids that have a record (a due check asks about a few)."""
+        ids, out = list(ids), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            sql = f"SELECT id, state FROM attendance WHERE id IN ({','.join('?' * len(part))})"
+            out.update((r["id"], r["state"]) for r in self._x(sql, part))
+        return out
 
     def attendances(self, states: Iterable[str] | None = None) -> list[Attendance]:
         """Newest first."""
