@@ -60,21 +60,23 @@ def plan_rows(planned: list[PlannedJoin], states: dict[str, str]) -> list[dict]:
 def rows_json(rows: list[dict]) -> str:
     """json.dumps(rows, indent=2, ensure_ascii=False) character for character, for rows of
     scalars (the contract's plan rows), written without the pure-Python indenting encoder."""
-    if not rows or any(not isinstance(v, _SCALARS) for r in rows for v in r.values()):
-        return json.dumps(rows, indent=2, ensure_ascii=False)
-    enc = json.encoder.encode_basestring
+    enc, const = json.encoder.encode_basestring, _JSON_CONSTANTS
     keys: dict = {}
     out = []
     for r in rows:
         items = []
         for k, v in r.items():
             kk = keys.get(k) or keys.setdefault(k, "    " + enc(k) + ": ")
-            items.append(kk + (enc(v) if isinstance(v, str) else _JSON_CONSTANTS[v]))
+            if type(v) is str:
+                items.append(kk + enc(v))
+            elif v is None or type(v) is bool:
+                items.append(kk + const[v])
+            else:  # not a row of scalars: the library's own way
+                return json.dumps(rows, indent=2, ensure_ascii=False)
         out.append("  {\n" + ",\n".join(items) + "\n  }" if items else "  {}")
-    return "[\n" + ",\n".join(out) + "\n]"
+    return "[\n" + ",\n".join(out) + "\n]" if out else "[]"
 
 
-_SCALARS = (str, bool, type(None))
 _JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 

@@ -5,6 +5,7 @@ random edits of events, settings and choices while now moves."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from hypothesis import event, given
@@ -18,6 +19,7 @@ from webinar_tray.core.plan import plan
 from webinar_tray.core.planner import Planner
 from webinar_tray.core.schedule import Missed, Remind, Start, due, next_deadline, reach, wanted
 from webinar_tray.core.settings import JoinSettings, MatchSettings, NotificationSettings, Settings
+from webinar_tray.output import rows_json
 
 
 @st.composite
@@ -207,3 +209,9 @@ def test_the_incremental_planner_plans_as_a_full_rebuild(settings, start, steps,
         for p in planner.ended(now):
             if p.id in states:
                 planner.settle(p.id)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["id", "title", "auto_join", "reason", "x"]),
+                                st.one_of(hostile_text, st.none(), st.booleans()), max_size=5), max_size=4))
+def test_plan_rows_are_written_as_json_dumps_writes_them(rows):
+    assert rows_json(rows) == json.dumps(rows, indent=2, ensure_ascii=False)

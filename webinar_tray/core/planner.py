@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Iterable, Iterator, Mapping
 
 from webinar_tray.core.events import CalendarEvent, override_key
-from webinar_tray.core.plan import ON_TIME_TOLERANCE, PlannedJoin, plan_event
+from webinar_tray.core.plan import ON_TIME_TOLERANCE, PlannedJoin, _Ctx, _plan_event
 from webinar_tray.core.schedule import wanted
 from webinar_tray.core.settings import Settings
 
@@ -97,11 +97,13 @@ class Planner:
         self._unstable: set[str] = set()  # ids whose events differ in start or title
         self._dirty: set[str] = set()
         self._settled: set[str] = set()
+        self._ctx = _Ctx(settings)  # what planning reads from the settings, once
 
     # ---- changes ------------------------------------------------------------------------
     def set_source(self, source: str, events: Iterable[CalendarEvent]) -> None:
         """The events of `source` are now these (a later duplicate replaces an earlier one)."""
         rank = self._rank.setdefault(source, len(self._rank))
+        self._ctx = _Ctx(self.settings)  # its memo of stamps lives for one batch
         old = self._sources.get(source, {})
         new: dict[tuple, CalendarEvent] = {}
         for e in events:
@@ -134,6 +136,7 @@ class Planner:
         """New settings: every event is planned again when what plan_event reads changed."""
         same = settings.match == self.settings.match and settings.join == self.settings.join
         self.settings = settings
+        self._ctx = _Ctx(settings)
         if not same:
             self._replan(e for entries in self._sources.values() for e in entries.values())
 
@@ -165,7 +168,7 @@ class Planner:
         e = entry.event
         key = override_key(e.calendar_id, e.event_id)
         if plan:
-            entry.base = plan_event(e, self.settings, self.overrides.get(key), e.start)
+            entry.base = _plan_event(e, self.settings, self.overrides.get(key), e.start, self._ctx)
         if entry.base is not None:
             id = entry.base.id
             same = self._by_id.setdefault(id, [])
