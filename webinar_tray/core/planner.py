@@ -258,6 +258,11 @@ class Planner:
         ranked = sorted(self._sources, key=self._rank.__getitem__)
         return [entry.event for s in ranked for entry in self._sources[s].values()]
 
+    def source_events(self, source: str) -> list[CalendarEvent] | None:
+        """The events held for `source` (None: a source never set)."""
+        entries = self._sources.get(source)
+        return None if entries is None else [entry.event for entry in entries.values()]
+
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._sources.values())
 

@@ -174,7 +174,9 @@ class Engine:
                 self._round = None
             self._finish_refresh(round)
             return
-        sync.apply(outcome, self.store, round.result)
+        with self._lock:  # only the rows that changed since are written
+            before = self.planner.source_events(outcome.key)
+        sync.apply(outcome, self.store, round.result, before)
         if outcome.events is not None:  # planned from what was fetched: no reading back
             with self._lock:
                 self.planner.set_source(outcome.key, outcome.events)

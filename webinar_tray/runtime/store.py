@@ -114,6 +114,27 @@ def _gaps(a: Attendance) -> str:
     return json.dumps([gap_json(g) for g in a.gaps])
 
 
+def _key(e: CalendarEvent) -> tuple:
+    """An event's row within its source (the primary key after `source`)."""
+    return e.calendar_id, e.event_id, e.start
+
+
+def _rows(source: str, events: Iterable[CalendarEvent]) -> tuple[list[tuple], dict[str, str]]:
+    """The events table's rows of `events`, and the long descriptions they refer to (text ->
+    hash; the same string object is hashed once)."""
+    rows, texts = [], {}
+    for e in events:
+        d = e.to_dict()
+        ref = None
+        if len(e.description) > 256:
+            ref = texts.get(e.description)
+            if ref is None:
+                ref = texts[e.description] = hashlib.sha256(e.description.encode()).hexdigest()
+            d["description"] = ""
+        rows.append((source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(d), ref))
+    return rows, texts
+
+
 @dataclass
 class SourceStatus:
     source: str
@@ -223,27 +244,36 @@ class Store:
             return self._db.execute(sql, tuple(args))
 
     # ---- event cache ----------------------------------------------------------------------
-    def replace_events(self, source: str, events: list[CalendarEvent], now: datetime) -> None:
-        """The last good fetch of `source` replaces its cached events. Descriptions are kept
-        once each in `texts` (instances of a series share one)."""
-        rows, texts = [], {}
-        for e in events:
-            d = e.to_dict()
-            ref = None
-            if len(e.description) > 256:
-                ref = texts.get(e.description)  # the same string object: no hashing twice
-                if ref is None:
-                    ref = texts[e.description] = hashlib.sha256(e.description.encode()).hexdigest()
-                d["description"] = ""
-            rows.append((source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(d), ref))
+    def replace_events(self, source: str, events: list[CalendarEvent], now: datetime,
+                       before: Iterable[CalendarEvent] | None = None) -> None:
+        """The last good fetch of `source` replaces its cached events (a later duplicate replaces
+        an earlier one). Descriptions are kept once each in `texts` (instances of a series share
+        one). `before`: what the cache holds for `source` as the caller knows it (the engine's
+        planner): then only the rows that changed are written."""
+        new = {_key(e): e for e in events}
+        old = {_key(e): e for e in before} if before is not None else None
         with self._lock:
+            if old is not None and self._count(source) != len(old):
+                old = None  # the caller's copy is not the cache's: rewrite it whole
+            if old is None:
+                changed, gone = list(new.values()), None
+            else:
+                changed = [e for k, e in new.items()
+                           if (o := old.get(k)) is None or o != e or o.extra != e.extra]
+                gone = [(source, k[0], k[1], _ts(k[2])) for k in old if k not in new]
+            rows, texts = _rows(source, changed)
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("DELETE FROM events WHERE source = ?", (source,))
+                if gone is None:
+                    self._db.execute("DELETE FROM events WHERE source = ?", (source,))
+                else:
+                    self._db.executemany("DELETE FROM events WHERE source = ? AND calendar_id = ? "
+                                         "AND event_id = ? AND start = ?", gone)
                 self._db.executemany("INSERT OR IGNORE INTO texts VALUES (?, ?)",
                                      [(h, t) for t, h in texts.items()])
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
-                self._forget_texts()
+                if gone is None or gone or rows:
+                    self._forget_texts()
                 self._db.execute(
                     "INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
                     "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL",
@@ -253,6 +283,9 @@ class Store:
             except Exception:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def _count(self, source: str) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM events WHERE source = ?", (source,)).fetchone()[0]
 
     def _forget_texts(self) -> None:
         self._db.execute("DELETE FROM texts WHERE hash NOT IN "

@@ -179,11 +179,12 @@ def summary(result: "RefreshResult", total: int) -> str | None:
     return f"{len(result.failed)} of {total} {noun} failed: {failed}"
 
 
-def apply(outcome: Outcome, store: Store, result: RefreshResult) -> None:
-    """Record one outcome in the store and the round's result (the engine thread's part)."""
+def apply(outcome: Outcome, store: Store, result: RefreshResult, before: list | None = None) -> None:
+    """Record one outcome in the store and the round's result (the engine thread's part).
+    `before`: the source's cached events as the caller holds them (only changes are written)."""
     source, now = outcome.source, result.at
     if outcome.events is not None:
-        store.replace_events(outcome.key, outcome.events, now)
+        store.replace_events(outcome.key, outcome.events, now, before)
         result.ok.append(source.name)
         log.info("refresh: %s: %d events in %.1f s", source.name, len(outcome.events), outcome.seconds)
         return
