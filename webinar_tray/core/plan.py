@@ -14,7 +14,7 @@ from webinar_tray.core.unwrap import is_wrapper
 from webinar_tray.core.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the planner holds one per cached event
 class PlannedJoin:
     id: str  # <calendar_id>/<event_id>/<UTC start>
     calendar_id: str

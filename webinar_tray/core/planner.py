@@ -33,7 +33,7 @@ from webinar_tray.core.settings import Settings
 LONG = timedelta(hours=6)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class _Entry:
     event: CalendarEvent
     order: tuple[int, int]  # (source rank, position in the source): the order of .events()
@@ -90,7 +90,6 @@ class Planner:
         self._sources: dict[str, dict[tuple, _Entry]] = {}
         self._rank: dict[str, int] = {}
         self._by_id: dict[str, list[_Entry]] = {}  # entries with a plan, in .events() order
-        self._by_choice: dict[str, set[str]] = {}  # override key -> plan ids
         self._indexed: dict[str, tuple] = {}  # plan id -> (key, wanted, long, missed items)
         self._all, self._wanted = _Index(), _Index()
         self._ends: list[tuple] = []  # (end, order, id, plan): auto-joins that may be missed
@@ -147,8 +146,9 @@ class Planner:
             self.overrides.pop(key, None)
         else:
             self.overrides[key] = on
-        ids = self._by_choice.get(key, ())
-        self._replan([e for id in ids for e in self._by_id.get(id, ())])
+        # a rare user action: the events it touches are looked for, not indexed (memory)
+        self._replan([entry for entries in self._sources.values() for entry in entries.values()
+                      if override_key(entry.event.calendar_id, entry.event.event_id) == key])
 
     def set_overrides(self, overrides: Mapping[str, bool]) -> None:
         for key in set(self.overrides) | set(overrides):
@@ -173,7 +173,6 @@ class Planner:
             id = entry.base.id
             same = self._by_id.setdefault(id, [])
             insort(same, entry, key=lambda x: x.order)
-            self._by_choice.setdefault(key, set()).add(id)
             self._dirty.add(id)
         return entry
 
@@ -186,9 +185,6 @@ class Planner:
             same.remove(entry)
         if not same:
             self._by_id.pop(id, None)
-            ids = self._by_choice.get(override_key(entry.event.calendar_id, entry.event.event_id))
-            if ids is not None:
-                ids.discard(id)
         self._dirty.add(id)
 
     # ---- the indexes ----------------------------------------------------------------------

@@ -7,7 +7,6 @@ with a warning and rebuilt; a database from a newer version is refused, never ov
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import sqlite3
@@ -23,6 +22,7 @@ import filelock
 from webinar_tray.config.private import LOCK_MODE, create_private, private_dir
 from webinar_tray.core.attendance import DONE, Attendance, Gap, gap_json
 from webinar_tray.core.events import CalendarEvent
+from webinar_tray.runtime.event_rows import event_of, row_key, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -112,27 +112,6 @@ def _dt(s: str | None) -> datetime | None:
 def _gaps(a: Attendance) -> str:
     """The gaps column: a JSON list of {"from", "to", "why"} (CONTRACT.md's history form)."""
     return json.dumps([gap_json(g) for g in a.gaps])
-
-
-def _key(e: CalendarEvent) -> tuple:
-    """An event's row within its source (the primary key after `source`)."""
-    return e.calendar_id, e.event_id, e.start
-
-
-def _rows(source: str, events: Iterable[CalendarEvent]) -> tuple[list[tuple], dict[str, str]]:
-    """The events table's rows of `events`, and the long descriptions they refer to (text ->
-    hash; the same string object is hashed once)."""
-    rows, texts = [], {}
-    for e in events:
-        d = e.to_dict()
-        ref = None
-        if len(e.description) > 256:
-            ref = texts.get(e.description)
-            if ref is None:
-                ref = texts[e.description] = hashlib.sha256(e.description.encode()).hexdigest()
-            d["description"] = ""
-        rows.append((source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(d), ref))
-    return rows, texts
 
 
 @dataclass
@@ -250,8 +229,8 @@ class Store:
         an earlier one). Descriptions are kept once each in `texts` (instances of a series share
         one). `before`: what the cache holds for `source` as the caller knows it (the engine's
         planner): then only the rows that changed are written."""
-        new = {_key(e): e for e in events}
-        old = {_key(e): e for e in before} if before is not None else None
+        new = {row_key(e): e for e in events}
+        old = {row_key(e): e for e in before} if before is not None else None
         with self._lock:
             if old is not None and self._count(source) != len(old):
                 old = None  # the caller's copy is not the cache's: rewrite it whole
@@ -261,7 +240,7 @@ class Store:
                 changed = [e for k, e in new.items()
                            if (o := old.get(k)) is None or o != e or o.extra != e.extra]
                 gone = [(source, k[0], k[1], _ts(k[2])) for k in old if k not in new]
-            rows, texts = _rows(source, changed)
+            rows, texts = rows_of(source, changed, _ts)
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 if gone is None:
@@ -313,13 +292,9 @@ class Store:
     def events_by_source(self, sources: Iterable[str] | None = None) -> dict[str, list[CalendarEvent]]:
         """The cached events of each source (of `sources` only, when given)."""
         out: dict[str, list[CalendarEvent]] = {}
-        if sources is not None:
-            keep = list(sources)
-            where = f"WHERE source IN ({','.join('?' * len(keep))}) " if keep else "WHERE 0 "
-            rows = self._read_events(where + "ORDER BY source, start", keep)
-        else:
-            rows = self._read_events("ORDER BY source, start")
-        for source, e in rows:
+        keep = None if sources is None else list(sources)
+        where = "" if keep is None else f"WHERE source IN ({','.join('?' * len(keep)) or 'NULL'}) "
+        for source, e in self._read_events(where + "ORDER BY source, start", keep or ()):
             out.setdefault(source, []).append(e)
         return out
 
@@ -331,10 +306,7 @@ class Store:
                                     tuple(args)).fetchall()
         for row in rows:
             try:
-                d = json.loads(row["data"])
-                if row["text_ref"] is not None:
-                    d["description"] = texts[row["text_ref"]]  # one string shared by the series
-                out.append((row["source"], CalendarEvent.from_dict(d)))
+                out.append((row["source"], event_of(row["data"], row["text_ref"], texts)))
             except (ValueError, TypeError, KeyError) as e:
                 log.warning("cached event %s from %s is unreadable (%s); skipped",
                             row["event_id"], row["source"], e)
