@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import json.encoder
 from datetime import datetime
 
 from webinar_tray.core.outcome import minutes_attended
@@ -33,13 +35,49 @@ def plan_state(p: PlannedJoin, states: dict[str, str]) -> str:
     return "planned" if p.auto_join else "skipped"
 
 
-def plan_row(p: PlannedJoin, states: dict[str, str]) -> dict:
+def plan_row(p: PlannedJoin, states: dict[str, str], iso=iso) -> dict:
     return {
         "id": p.id, "calendar_id": p.calendar_id, "event_id": p.event_id, "title": p.title,
         "start": iso(p.start), "end": iso(p.end), "join_url": p.join_url, "provider": p.provider,
         "auto_join": p.auto_join, "reason": p.reason, "join_at": iso(p.join_at),
         "state": plan_state(p, states),
     }
+
+
+def plan_rows(planned: list[PlannedJoin], states: dict[str, str]) -> list[dict]:
+    """plan_row of each; a time is formatted once per run (sessions share their starts)."""
+    seen: dict = {}
+
+    def iso_once(t: datetime | None) -> str | None:
+        s = seen.get(t)
+        if s is None and t is not None:
+            s = seen[t] = iso(t)
+        return s
+
+    return [plan_row(p, states, iso_once) for p in planned]
+
+
+def rows_json(rows: list[dict]) -> str:
+    """json.dumps(rows, indent=2, ensure_ascii=False) character for character, for rows of
+    scalars (the contract's plan rows), written without the pure-Python indenting encoder."""
+    enc, const = json.encoder.encode_basestring, _JSON_CONSTANTS
+    keys: dict = {}
+    out = []
+    for r in rows:
+        items = []
+        for k, v in r.items():
+            kk = keys.get(k) or keys.setdefault(k, "    " + enc(k) + ": ")
+            if type(v) is str:
+                items.append(kk + enc(v))
+            elif v is None or type(v) is bool:
+                items.append(kk + const[v])
+            else:  # not a row of scalars: the library's own way
+                return json.dumps(rows, indent=2, ensure_ascii=False)
+        out.append("  {\n" + ",\n".join(items) + "\n  }" if items else "  {}")
+    return "[\n" + ",\n".join(out) + "\n]" if out else "[]"
+
+
+_JSON_CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 REASON_TEXT = {

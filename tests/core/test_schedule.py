@@ -252,3 +252,26 @@ def test_next_deadline_is_the_earliest_of_the_plan_and_the_end_is_one():
     # the end is a deadline too (a webinar nobody joined is judged at its end)
     only_end = replace(pj(), join_at=END + timedelta(hours=1))
     assert next_deadline([only_end], {}, START, S, reminded={"cal/ev/1"}) == END
+
+
+def test_an_ordered_plan_is_read_only_as_far_as_an_earlier_deadline_can_come():
+    from webinar_tray.core.schedule import reach
+
+    plan = [pj(id=f"cal/e{i}/1", start=START + timedelta(hours=i), end=END + timedelta(hours=i)) for i in range(50)]
+    read = []
+
+    def reading():
+        for p in plan:
+            read.append(p.id)
+            yield p
+
+    assert next_deadline(reading(), {}, T0, S, ordered=True) == next_deadline(plan, {}, T0, S) == REMIND_AT
+    assert len(read) == 2, "the second item starts too late to come earlier: reading stops"
+    assert reach(S) == max(timedelta(minutes=5), timedelta(seconds=60) + PRESTART)
+
+
+def test_ended_auto_joins_given_are_judged_as_the_events_are():
+    ended = [replace(pj(id=ENDED_ID), start=ENDED.start, end=ENDED.end)]
+    assert due([], {}, AFTER, S, ended=ended) == [Missed(ended[0])]
+    assert due([], {ENDED_ID: "missed"}, AFTER, S, ended=ended) == []
+    assert due([], {}, AFTER, S, ended=ended + ended) == [Missed(ended[0])], "once per id"

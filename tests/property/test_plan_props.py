@@ -1,11 +1,14 @@
 """Properties of the planner (core.plan.plan) over random events: never raises; what it plans to
-open is a safe http(s) link; ids are unique and stable; the plan is sorted."""
+open is a safe http(s) link; ids are unique and stable; the plan is sorted. The incremental
+planner (core.planner) and the due check fed from it decide as a full rebuild does, through
+random edits of events, settings and choices while now moves."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from tests.fakes import T0
@@ -13,7 +16,10 @@ from tests.property.strategies import hostile_text, link_text
 from webinar_tray.core.events import CalendarEvent, override_key
 from webinar_tray.core.links import is_safe
 from webinar_tray.core.plan import plan
-from webinar_tray.core.settings import JoinSettings, MatchSettings, Settings
+from webinar_tray.core.planner import Planner
+from webinar_tray.core.schedule import Missed, Remind, Start, due, next_deadline, reach, wanted
+from webinar_tray.core.settings import JoinSettings, MatchSettings, NotificationSettings, Settings
+from webinar_tray.output import rows_json
 
 
 @st.composite
@@ -62,3 +68,150 @@ def test_the_planner_never_raises_and_only_opens_safe_links(evs, settings, data)
             assert p.join_url is not None and p.reason is None and p.join_at is not None
         else:
             assert p.reason and p.join_at is None
+
+
+# ---- the incremental planner (core/planner) against a full rebuild -----------------------------
+
+SOURCES = ["google:a", "ics:b", "ics:c"]
+LINKS = ["https://www.brighttalk.com/webcast/288/1", "https://us02web.zoom.us/j/1?pwd=x",
+         "https://meet.google.com/abc-defg-hij", "https://evil.example/w", "javascript:alert(1)",
+         "https://www.youtube.com/redirect?q=https%3A%2F%2Fevil.example%2F", ""]
+
+
+@st.composite
+def close_events(draw):
+    """Events that collide: few ids and calendars, starts on a coarse grid around T0, lengths up
+    to two days (long ones too), so duplicates, series and running events are common."""
+    start = T0 + timedelta(minutes=15 * draw(st.integers(min_value=-4 * 4, max_value=8 * 4)))
+    length = draw(st.sampled_from([timedelta(minutes=m) for m in (1, 30, 45, 60, 60, 3 * 60, 7 * 60, 2 * 24 * 60)]))
+    return CalendarEvent(
+        calendar_id=draw(st.sampled_from(["primary", "ics:0123abcd"])),
+        event_id=draw(st.sampled_from(["e1", "e2", "e3", "e4", "e5", "e6"])),
+        title=draw(st.sampled_from(["Quarterly webinar", "Sync", "Webinar: AI", "Think Tank"])),
+        start=start, end=start + length,
+        all_day=draw(st.sampled_from([False, False, False, True])),
+        description=draw(st.sampled_from(LINKS)),
+        organizer=draw(st.sampled_from(["", "events@isc2.org"])),
+        status=draw(st.sampled_from(["confirmed", "confirmed", "cancelled"])),
+        response=draw(st.sampled_from(["", "accepted", "declined"])),
+    )
+
+
+close_settings = st.builds(
+    Settings,
+    match=st.builds(MatchSettings, hosts=st.sampled_from([(), ("evil.example",)]),
+                    organizers=st.just(("@isc2.org",))),
+    join=st.builds(JoinSettings, late_join=st.sampled_from([False, False, True]), lead_seconds=st.sampled_from([0, 60, 600]),
+                   allowed_hosts=st.sampled_from([(), ("evil.example",)])),
+    notifications=st.builds(NotificationSettings, enabled=st.booleans(),
+                            remind_minutes=st.sampled_from([1, 5, 30])),
+)
+
+edits = st.one_of(
+    st.tuples(st.just("source"), st.sampled_from(SOURCES), st.lists(close_events(), max_size=8)),
+    st.tuples(st.just("add"), st.sampled_from(SOURCES), close_events()),
+    st.tuples(st.just("remove"), st.sampled_from(SOURCES), st.integers(0, 7)),
+    st.tuples(st.just("change"), st.sampled_from(SOURCES), st.integers(0, 7), close_events()),
+    st.tuples(st.just("drop"), st.sets(st.sampled_from(SOURCES))),
+    st.tuples(st.just("settings"), close_settings),
+    st.tuples(st.just("override"), st.sampled_from(["primary/e1", "primary/e2", "ics:0123abcd/e3"]),
+              st.sampled_from([True, False, None])),
+    st.tuples(st.just("now"), st.sampled_from([-10, 1, 3, 7, 14, 30, 60, 180, 600])),
+)
+
+
+class _Model:
+    """What the engine used to do: every source's list, planned whole on each question."""
+
+    def __init__(self, settings):
+        self.sources: dict[str, list] = {}
+        self.ranks: list[str] = []
+        self.settings, self.overrides = settings, {}
+
+    def events(self):
+        out = []
+        for s in self.ranks:
+            by_key = {}
+            for e in self.sources.get(s, []):
+                by_key[(e.calendar_id, e.event_id, e.start)] = e
+            out += by_key.values()
+        return out
+
+
+def _apply(edit, model: _Model, planner: Planner, now):
+    kind, *args = edit
+    if kind in ("source", "add", "remove", "change"):
+        src, evs = args[0], list(model.sources.get(args[0], []))
+        if kind == "source":
+            evs = args[1]
+        elif kind == "add":
+            evs.append(args[1])
+        elif evs and kind == "remove":
+            del evs[args[1] % len(evs)]
+        elif evs and kind == "change":
+            evs[args[1] % len(evs)] = args[2]
+        model.sources[src] = evs
+        if src not in model.ranks:
+            model.ranks.append(src)
+        planner.set_source(src, evs)
+    elif kind == "drop":
+        model.sources = {s: v for s, v in model.sources.items() if s in args[0]}
+        planner.drop_sources_except(args[0])
+    elif kind == "settings":
+        model.settings = args[0]
+        planner.set_settings(args[0])
+    elif kind == "override":
+        if args[1] is None:
+            model.overrides.pop(args[0], None)
+        else:
+            model.overrides[args[0]] = args[1]
+        planner.set_override(args[0], args[1])
+    elif kind == "now":
+        now += timedelta(minutes=args[0])
+    return now
+
+
+first = st.lists(st.tuples(st.just("source"), st.sampled_from(SOURCES),
+                          st.lists(close_events(), min_size=2, max_size=12)), min_size=1, max_size=3)
+
+
+@given(close_settings, first, st.lists(edits, min_size=1, max_size=25), st.data())
+def test_the_incremental_planner_plans_as_a_full_rebuild(settings, start, steps, data):
+    model, planner = _Model(settings), Planner(settings, known_since=T0 - timedelta(hours=3))
+    now, states, reminded = T0, {}, set()
+    for edit in start + steps:
+        now = _apply(edit, model, planner, now)
+        evs = model.events()
+        assert planner.events() == evs
+        full = plan(evs, model.settings, model.overrides, now)
+        assert planner.plan(now) == full, edit
+        some = planner.plan(now, wanted=True)  # a part of the plan, every wanted item in it
+        ids = {p.id for p in some}
+        assert some == [p for p in full if p.id in ids] and all(p.id in ids for p in full if wanted(p))
+        assert list(planner.upcoming(now, wanted=False)) == full
+        # the due check: the near part and the ended auto-joins give the same decisions
+        active = {p.id for p in full if data.draw(st.integers(0, 9)) == 0}
+        kw = dict(reminded=reminded, active=active)
+        slow = due(full, states, now, model.settings, events=evs, overrides=model.overrides,
+                   known_since=planner.known_since, **kw)
+        near = planner.plan(now, until=now + reach(model.settings) + timedelta(seconds=1), wanted=True)
+        fast = due(near, states, now, model.settings, ended=planner.ended(now), **kw)
+        assert fast == slow, edit
+        assert next_deadline(planner.upcoming(now), states, now, model.settings, ordered=True, **kw) \
+            == next_deadline(full, states, now, model.settings, **kw), edit
+        event(f"missed {sum(isinstance(d, Missed) for d in fast) > 0}, planned {len(full) > 2}")
+        for d in fast:  # carried out: a record, or a reminder said
+            if isinstance(d, (Missed, Start)):
+                states[d.plan.id] = "missed" if isinstance(d, Missed) else "joining"
+                planner.settle(d.plan.id)
+            elif isinstance(d, Remind):
+                reminded.add(d.plan.id)
+        for p in planner.ended(now):
+            if p.id in states:
+                planner.settle(p.id)
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["id", "title", "auto_join", "reason", "x"]),
+                                st.one_of(hostile_text, st.none(), st.booleans()), max_size=5), max_size=4))
+def test_plan_rows_are_written_as_json_dumps_writes_them(rows):
+    assert rows_json(rows) == json.dumps(rows, indent=2, ensure_ascii=False)

@@ -301,3 +301,23 @@ def test_join_now_again_after_leaving_keeps_one_record_with_a_gap(tmp_path):
     r.joiner.done(job.id)
     [a] = r.history()
     assert [g["why"] for g in a.gaps] == ["left and joined again"] and a.state == "attended"
+
+
+def test_a_due_check_plans_nothing_again_and_a_refresh_replans_only_what_changed(tmp_path, monkeypatch):
+    from webinar_tray.core import planner as planner_module
+
+    evs = [event(f"W{i} webinar", start=T0 + timedelta(hours=i + 1), event_id=f"w{i}") for i in range(20)]
+    r = Rig(tmp_path, evs)
+    r.engine.refresh()
+    planned = []
+    real = planner_module._plan_event
+    monkeypatch.setattr(planner_module, "_plan_event", lambda e, *a: planned.append(e.event_id) or real(e, *a))
+    for _ in range(5):
+        r.tick(minutes=1)
+        r.engine.next_deadline()
+    assert planned == [], "due checks read the plan; they do not plan"
+    r.source.events[3] = event("W3 webinar moved", start=evs[3].start, event_id="w3")
+    r.engine.refresh()
+    assert planned == ["w3"]
+    assert sorted(e.title for e in r.store.events()) == sorted(e.title for e in r.engine.planner.events())
+    assert "W3 webinar moved" in [p.title for p in r.engine.current_plan]

@@ -159,3 +159,35 @@ def test_a_schema_1_cache_is_migrated_and_still_read(tmp_path):
     assert s.events() == [old]
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     s.close()
+
+
+def _rowids(s: Store) -> dict[str, int]:
+    return {r["event_id"]: r["rowid"] for r in s._x("SELECT rowid, event_id FROM events")}
+
+
+def test_a_fetch_given_the_cache_before_writes_only_the_rows_that_changed(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    long = "Join: https://www.brighttalk.com/webcast/1/2 " + "x" * 300
+    a, b, c = (event(t, event_id=t[0], description=long) for t in ("A webinar", "B webinar", "C webinar"))
+    s.replace_events("src", [a, b, c], T0)
+    before = _rowids(s)
+    b2 = event("B webinar moved", event_id="B", description=long)
+    d = event("D webinar", event_id="D")
+    s.replace_events("src", [a, b2, d], T0 + timedelta(hours=1), before=[a, b, c])
+    after = _rowids(s)
+    assert after["A"] == before["A"], "an unchanged row is left alone"
+    assert after["B"] != before["B"] and "C" not in after and "D" in after
+    assert sorted(e.title for e in s.events()) == ["A webinar", "B webinar moved", "D webinar"]
+    assert s.events_by_source(["src"])["src"][0].description == long
+    assert s.sources()[0].fetched_at == T0 + timedelta(hours=1)
+    s.replace_events("src", [d], T0, before=[d])  # the caller's copy is wrong: rewritten whole
+    assert [e.title for e in s.events()] == ["D webinar"]
+    assert s._x("SELECT COUNT(*) FROM texts").fetchone()[0] == 0, "the long description is forgotten"
+
+
+def test_states_of_only_the_ids_asked(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    s.claim(att("x"), T0)
+    s.claim(att("y", state="missed"), T0)
+    assert s.states_of(["y", "z"]) == {"y": "missed"}
+    assert s.states_of([]) == {}

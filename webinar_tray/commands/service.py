@@ -70,15 +70,20 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
         sources = build_sources(ctx.settings, paths)
         # each failing source is said once, in the summary line at the end (not also logged)
         logging.getLogger(sync.__name__).setLevel(logging.ERROR)
-        result = sync.refresh(sources, store, now, ctx.settings.refresh)
+        fetched: dict[str, list] = {}
+        result = sync.refresh(sources, store, now, ctx.settings.refresh, fetched=fetched)
         failed = sync.summary(result, len(sources))
         signin = result.signin_needed
+        # planned from what was just fetched, plus the cache of the sources that failed
+        events = sync.cached_form(fetched, store, [sync.source_key(s) for s in sources])
+    else:
+        events = store.events()
     from webinar_tray.core.plan import plan
 
-    planned = plan(store.events(), ctx.settings, store.overrides(), now)
-    states = store.states()
+    planned = plan(events, ctx.settings, store.overrides(), now)
+    states = store.states_of(p.id for p in planned)
     if as_json:
-        print(json.dumps([output.plan_row(p, states) for p in planned], indent=2, ensure_ascii=False))
+        print(output.rows_json(output.plan_rows(planned, states)))
     else:
         print(output.plan_text(planned, states, now))
     store.close()

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-from webinar_tray.core.events import CalendarEvent, override_key, plan_id, utc_stamp
+from webinar_tray.core.events import CalendarEvent, override_key, utc_stamp
 from webinar_tray.core.links import candidates
 from webinar_tray.core.rules import host_in, host_of, webinar_rule
 from webinar_tray.core.unwrap import is_wrapper
 from webinar_tray.core.settings import Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: the planner holds one per cached event
 class PlannedJoin:
     id: str  # <calendar_id>/<event_id>/<UTC start>
     calendar_id: str
@@ -47,20 +47,39 @@ def plan(
     Pure: the same inputs give the same plan (ids included)."""
     horizon = now + timedelta(hours=settings.refresh.lookahead_hours)
     out: dict[str, PlannedJoin] = {}
+    ctx = _Ctx(settings)
     for event in events:
         if event.end <= now or event.start >= horizon:
             continue
-        p = plan_event(event, settings, overrides.get(override_key(event.calendar_id, event.event_id)), now)
+        p = _plan_event(event, settings, overrides.get(override_key(event.calendar_id, event.event_id)), now,
+                        ctx)
         if p is not None and p.id not in out:
             out[p.id] = p
     return sorted(out.values(), key=lambda p: (p.start, p.title, p.id))
+
+
+class _Ctx:
+    """What planning reads from the settings for every event, worked out once per call."""
+
+    def __init__(self, settings: Settings):
+        self.lead = timedelta(seconds=settings.join.lead_seconds)
+        self.grace = timedelta(seconds=settings.join.grace_seconds)
+        # links to the hosts the user named rank with the catalogue's join links
+        self.preferred = settings.join.allowed_hosts + settings.match.hosts
+        self.stamps: dict[datetime, str] = {}  # UTC stamps: sessions share their starts
 
 
 def plan_event(
     event: CalendarEvent, settings: Settings, override: bool | None, now: datetime
 ) -> PlannedJoin | None:
     """The plan for one event (ended or not), or None when it has no link and matches no rule."""
-    cands, link, host, wrapper = _links(event, settings)
+    return _plan_event(event, settings, override, now, _Ctx(settings))
+
+
+def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None, now: datetime,
+                ctx: _Ctx) -> PlannedJoin | None:
+    cands, link, host, wrapper = _links_of(event.conference_links, event.hangout_link, event.location,
+                                           event.description, ctx.preferred)
     service = link.service if link else None
     rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match,
                         host)
@@ -68,32 +87,16 @@ def plan_event(
         return None
     reason = _reason(event, settings, link, cands, rule, override, now, host, wrapper)
     auto = reason is None
-    grace = timedelta(seconds=settings.join.grace_seconds)
+    stamp = ctx.stamps.get(event.start)
+    if stamp is None:
+        stamp = ctx.stamps[event.start] = utc_stamp(event.start)
     return PlannedJoin(
-        id=plan_id(event.calendar_id, event.event_id, event.start),
-        calendar_id=event.calendar_id,
-        event_id=event.event_id,
-        title=event.title,
-        start=event.start,
-        end=event.end,
-        join_url=link.url if link else None,
-        provider=service.name if service else None,
-        auto_join=auto,
-        reason=reason,
-        join_at=event.start - timedelta(seconds=settings.join.lead_seconds) if auto else None,
-        leave_at=event.end + grace,
-        is_webinar=rule is not None,
-        steps=service.steps if service else "generic",
+        f"{event.calendar_id}/{event.event_id}/{stamp}",  # plan_id(calendar_id, event_id, start)
+        event.calendar_id, event.event_id, event.title, event.start, event.end,
+        link.url if link else None, service.name if service else None, auto, reason,
+        event.start - ctx.lead if auto else None, event.end + ctx.grace, rule is not None,
+        service.steps if service else "generic",
     )
-
-
-def _links(event: CalendarEvent, settings: Settings):
-    """(every candidate link, the best safe one, its host, whether it is a redirector we could
-    not see through) of an event. Links to the hosts the user named
-    (`[join] allowed_hosts`, `[match] hosts`) rank with the catalogue's join links."""
-    preferred = settings.join.allowed_hosts + settings.match.hosts
-    return _links_of(event.conference_links, event.hangout_link, event.location, event.description,
-                     preferred)
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,8 @@ class _LinkFields:
 
 @lru_cache(maxsize=4096)
 def _links_of(conference_links, hangout_link, location, description, preferred_hosts=()):
+    """(every candidate link, the best safe one, its host, whether it is a redirector we could
+    not see through) of an event's texts."""
     """Link detection is the costly part of planning and depends on these texts and the hosts
     the user named alone (so a changed setting is a new key): every instance of a series shares
     them (and its sources share the one description string), so it runs once per series, not

@@ -3,6 +3,7 @@
     due(plan, states, now, settings, ...)     -> [Missed | Remind | Start]   every due check
     recover(records, plan, now, settings, ...) -> [Resume | Conclude]          once, at start
     next_deadline(plan, states, now, settings, ...) -> when `due` next has something to do
+    reach(settings)                           -> how far ahead of its start an item can be due
 
 Everything the engine knows besides the plan is an argument (the ids already reminded, the ids
 a browser is on, the cached events and per-event choices, since when the app has run): no
@@ -89,7 +90,7 @@ Decision = Remind | Start | Missed | Resume | Conclude
 # ---- the due check --------------------------------------------------------------------------
 
 def due(
-    plan: Sequence[PlannedJoin],
+    plan: Iterable[PlannedJoin],
     states: Mapping[str, str],
     now: datetime,
     settings: Settings,
@@ -99,12 +100,18 @@ def due(
     events: Iterable[CalendarEvent] = (),
     overrides: Mapping[str, bool] | None = None,
     known_since: datetime | None = None,
+    ended: Iterable[PlannedJoin] | None = None,
 ) -> list[Decision]:
     """What to do now, in order: missed records first, then per planned join (soonest first)
     its reminder and its start. `states`: plan id -> stored state (any record means "taken");
     `active`: ids a browser is on; `reminded`: ids already reminded this run; `events`,
-    `overrides` and `known_since` judge "missed" (None: nothing is judged missed)."""
-    out: list[Decision] = list(_missed(events, states, now, settings, overrides or {}, known_since, active))
+    `overrides` and `known_since` judge "missed" (None: nothing is judged missed). `ended`, in
+    their place: the auto-joins as planned at their start that ended (core.planner's
+    `Planner.ended`), so that no event is planned again. Only the items of `plan` that start
+    within `reach(settings)` of now (or run) can be due: a caller may pass just those."""
+    if ended is None:
+        ended = _ended(events, now, settings, overrides or {}, known_since)
+    out: list[Decision] = list(_missed(ended, states, active))
     taken = set(states) | set(active) | {d.plan.id for d in out}
     for p in plan:
         if p.id in taken:
@@ -122,23 +129,36 @@ def _reminder_due(p: PlannedJoin, now: datetime, n: NotificationSettings, remind
     return p.start - timedelta(minutes=n.remind_minutes) <= now < p.start
 
 
-def _missed(events: Iterable[CalendarEvent], states: Mapping[str, str], now: datetime, settings: Settings,
-            overrides: Mapping[str, bool], known_since: datetime | None,
-            active: Collection[str]) -> Iterable[Missed]:
-    """Auto-joins (as planned at their start) that ended with no record, after `known_since`:
-    webinars that ended before the app was first run are not "missed"."""
+def _ended(events: Iterable[CalendarEvent], now: datetime, settings: Settings,
+           overrides: Mapping[str, bool], known_since: datetime | None) -> Iterable[PlannedJoin]:
+    """Auto-joins as planned at their start that ended by `now`, after `known_since`: webinars
+    that ended before the app was first run are not "missed"."""
     if known_since is None:
         return
-    seen: set[str] = set()
     for event in events:
         if event.end > now or event.start < known_since:
             continue
         override = overrides.get(override_key(event.calendar_id, event.event_id))
         p = plan_event(event, settings, override, event.start)
-        if p is None or not p.auto_join or p.id in states or p.id in active or p.id in seen:
+        if p is not None and p.auto_join:
+            yield p
+
+
+def _missed(ended: Iterable[PlannedJoin], states: Mapping[str, str],
+            active: Collection[str]) -> Iterable[Missed]:
+    """Those of the ended auto-joins with no record (once per id)."""
+    seen: set[str] = set()
+    for p in ended:
+        if p.id in states or p.id in active or p.id in seen:
             continue
         seen.add(p.id)
         yield Missed(p)
+
+
+def reach(settings: Settings) -> timedelta:
+    """How long before its start a planned join can be due (its reminder, its browser start)."""
+    lead = timedelta(seconds=settings.join.lead_seconds) + PRESTART
+    return max(lead, timedelta(minutes=settings.notifications.remind_minutes))
 
 
 def recover(
@@ -166,27 +186,36 @@ def recover(
 
 
 def next_deadline(
-    plan: Sequence[PlannedJoin],
+    plan: Iterable[PlannedJoin],
     states: Mapping[str, str],
     now: datetime,
     settings: Settings,
     *,
     reminded: Collection[str] = (),
     active: Collection[str] = (),
+    ordered: bool = False,
 ) -> datetime | None:
     """The earliest time at which `due` has something to do for the plan; in the past when
-    something is due now (a deadline is never dropped just because it has passed)."""
-    times = []
+    something is due now (a deadline is never dropped just because it has passed).
+    `ordered`: the plan is sorted by start with the settings' join times (as core.plan and
+    core.planner give it), so reading stops once no later item can come earlier."""
+    best: datetime | None = None
     n = settings.notifications
     remind = timedelta(minutes=n.remind_minutes)
+    ahead = reach(settings)
     for p in plan:
+        if ordered and best is not None and p.start - ahead >= best:
+            break
         if p.id in states or p.id in active or now >= p.leave_at:
             continue
+        times = []
         if n.enabled and p.id not in reminded and wanted(p) and now < p.start:
             times.append(p.start - remind)
-        if not p.auto_join:
-            continue
-        times.append(p.join_at - PRESTART)
-        if p.end > now:
-            times.append(p.end)  # a webinar nobody joined is judged at its end
-    return min(times, default=None)
+        if p.auto_join:
+            times.append(p.join_at - PRESTART)
+            if p.end > now:
+                times.append(p.end)  # a webinar nobody joined is judged at its end
+        for t in times:
+            if best is None or t < best:
+                best = t
+    return best

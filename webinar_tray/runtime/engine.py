@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
+from collections.abc import Mapping
 from typing import Callable
 
 from webinar_tray.core import attendance as record
@@ -23,7 +24,8 @@ from webinar_tray.core import schedule
 from webinar_tray.core.attendance import Attendance
 from webinar_tray.core.events import override_key
 from webinar_tray.core.outcome import minutes_attended
-from webinar_tray.core.plan import PlannedJoin, adhoc, plan
+from webinar_tray.core.plan import PlannedJoin, adhoc
+from webinar_tray.core.planner import Planner
 from webinar_tray.core.redact import SafeUrl, safe_url
 from webinar_tray.core.schedule import PRESTART  # noqa: F401 (re-exported: engine.PRESTART)
 from webinar_tray.core.settings import Settings
@@ -35,6 +37,47 @@ log = logging.getLogger(__name__)
 
 # Attending rows get a heartbeat this often, so a crash's gap is known after a restart.
 HEARTBEAT = timedelta(seconds=30)
+# A due check reads the plan this much beyond what can be due (clock steps between reads).
+NEAR_MARGIN = timedelta(minutes=1)
+
+
+def _give_back_memory() -> None:
+    """After a refresh, hand the C heap's free pages back (glibc keeps what a fetch's parsing
+    freed; a service idles for hours holding it). Nothing elsewhere."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+class _States(Mapping):
+    """The store's attendance states, read one id at a time: next_deadline asks about the few
+    items it reads, not the whole history."""
+
+    def __init__(self, store: Store):
+        self._store, self._seen = store, {}
+
+    def __getitem__(self, id: str) -> str:
+        if id not in self._seen:
+            self._seen[id] = self._store.states_of((id,)).get(id)
+        if self._seen[id] is None:
+            raise KeyError(id)
+        return self._seen[id]
+
+    def __contains__(self, id: object) -> bool:
+        try:
+            self[id]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self):
+        return iter(self._store.states())
+
+    def __len__(self) -> int:
+        return len(self._store.states())
 
 
 class Engine:
@@ -49,7 +92,6 @@ class Engine:
         clock: Clock,
         on_change: Callable[[], None] | None = None,
     ):
-        self.settings = settings
         self.store = store
         self.sources = sources
         self.joiner = joiner
@@ -63,8 +105,6 @@ class Engine:
         self._lock = threading.RLock()
         self._jobs: dict[str, PlannedJoin] = {}  # submitted to the joiner, not yet done
         self._reminded: set[str] = set()
-        self._plan: list[PlannedJoin] = []
-        self._events = store.events()  # the cache, reloaded after each refresh
         self._last_heartbeat: datetime | None = None
         self._closing = False
         self.last_refresh: sync.RefreshResult | None = None
@@ -75,33 +115,45 @@ class Engine:
         self.known_since = datetime.fromisoformat(
             store.set_meta_once("first_run", self.started_at.isoformat())
         )
+        # The plan, kept up to date by each change (a refresh's source, settings, a choice):
+        # a due check reads the part near now and never plans again.
+        self.planner = Planner(settings, store.overrides(), self.known_since)
+        for source, events in store.events_by_source().items():
+            self.planner.set_source(source, events)
 
     # ---- settings -------------------------------------------------------------------------
-    def apply_settings(self, settings: Settings) -> None:
+    @property
+    def settings(self) -> Settings:
+        return self.planner.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
         with self._lock:
-            self.settings = settings
-            self.replan()
+            self.planner.set_settings(settings)
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
 
     # ---- the plan -------------------------------------------------------------------------
     def replan(self) -> list[PlannedJoin]:
-        now = self.clock.now()
-        with self._lock:
-            self._plan = plan(self._events, self.settings, self.store.overrides(), now)
-            return list(self._plan)
+        """The plan now (the planner keeps it up to date: nothing is planned again)."""
+        return self.current_plan
 
     @property
     def current_plan(self) -> list[PlannedJoin]:
+        now = self.clock.now()
         with self._lock:
-            return list(self._plan)
+            return self.planner.plan(now)
 
     def next_deadline(self) -> datetime | None:
         """The earliest time at which due_check() has something to do; in the past when
-        something is due now (a deadline is never dropped just because it has passed)."""
+        something is due now (a deadline is never dropped just because it has passed). Reads
+        the plan from now on only as far as an earlier deadline can come."""
         now = self.clock.now()
         with self._lock:
-            states = self.store.states() if self._plan else {}
-            return schedule.next_deadline(self._plan, states, now, self.settings,
-                                          reminded=self._reminded, active=self._jobs)
+            return schedule.next_deadline(self.planner.upcoming(now), _States(self.store), now,
+                                          self.settings, reminded=self._reminded, active=self._jobs,
+                                          ordered=True)
 
     # ---- refresh --------------------------------------------------------------------------
     def refresh(self) -> sync.RefreshResult:
@@ -133,25 +185,27 @@ class Engine:
                 self._round = None
             self._finish_refresh(round)
             return
-        sync.apply(outcome, self.store, round.result)
-        if outcome.events is not None:
-            self._reload()
-
-    def _reload(self) -> None:
-        with self._lock:
-            self._events = self.store.events()
-        self.replan()
-        self.on_change()
+        with self._lock:  # only the rows that changed since are written
+            before = self.planner.source_events(outcome.key)
+        sync.apply(outcome, self.store, round.result, before)
+        if outcome.events is not None:  # planned from what was fetched: no reading back
+            with self._lock:
+                self.planner.set_source(outcome.key, outcome.events)
+            self.on_change()
 
     def _finish_refresh(self, round: sync.Round) -> sync.RefreshResult:
         result = self.last_refresh = round.result
-        self.store.forget_sources_except(sync.source_key(s) for s in self.sources)
+        keys = [sync.source_key(s) for s in self.sources]
+        self.store.forget_sources_except(keys)
+        with self._lock:
+            self.planner.drop_sources_except(keys)
         was_needed, self.signin_needed = self.signin_needed, result.signin_needed
         if result.signin_needed and not was_needed:
             self.notifier.notify("signin", "Sign-in needed", "Google Calendar needs you to sign in "
                                  "again; the cached schedule keeps running.")
         self._warn_long_failures(self.clock.now())
-        self._reload()
+        self.on_change()
+        _give_back_memory()
         return result
 
     def _run_now(self, fn, *args):
@@ -175,12 +229,17 @@ class Engine:
         joins); then the heartbeat of what is being attended."""
         now = self.clock.now()
         with self._lock:
-            self.replan()
-            decisions = schedule.due(
-                self._plan, self.store.states(), now, self.settings, reminded=self._reminded,
-                active=self._jobs, events=self._events, overrides=self.store.overrides(),
-                known_since=self.known_since,
-            )
+            # only what can be due: the items starting within reach (or running), and the
+            # auto-joins that ended since and were not judged yet
+            near = self.planner.plan(now, until=now + schedule.reach(self.settings) + NEAR_MARGIN,
+                                     wanted=True)
+            ended = self.planner.ended(now)
+            states = self.store.states_of({p.id for p in near} | {p.id for p in ended})
+            for p in ended:
+                if p.id in states:  # records are kept: judged for good
+                    self.planner.settle(p.id)
+            decisions = schedule.due(near, states, now, self.settings, reminded=self._reminded,
+                                     active=self._jobs, ended=ended)
             for d in decisions:
                 self._carry_out(d, now)
             self._heartbeat(now)
@@ -190,6 +249,7 @@ class Engine:
             case schedule.Missed(plan=p):
                 if self.store.claim(record.missed(p, self._pid), now):
                     log.info("missed %s (%s)", p.id, p.title)
+                self.planner.settle(p.id)  # it has a record now, whoever wrote it
             case schedule.Remind(plan=p):
                 self._reminded.add(p.id)
                 self.notifier.notify("reminder", d.title, d.message)
@@ -236,17 +296,16 @@ class Engine:
         still running is rejoined once into the same record, with the time away as a gap."""
         now = self.clock.now()
         with self._lock:
-            self.replan()
-            for d in schedule.recover(self.store.attendances(), self._plan, now, self.settings,
-                                      active=self._jobs):
+            records = self.store.attendances()
+            planned = [p for a in records if (p := self.planner.find(a.id, now)) is not None]
+            for d in schedule.recover(records, planned, now, self.settings, active=self._jobs):
                 self._carry_out(d, now)
 
     def join_now(self, id: str) -> str:
         """Join a planned session at once (the user's "Join now"). Returns a message."""
         now = self.clock.now()
         with self._lock:
-            self.replan()
-            p = next((p for p in self._plan if p.id == id), None)
+            p = self.planner.find(id, now)
             if p is None:
                 return f"no upcoming session with id {id}"
             if p.join_url is None:
@@ -285,8 +344,10 @@ class Engine:
         return p
 
     def set_auto_join(self, calendar_id: str, event_id: str, on: bool | None) -> None:
-        self.store.set_override(override_key(calendar_id, event_id), on, self.clock.now())
-        self.replan()
+        key = override_key(calendar_id, event_id)
+        self.store.set_override(key, on, self.clock.now())
+        with self._lock:
+            self.planner.set_override(key, on)
         self.on_change()
 
     def leave(self, id: str) -> None:

@@ -7,7 +7,6 @@ with a warning and rebuilt; a database from a newer version is refused, never ov
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import sqlite3
@@ -23,6 +22,7 @@ import filelock
 from webinar_tray.config.private import LOCK_MODE, create_private, private_dir
 from webinar_tray.core.attendance import DONE, Attendance, Gap, gap_json
 from webinar_tray.core.events import CalendarEvent
+from webinar_tray.runtime.event_rows import event_of, row_key, rows_of
 
 log = logging.getLogger(__name__)
 
@@ -223,27 +223,36 @@ class Store:
             return self._db.execute(sql, tuple(args))
 
     # ---- event cache ----------------------------------------------------------------------
-    def replace_events(self, source: str, events: list[CalendarEvent], now: datetime) -> None:
-        """The last good fetch of `source` replaces its cached events. Descriptions are kept
-        once each in `texts` (instances of a series share one)."""
-        rows, texts = [], {}
-        for e in events:
-            d = e.to_dict()
-            ref = None
-            if len(e.description) > 256:
-                ref = texts.get(e.description)  # the same string object: no hashing twice
-                if ref is None:
-                    ref = texts[e.description] = hashlib.sha256(e.description.encode()).hexdigest()
-                d["description"] = ""
-            rows.append((source, e.calendar_id, e.event_id, _ts(e.start), json.dumps(d), ref))
+    def replace_events(self, source: str, events: list[CalendarEvent], now: datetime,
+                       before: Iterable[CalendarEvent] | None = None) -> None:
+        """The last good fetch of `source` replaces its cached events (a later duplicate replaces
+        an earlier one). Descriptions are kept once each in `texts` (instances of a series share
+        one). `before`: what the cache holds for `source` as the caller knows it (the engine's
+        planner): then only the rows that changed are written."""
+        new = {row_key(e): e for e in events}
+        old = {row_key(e): e for e in before} if before is not None else None
         with self._lock:
+            if old is not None and self._count(source) != len(old):
+                old = None  # the caller's copy is not the cache's: rewrite it whole
+            if old is None:
+                changed, gone = list(new.values()), None
+            else:
+                changed = [e for k, e in new.items()
+                           if (o := old.get(k)) is None or o != e or o.extra != e.extra]
+                gone = [(source, k[0], k[1], _ts(k[2])) for k in old if k not in new]
+            rows, texts = rows_of(source, changed, _ts)
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.execute("DELETE FROM events WHERE source = ?", (source,))
+                if gone is None:
+                    self._db.execute("DELETE FROM events WHERE source = ?", (source,))
+                else:
+                    self._db.executemany("DELETE FROM events WHERE source = ? AND calendar_id = ? "
+                                         "AND event_id = ? AND start = ?", gone)
                 self._db.executemany("INSERT OR IGNORE INTO texts VALUES (?, ?)",
                                      [(h, t) for t, h in texts.items()])
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
-                self._forget_texts()
+                if gone is None or gone or rows:
+                    self._forget_texts()
                 self._db.execute(
                     "INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
                     "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL",
@@ -253,6 +262,9 @@ class Store:
             except Exception:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def _count(self, source: str) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM events WHERE source = ?", (source,)).fetchone()[0]
 
     def _forget_texts(self) -> None:
         self._db.execute("DELETE FROM texts WHERE hash NOT IN "
@@ -275,16 +287,26 @@ class Store:
             self._forget_texts()
 
     def events(self) -> list[CalendarEvent]:
+        return [e for _, e in self._read_events("ORDER BY start")]
+
+    def events_by_source(self, sources: Iterable[str] | None = None) -> dict[str, list[CalendarEvent]]:
+        """The cached events of each source (of `sources` only, when given)."""
+        out: dict[str, list[CalendarEvent]] = {}
+        keep = None if sources is None else list(sources)
+        where = "" if keep is None else f"WHERE source IN ({','.join('?' * len(keep)) or 'NULL'}) "
+        for source, e in self._read_events(where + "ORDER BY source, start", keep or ()):
+            out.setdefault(source, []).append(e)
+        return out
+
+    def _read_events(self, tail: str, args: Iterable = ()) -> list[tuple[str, CalendarEvent]]:
         out = []
         with self._lock:
             texts = {r["hash"]: r["text"] for r in self._db.execute("SELECT hash, text FROM texts")}
-            rows = self._db.execute("SELECT source, event_id, data, text_ref FROM events ORDER BY start").fetchall()
+            rows = self._db.execute("SELECT source, event_id, data, text_ref FROM events " + tail,
+                                    tuple(args)).fetchall()
         for row in rows:
             try:
-                d = json.loads(row["data"])
-                if row["text_ref"] is not None:
-                    d["description"] = texts[row["text_ref"]]  # one string shared by the series
-                out.append(CalendarEvent.from_dict(d))
+                out.append((row["source"], event_of(row["data"], row["text_ref"], texts)))
             except (ValueError, TypeError, KeyError) as e:
                 log.warning("cached event %s from %s is unreadable (%s); skipped",
                             row["event_id"], row["source"], e)
@@ -339,6 +361,15 @@ class Store:
 
     def states(self) -> dict[str, str]:
         return {r["id"]: r["state"] for r in self._x("SELECT id, state FROM attendance")}
+
+    def states_of(self, ids: Iterable[str]) -> dict[str, str]:
+        """The states of these ids that have a record (a due check asks about a few)."""
+        ids, out = list(ids), {}
+        for i in range(0, len(ids), 500):
+            part = ids[i:i + 500]
+            sql = f"SELECT id, state FROM attendance WHERE id IN ({','.join('?' * len(part))})"
+            out.update((r["id"], r["state"]) for r in self._x(sql, part))
+        return out
 
     def attendances(self, states: Iterable[str] | None = None) -> list[Attendance]:
         """Newest first."""

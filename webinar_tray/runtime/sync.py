@@ -179,11 +179,12 @@ def summary(result: "RefreshResult", total: int) -> str | None:
     return f"{len(result.failed)} of {total} {noun} failed: {failed}"
 
 
-def apply(outcome: Outcome, store: Store, result: RefreshResult) -> None:
-    """Record one outcome in the store and the round's result (the engine thread's part)."""
+def apply(outcome: Outcome, store: Store, result: RefreshResult, before: list | None = None) -> None:
+    """Record one outcome in the store and the round's result (the engine thread's part).
+    `before`: the source's cached events as the caller holds them (only changes are written)."""
     source, now = outcome.source, result.at
     if outcome.events is not None:
-        store.replace_events(outcome.key, outcome.events, now)
+        store.replace_events(outcome.key, outcome.events, now, before)
         result.ok.append(source.name)
         log.info("refresh: %s: %d events in %.1f s", source.name, len(outcome.events), outcome.seconds)
         return
@@ -194,10 +195,29 @@ def apply(outcome: Outcome, store: Store, result: RefreshResult) -> None:
     log.warning("refresh: %s failed: %s (keeping its last good events)", source.name, msg)
 
 
-def refresh(sources: list[CalendarSource], store: Store, now: datetime, settings: RefreshSettings) -> RefreshResult:
-    """Every source at once (each with its deadline), applied in the calling thread."""
+def refresh(sources: list[CalendarSource], store: Store, now: datetime, settings: RefreshSettings,
+            fetched: dict[str, list] | None = None) -> RefreshResult:
+    """Every source at once (each with its deadline), applied in the calling thread. `fetched`,
+    when given, gets each source's fetched events by key (the sources that failed are left out)."""
     round = Round(sources, now, settings)
     for outcome in round.wait():
         apply(outcome, store, round.result)
+        if fetched is not None and outcome.events is not None:
+            fetched[outcome.key] = outcome.events
     store.forget_sources_except(source_key(s) for s in sources)
     return round.result
+
+
+def cached_form(fetched: dict[str, list], store: Store, keys: list[str]) -> list:
+    """The events the cache now holds for `keys`, without reading back what was just written:
+    each fetched source as the store keeps it (a later duplicate replaces an earlier one), the
+    others from the store."""
+    missing = [k for k in keys if k not in fetched]
+    cached = store.events_by_source(missing) if missing else {}
+    out: list = []
+    for k in keys:
+        if k in fetched:
+            out += {(e.calendar_id, e.event_id, e.start): e for e in fetched[k]}.values()
+        else:
+            out += cached.get(k, [])
+    return out
