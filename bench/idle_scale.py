@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench import figures  # noqa: E402
 from bench.refresh_scale import calendars  # noqa: E402
 from tests.e2e.helpers import start_run, wait_for  # noqa: E402
 from tests.e2e.test_google_list import setup_home  # noqa: E402
@@ -97,7 +98,7 @@ class Service:
             self.proc.kill()
 
 
-def scale(fake: FakeGoogle, a, now: datetime) -> None:
+def scale(fake: FakeGoogle, a, now: datetime) -> list[figures.Figure]:
     shift = timedelta(minutes=a.minutes + 30)
     with tempfile.TemporaryDirectory() as tmp:
         svc = Service(fake, calendars(a.calendars, a.events, now + shift), Path(tmp))
@@ -128,9 +129,13 @@ def scale(fake: FakeGoogle, a, now: datetime) -> None:
     print(f"  => with the hourly refresh               {due_per_hour + one_refresh:6.2f} CPU-s per hour"
           "   (target <= 1)")
     print(f"  RSS idle {rss:5.1f} MB, after a refresh {rss2:5.1f} MB, peak {peak:5.1f} MB   (target <= 80)")
+    what = f"idle `run`, {n:,} cached events"
+    return [figures.Figure("P2", what + ": CPU incl. the hourly refresh", due_per_hour + one_refresh,
+                           "CPU-s/h", target="<= 1 CPU-s/h", limit=1.0),
+            figures.Figure("P2", what + ": RSS after a refresh", rss2, "MB", target="<= 80 MB", limit=80.0)]
 
 
-def ordinary(fake: FakeGoogle, a, now: datetime) -> None:
+def ordinary(fake: FakeGoogle, a, now: datetime) -> list[figures.Figure]:
     start = now + timedelta(minutes=a.minutes + 30)
     evs = [gevent(f"o{i}", f"Meeting {i}", start + timedelta(minutes=20 * i),
                   start + timedelta(minutes=20 * i + 30), hangout_link="https://meet.google.com/abc-defg-hij")
@@ -148,6 +153,8 @@ def ordinary(fake: FakeGoogle, a, now: datetime) -> None:
             svc.stop()
     print(f"Ordinary calendar: run with 300 events, Google configured: RSS {rss:5.1f} MB, "
           f"peak {peak:5.1f} MB   (target <= 40); idle {per_hour:4.2f} CPU-s per hour")
+    return [figures.Figure("P2", "idle `run`, 300 events, Google configured: RSS", rss, "MB",
+                           target="<= 40 MB", limit=40.0)]
 
 
 def main() -> None:
@@ -155,12 +162,13 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=5.0, help="the due-check window")
     ap.add_argument("--calendars", type=int, default=10)
     ap.add_argument("--events", type=int, default=2500)
+    figures.add_argument(ap)
     a = ap.parse_args()
     now = datetime.now(timezone.utc).replace(microsecond=0)
     with FakeGoogle() as fake:
         fake.page_size = 2500
-        scale(fake, a, now)
-        ordinary(fake, a, now)
+        out = scale(fake, a, now) + ordinary(fake, a, now)
+    figures.emit(a.figures, out)
 
 
 if __name__ == "__main__":
