@@ -4,6 +4,8 @@ command while they act, and wait (generously) for events."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import logging
 import threading
 
@@ -58,8 +60,8 @@ def test_changes_arriving_together_are_drawn_once_with_the_new_view(tray, caplog
     n = len(icon.shown)
 
     # the host's on_change (wired to app.changed) and two more, while the worker is busy
-    turned_off = tuple(q.__class__(**{**q.__dict__, "auto_join": False, "reason": "turned-off",
-                                      "join_at": None}) if q.id == p.id else q for q in host.view().plan)
+    turned_off = tuple(replace(q, auto_join=False, reason="turned-off", join_at=None) if q.id == p.id else q
+                       for q in host.view().plan)
     host.set_view(plan=turned_off)
     app.changed()
     app.changed()
