@@ -106,11 +106,29 @@ class TrickleFeed:
         self._listener.close()
 
 
-class StaticFeed:
+class _Served:
+    """A handler class served on 127.0.0.1 by a thread of its own; `url()` names a feed on it."""
+
+    def _serve(self, handler) -> None:
+        from http.server import ThreadingHTTPServer
+
+        self._srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.port = self._srv.server_address[1]
+        threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def url(self, name: str = "feed") -> str:
+        return f"http://127.0.0.1:{self.port}/private-{name}/basic.ics"
+
+    def close(self) -> None:
+        self._srv.shutdown()
+        self._srv.server_close()
+
+
+class StaticFeed(_Served):
     """Serves fixed bytes for any path (HTTP/1.0, closes after each answer)."""
 
     def __init__(self, body: bytes):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import BaseHTTPRequestHandler
 
         data = body
 
@@ -125,20 +143,10 @@ class StaticFeed:
             def log_message(self, *a):
                 pass
 
-        self._srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.port = self._srv.server_address[1]
-        threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def url(self, name: str = "feed") -> str:
-        return f"http://127.0.0.1:{self.port}/private-{name}/basic.ics"
-
-    def close(self) -> None:
-        self._srv.shutdown()
-        self._srv.server_close()
+        self._serve(H)
 
 
-
-class ConditionalFeed:
+class ConditionalFeed(_Served):
     """Serves `body` (settable) on 127.0.0.1 with an ETag and a Last-Modified, answering
     `304 Not Modified` to a matching If-None-Match (or, without one, If-Modified-Since). Counts
     the answers and records each request's conditional headers (`requests`: path, If-None-Match,
@@ -146,7 +154,7 @@ class ConditionalFeed:
     serves `bodies[path]` when set, else `body`."""
 
     def __init__(self, body: bytes, etag: bool = True, last_modified: bool = True):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from http.server import BaseHTTPRequestHandler
 
         self.bodies: dict[str, bytes] = {}
         self.body, self.etag, self.last_modified = body, etag, last_modified
@@ -187,16 +195,7 @@ class ConditionalFeed:
             def log_message(self, *a):
                 pass
 
-        self._srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.port = self._srv.server_address[1]
-        threading.Thread(target=self._srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-
-    def url(self, name: str = "feed") -> str:
-        return f"http://127.0.0.1:{self.port}/private-{name}/basic.ics"
-
-    def close(self) -> None:
-        self._srv.shutdown()
-        self._srv.server_close()
+        self._serve(H)
 
 
 def wait(pred, timeout: float, every: float = 0.05):
