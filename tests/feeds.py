@@ -124,28 +124,6 @@ class _Served:
         self._srv.server_close()
 
 
-class StaticFeed(_Served):
-    """Serves fixed bytes for any path (HTTP/1.0, closes after each answer)."""
-
-    def __init__(self, body: bytes):
-        from http.server import BaseHTTPRequestHandler
-
-        data = body
-
-        class H(BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(200)
-                self.send_header("Content-Type", "text/calendar")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *a):
-                pass
-
-        self._serve(H)
-
-
 class ConditionalFeed(_Served):
     """Serves `body` (settable) on 127.0.0.1 with an ETag and a Last-Modified, answering
     `304 Not Modified` to a matching If-None-Match (or, without one, If-Modified-Since). Counts
@@ -339,3 +317,11 @@ def big_feed(now: datetime, seed: int = 12, series: int = 700, one_offs: int = 3
         out.append(_vevent([f"UID:{uid}", f"SUMMARY:{title}", *lines, f"DTSTAMP:{stamp}"] + _body(rnd, uid, title)))
     out.append("END:VCALENDAR\r\n")
     return "".join(out).encode()
+
+
+class StaticFeed(ConditionalFeed):
+    """Serves fixed bytes for any path (HTTP/1.0, closes after each answer), with no ETag or
+    Last-Modified: every request gets the whole body."""
+
+    def __init__(self, body: bytes):
+        super().__init__(body, etag=False, last_modified=False)
