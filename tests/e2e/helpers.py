@@ -45,6 +45,21 @@ def wait_for(pred, timeout: float, every: float = 0.2, what: str = "condition"):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def wait_in_log(proc: subprocess.Popen, log: Path, needle: str, timeout: float, what: str) -> str:
+    """The log's text once `needle` is in it. On a timeout the process (started with
+    `-X faulthandler`) is aborted, so the failure shows every thread's stack and the log."""
+    try:
+        return wait_for(lambda: needle in log.read_text() and log.read_text(), timeout, what=what)
+    except AssertionError as e:
+        if proc.poll() is None:
+            proc.send_signal(6)  # SIGABRT: faulthandler writes the threads' stacks to the log
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        raise AssertionError(f"{e} (exit {proc.poll()}); the log:\n{log.read_text()[-6000:]}") from None
+
+
 def z(t: datetime) -> str:
     return t.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import have, require
-from tests.e2e.helpers import wait_for
+from tests.e2e.helpers import wait_for, wait_in_log
 
 PYGOBJECT_HOW = ("apt-get install libgirepository1.0-dev libcairo2-dev gir1.2-gtk-3.0 "
                  "gir1.2-ayatanaappindicator3-0.1 gir1.2-atspi-2.0 pkg-config && uv sync --extra linux-tray")
@@ -162,7 +162,7 @@ def test_tray_menu_join_now_leave_and_quit_with_notifications(desktop, home, chr
         "[demo]\nstart_after_seconds = 5\nduration_seconds = 15\n")
     env = dict(desktop.env, WEBINAR_TRAY_HOME=str(home), PYTHONUNBUFFERED="1")
     log = tmp_path / "tray.log"
-    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "--demo"], env=env,
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "webinar_tray", "--demo"], env=env,
                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
 
     def history() -> list[dict]:
@@ -192,7 +192,7 @@ def test_tray_menu_join_now_leave_and_quit_with_notifications(desktop, home, chr
                     + "\n".join(attempts))
 
     try:
-        wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
+        wait_in_log(proc, log, "tray icon up", 60, "the tray icon")
         out = log.read_text()
         assert "pystray backend gtk" in out or "pystray backend appindicator" in out, out
         # the auto-joined demo webinar: a reminder, then joined
@@ -245,7 +245,7 @@ def _idle_tray(desktop, home, tmp_path):
     (home / "config.toml").write_text('[ics]\nurls = ["cal.ics"]\n')
     env = dict(desktop.env, WEBINAR_TRAY_HOME=str(home), PYTHONUNBUFFERED="1")
     log = tmp_path / "tray.log"
-    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray"], env=env,
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-m", "webinar_tray"], env=env,
                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
     return proc, log
 
@@ -256,7 +256,7 @@ def test_a_signal_quits_the_idle_tray_at_once_closing_everything(desktop, home, 
     SIGINT to the default on start); the signal must still close the app cleanly."""
     proc, log = _idle_tray(desktop, home, tmp_path)
     try:
-        wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
+        wait_in_log(proc, log, "tray icon up", 60, "the tray icon")
         time.sleep(2)  # past the first redraws: idle
         proc.send_signal(sig)
         code = proc.wait(10)  # the menu redraws every 30 s: a missed signal would wait for it
@@ -274,7 +274,7 @@ def test_the_tray_runs_without_a_notification_service(bare_desktop, home, tmp_pa
     notifications go to the log, and the app says so once."""
     proc, log = _idle_tray(bare_desktop, home, tmp_path)
     try:
-        wait_for(lambda: "tray icon up" in log.read_text(), 60, what="the tray icon")
+        wait_in_log(proc, log, "tray icon up", 60, "the tray icon")
         assert wait_for(bare_desktop.icon_center, 30, 0.5, "the icon docked in trayer")
         # a second launch hands over: the running app notifies "already running"
         second = subprocess.run([sys.executable, "-m", "webinar_tray"], capture_output=True, text=True,
