@@ -42,11 +42,11 @@ class AttendanceRecords:
             cur = self._db.execute(
                 "INSERT OR IGNORE INTO attendance (id, title, provider, join_url, start, \"end\", "
                 "state, joined_at, left_at, gaps, error, evidence, owner_pid, heartbeat, interrupted, "
-                "ended_by_page, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "ended_by_page, organizer, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (a.id, a.title, a.provider, a.join_url, _ts(a.start), _ts(a.end), a.state,
                  _ts(a.joined_at), _ts(a.left_at), _gaps(a), a.error,
                  json.dumps(a.evidence), a.owner_pid, _ts(a.heartbeat), int(a.interrupted),
-                 int(a.ended_by_page), _ts(now), _ts(now)),
+                 int(a.ended_by_page), a.organizer, _ts(now), _ts(now)),
             )
             return cur.rowcount == 1
 
@@ -54,11 +54,11 @@ class AttendanceRecords:
         self._x(
             "UPDATE attendance SET title=?, provider=?, join_url=?, start=?, \"end\"=?, state=?, "
             "joined_at=?, left_at=?, gaps=?, error=?, evidence=?, owner_pid=?, heartbeat=?, "
-            "interrupted=?, ended_by_page=?, updated_at=? WHERE id=?",
+            "interrupted=?, ended_by_page=?, organizer=?, updated_at=? WHERE id=?",
             (a.title, a.provider, a.join_url, _ts(a.start), _ts(a.end), a.state,
              _ts(a.joined_at), _ts(a.left_at), _gaps(a), a.error,
              json.dumps(a.evidence), a.owner_pid, _ts(a.heartbeat), int(a.interrupted),
-             int(a.ended_by_page), _ts(now), a.id),
+             int(a.ended_by_page), a.organizer, _ts(now), a.id),
         )
 
     def get(self, id: str) -> Attendance | None:
@@ -92,5 +92,5 @@ class AttendanceRecords:
             gaps=[Gap.from_json(g) for g in json.loads(r["gaps"] or "[]")], error=r["error"],
             evidence=json.loads(r["evidence"] or "[]"), owner_pid=r["owner_pid"],
             heartbeat=_dt(r["heartbeat"]), interrupted=bool(r["interrupted"]),
-            ended_by_page=bool(r["ended_by_page"]),
+            ended_by_page=bool(r["ended_by_page"]), organizer=r["organizer"] or "",
         )

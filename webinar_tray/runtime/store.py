@@ -26,7 +26,7 @@ from webinar_tray.runtime.event_rows import event_of, row_key, rows_of
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # The record (`Attendance`) and its states are core/attendance's; the history's readers know
 # its final states by this name.
 FINAL_STATES = DONE
@@ -56,6 +56,10 @@ _SCHEMA = [
     """
     CREATE TABLE texts (hash TEXT PRIMARY KEY, text TEXT NOT NULL);
     ALTER TABLE events ADD COLUMN text_ref TEXT;
+    """,
+    # version 3: the organizer of an attended event (the CPE report names it); older rows ''
+    """
+    ALTER TABLE attendance ADD COLUMN organizer TEXT NOT NULL DEFAULT '';
     """,
 ]
 
