@@ -36,8 +36,8 @@ def _store(tmp_path) -> Store:
                    joined_at=T + timedelta(days=14), left_at=T + timedelta(days=14, hours=1),
                    gaps=[Gap(T + timedelta(days=14, minutes=10), T + timedelta(days=14, minutes=25), "page crashed")],
                    evidence=[str(tmp_path / "evidence" / "pruned.png")]),
-        Attendance(id="c/e/failed", title="Failed one", provider=None, join_url=None, start=T, end=T + timedelta(hours=1),
-                   state="failed", error="button: no Join button"),
+        Attendance(id="c/e/failed", title="Failed one", provider=None, join_url=None, start=T,
+                   end=T + timedelta(hours=1), state="failed", error="button: no Join button"),
     ]
     for a in rows:
         store.claim(a, T)

@@ -1,11 +1,11 @@
 """The CPE report as a web page: `history --cpe --html`, and the tray's "Open history".
 
-One section per month (a printed page each: print CSS; the years' totals on a last page), each webinar with its local date and
-time, minutes, credits, outcome (and why it is partial) and thumbnails of its evidence
-screenshots; month and year totals. The tray's page also lists the records that earned no credit
-(failed, missed) and links the full history (history_page.py) and both CSVs. Everything from the
-calendar is cleaned (core.text.clean_line) and HTML-escaped; evidence is linked only as a local
-file of ours."""
+One section per month, a printed page each (print CSS), then the years' totals on a last page.
+Each webinar has its local date and time, minutes, credits, outcome (and why it is partial) and
+thumbnails of its evidence screenshots. The tray's page also lists the records that earned no
+credit (failed, missed) and links the full history (history_page.py) and both CSVs. Everything
+from the calendar is cleaned (core.text.clean_line) and HTML-escaped; evidence is linked only as
+a local file of ours."""
 
 from __future__ import annotations
 
