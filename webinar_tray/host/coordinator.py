@@ -266,9 +266,10 @@ class EngineHost:
         return message
 
     def _open_history(self, cmd: c.OpenHistory) -> Path:
-        from webinar_tray.history_page import write_history_page
+        """The CPE report page (cpe_page.py), which links the full history beside it."""
+        from webinar_tray.cpe_page import write_cpe_page
 
         engine, _ = self._running()
         self._dismissed = self._dismissed | {a.id for a in engine.store.attendances(("failed",))}
         self._stale()
-        return write_history_page(engine.store, self.paths, engine.clock.now())
+        return write_cpe_page(engine.store, engine.settings.history, self.paths, engine.clock.now())
