@@ -28,7 +28,7 @@ def feed_body(now: datetime) -> bytes:
         vevent("m1", soon + timedelta(hours=1), title="Team sync",
                description="Join: https://meet.google.com/abc-defg-hij"),
         vevent("v1", soon + timedelta(hours=2), title="Vendor briefing",
-               description="Join: https://www.brighttalk.com/webcast/1/2"),
+               description="Join: https://us02web.zoom.us/j/123456789"),
     )
 
 

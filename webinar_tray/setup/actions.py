@@ -82,8 +82,13 @@ def save_options(backend, form: dict) -> Result:
     done = ["headless " + ("on" if "headless" in form else "off"),
             "notifications " + ("on" if "notifications" in form else "off")]
     if backend.autostart is not None:
+        from webinar_tray.ports import AutostartError
+
         want = "autostart" in form
-        status = backend.autostart.enable() if want else backend.autostart.disable()
+        try:
+            status = backend.autostart.enable() if want else backend.autostart.disable()
+        except AutostartError as e:
+            return "options", False, "; ".join(done) + f"; start at login not changed: {e}", []
         done.append("start at login " + ("on" if status.enabled else "off"))
         if status.problem:
             return "options", False, "; ".join(done) + f" — {status.problem}", []

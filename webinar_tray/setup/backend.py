@@ -131,12 +131,17 @@ def standalone(ctx) -> Backend:
 
     def profile() -> str:
         ctx.settings = load_settings(ctx.paths.config_file)[0]
-        open_profile(ctx)  # a window of its own; the page does not wait for it
+        _reap(open_profile(ctx))  # a window of its own; the page does not wait for it
         return ("the app's browser opened: sign in to the webinar sites you use, then close "
                 "its window")
 
     return Backend(ctx.paths, ctx.env, set_setting=set_setting, autostart=autostart_entry(ctx.paths, ctx.env),
                    open_profile=profile, busy=lambda: _engine_busy(ctx.paths))
+
+
+def _reap(proc) -> None:
+    """Wait for the browser window in the background, so its process is reaped when it closes."""
+    threading.Thread(target=proc.wait, name="setup-profile-browser", daemon=True).start()
 
 
 def _engine_busy(paths: Paths) -> str | None:
@@ -158,7 +163,7 @@ def for_host(host) -> Backend:
         return None
 
     def profile() -> str:
-        open_profile(host.ctx)
+        _reap(open_profile(host.ctx))
         return ("the app's browser opened: sign in to the webinar sites you use, then close "
                 "its window")
 
