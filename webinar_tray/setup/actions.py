@@ -130,9 +130,9 @@ def carry_out(path: str, backend, form: dict) -> Result | None:
     try:
         return fn(backend, form)
     except ConfigError as e:
-        return _section(path), False, f"not saved: {e}", []
+        return section_of(path), False, f"not saved: {e}", []
 
 
-def _section(path: str) -> str:
+def section_of(path: str) -> str:
     return {"/ics/add": "calendars", "/ics/remove": "calendars", "/rules": "rules", "/you": "you",
             "/options": "options"}.get(path, "try")

@@ -17,9 +17,8 @@ log = logging.getLogger(__name__)
 
 
 class SetupApp:
-    def __init__(self, backend, google=None):
+    def __init__(self, backend):
         self.backend = backend
-        self.google = google  # setup/google.py's GoogleSetup, or None
 
     def get(self, path: str, query: dict, session: Session) -> Response:
         if path == "/":
@@ -40,15 +39,11 @@ class SetupApp:
         return Response.text(404, "webinar-tray: no such page")
 
     def post(self, path: str, form: dict, session: Session) -> Response:
-        result = None
-        if self.google is not None and path.startswith("/google/"):
-            result = self.google.post(path, form)
-        elif not path.startswith("/google/"):
-            try:
-                result = actions.carry_out(path, self.backend, form)
-            except Exception as e:  # noqa: BLE001 - e.g. the host is stopping (HostError)
-                log.warning("setup page: %s failed: %s", path, type(e).__name__)
-                result = (actions._section(path), False, f"failed: {e}", [])
+        try:
+            result = actions.carry_out(path, self.backend, form)
+        except Exception as e:  # noqa: BLE001 - e.g. the host is stopping (HostError)
+            log.warning("setup page: %s failed: %s", path, type(e).__name__)
+            result = (actions.section_of(path), False, f"failed: {e}", [])
         if result is None:
             return Response.text(404, "webinar-tray: no such form")
         section, ok, message, details = result
@@ -87,7 +82,6 @@ class SetupApp:
                 autostart = None
         data = pages.PageData(
             csrf=session.csrf, flash=flash, ics=ics,
-            google=self.google.state(s) if self.google is not None else {},
             keywords="\n".join(s.match.keywords), locations="\n".join(s.match.locations),
             organizers="\n".join(s.match.organizers), preview=rows, hidden=hidden, preview_errors=errors,
             name=s.join.name, email=s.join.email, headless=s.join.headless,
@@ -97,8 +91,8 @@ class SetupApp:
         return pages.page(data)
 
 
-def serve(backend, google=None) -> SetupServer:
+def serve(backend) -> SetupServer:
     """A started server for this backend."""
-    server = SetupServer(SetupApp(backend, google))
+    server = SetupServer(SetupApp(backend))
     server.start()
     return server

@@ -24,7 +24,6 @@ class PageData:
     csrf: str
     flash: dict  # section -> (ok, message, detail lines)
     ics: list[tuple[int, str]]  # (index, safe name)
-    google: dict  # {"client": bool, "signed_in": str|None, "calendars": [...], "choices": [(id, name, on)]}
     keywords: str
     locations: str
     organizers: str
@@ -76,29 +75,8 @@ def _calendars(d: PageData) -> str:
 
 
 def _google(d: PageData) -> str:
-    g = d.google
-    if not g:
-        return ("<p>Sign in with <code>webinar-tray login --client-secrets FILE</code> "
-                "(the README's Google steps).</p>")
-    upload = _form(d, "/google/client",
-                   '<label>OAuth client JSON (Desktop app) from Google Cloud'
-                   '<input type="file" id="client-file" accept=".json,application/json"></label>'
-                   '<textarea name="client_json" id="client-json" rows="3" '
-                   'placeholder="…or paste the JSON here"></textarea>',
-                   "Save the client")
-    if not g.get("client"):
-        return f"<p>No Google client yet (see the README's Google steps).</p>{upload}"
-    out = ["<p>Google client saved.</p>"]
-    if g.get("signed_in"):
-        out.append(f"<p>Signed in as {_e(g['signed_in'])}.</p>")
-    out.append(_form(d, "/google/signin", "", "Sign in with Google…"))
-    if g.get("choices"):
-        boxes = "".join(
-            f'<label class="check"><input type="checkbox" name="cal:{_e(cid)}"{" checked" if on else ""}>'
-            f"{_e(name)}</label>" for cid, name, on in g["choices"])
-        out.append(_form(d, "/google/calendars", boxes, "Use these calendars"))
-    out.append(upload)
-    return "".join(out)
+    return ("<p>Sign in with <code>webinar-tray login --client-secrets FILE</code> "
+            "(the README's Google steps); the calendars of <code>[google] calendars</code> are read.</p>")
 
 
 def _rules(d: PageData) -> str:
@@ -193,9 +171,6 @@ JS = """
       ['keywords','locations','organizers'].forEach(function(n){q.set(n,form.elements[n].value);});
       fetch('/preview?'+q.toString(),{credentials:'same-origin'}).then(function(r){return r.text();})
       .then(function(html){var p=document.getElementById('preview');if(p){p.outerHTML=html;}});},300);});}
-  var file=document.getElementById('client-file');
-  if(file){file.addEventListener('change',function(){var f=file.files[0];if(!f)return;
-    f.text().then(function(t){document.getElementById('client-json').value=t;});});}
   var status=document.getElementById('test-run-status');
   function poll(){if(!status||status.dataset.state!=='running')return;
     fetch('/test-run',{credentials:'same-origin'}).then(function(r){return r.json();}).then(function(s){
