@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(a plain browser, so sites' own sign-in works)")
     sp.add_argument("--install", action="store_true",
                     help="install Playwright's Chromium under the home folder instead")
+    sp = add("setup", "open the local setup page (calendars, rules, your name, a test run) in the "
+                      "default browser; served by the running instance, else until Ctrl+C")
+    sp.add_argument("--no-browser", action="store_true", help="only print the page's address")
     sp = add("doctor", "check the setup (config, calendars, sign-in, browser...) and say how to fix it")
     sp.add_argument("--json", action="store_true", help="print JSON (CONTRACT.md)")
     sp = add("autostart", "start webinar-tray at login for this user (with --home when one is in use)")
@@ -180,6 +183,10 @@ def _dispatch(args: argparse.Namespace, paths) -> int:
         from webinar_tray.commands.browser import browser
 
         return browser(paths, install=args.install)
+    if command == "setup":
+        from webinar_tray.commands.setup import setup
+
+        return setup(paths, open_browser=not args.no_browser)
     if command == "doctor":
         from webinar_tray.commands.doctor import doctor
 
