@@ -76,7 +76,6 @@ class EngineLoop:
         e.post = self.call  # refresh outcomes are applied on this thread
         self._safe("resume", e.resume_interrupted)
         self._safe("due-check", e.due_check)  # first from the cache: no waiting on the network
-        self._safe("refresh", e.start_refresh)  # in the background: the loop goes on at once
         self.reschedule_refresh(e.settings.refresh.every_minutes)
         self.scheduler.every(TICK_SECONDS).seconds.do(self._safe, "due-check", e.due_check)
         for seconds, name, fn in self._extra:
@@ -93,6 +92,9 @@ class EngineLoop:
             if first:  # bench/start_time.py measures the start up to this line
                 log.info("loop running: next deadline %s", deadline.isoformat() if deadline else "none")
                 first = False
+                # the first refresh, in the background, once the loop answers: its thread
+                # imports the calendar parsers, which would hold the GIL the start needs
+                self._safe("refresh", e.start_refresh)
             self._wake.wait(self._sleep_for(now, deadline))
             self._wake.clear()
         self._drain()

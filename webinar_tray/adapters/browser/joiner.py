@@ -159,8 +159,6 @@ class PlaywrightJoiner:
             return list(self._jobs)
 
     def close(self, timeout: float = 10.0) -> None:
-        import asyncio
-        import concurrent.futures
         deadline = time.monotonic() + timeout
 
         def left() -> float:
@@ -172,6 +170,9 @@ class PlaywrightJoiner:
                 return
             self._closing = True
             states = list(self._jobs.values())
+        import asyncio  # only once a join has started the loop: quitting an idle app imports nothing
+        import concurrent.futures
+
         for st in states:
             loop.call_soon_threadsafe(st.request_stop, "the app is closing")
         futures = [st.future for st in states if st.future is not None]
