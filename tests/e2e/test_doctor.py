@@ -22,7 +22,7 @@ from webinar_tray.runtime.instance import ChannelServer, InstanceLock
 pytestmark = pytest.mark.slow
 
 NAMES = ["config", "sources", "google_client", "google_signin", "calendar_access", "ics", "browser",
-         "notifications", "autostart", "instance"]
+         "notifications", "autostart", "instance", "wake"]
 GOOGLE = ("google_client", "google_signin", "calendar_access")
 QUIET = "[notifications]\nenabled = false\n"  # the desktop's notifications are not under test here
 NO_BROWSER = '[browser]\nexecutable_path = "/nonexistent/chrome"\n'

@@ -87,6 +87,12 @@ class DemoSettings:
 
 
 @dataclass(frozen=True)
+class WakeSettings:
+    enabled: bool = True  # wake the PC for the next auto-join where no admin rights are needed
+    minutes_before: int = 3  # this long before the auto-join (its join_at)
+
+
+@dataclass(frozen=True)
 class Settings:
     google: GoogleSettings = field(default_factory=GoogleSettings)
     ics: IcsSettings = field(default_factory=IcsSettings)
@@ -96,6 +102,7 @@ class Settings:
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
+    wake: WakeSettings = field(default_factory=WakeSettings)
 
 
 # Value rules beyond the type: (min, max) for ints, allowed values for strings.
@@ -115,6 +122,7 @@ _RANGES: dict[str, tuple[int, int]] = {
     "notifications.remind_minutes": (0, 24 * 60),
     "demo.start_after_seconds": (0, 24 * 3600),
     "demo.duration_seconds": (1, 24 * 3600),
+    "wake.minutes_before": (1, 60),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "google.token_store": ("auto", "keyring", "file"),

@@ -1,0 +1,67 @@
+"""doctor's `wake` check: will the PC be awake for the next auto-join?
+
+The next auto-join comes from the cached plan (the store's events, as `list --offline` reads
+them; nothing is fetched, and no database is created). On Windows: the power plan (does the PC
+sleep on AC power, and before that webinar? are wake timers allowed?) and the Task Scheduler
+task the running app keeps; ok is False only when the PC sleeps and wake timers are off (the
+fix turns them on). On macOS and Linux waking needs admin rights, so the check does not apply
+(ok None, doctor still passes) and its detail is the exact command for the next webinar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from webinar_tray.core.diagnosis import SKIPPED_CONFIG, Result, State
+from webinar_tray.core.wake import WakeFor, next_wake
+
+
+def cached_next_wake(s: State, now: datetime) -> WakeFor | None:
+    if not s.paths.database.exists():
+        return None
+    from webinar_tray.core.plan import plan
+    from webinar_tray.runtime.store import Store
+
+    store = Store(s.paths.database)
+    try:
+        events, overrides = store.events(), store.overrides()
+    finally:
+        store.close()
+    return next_wake(plan(events, s.settings, overrides, now), now, s.settings.wake)
+
+
+def when(t: datetime) -> str:
+    return t.astimezone().strftime("%a %d %b %H:%M")
+
+
+def next_text(w: WakeFor | None) -> str:
+    if w is None:
+        return "no auto-join ahead in the cached plan"
+    return f"next auto-join {when(w.plan.join_at)} ({w.plan.title[:60]}), wake at {when(w.at)}"
+
+
+def wake(s: State, runner=None) -> Result:
+    if s.settings is None:
+        return None, SKIPPED_CONFIG, None
+    if s.paths.demo:
+        return None, "not used with --demo", None
+    if not s.settings.wake.enabled:
+        return None, "off ([wake] enabled = false)", None
+    now = s.env.clock.now()
+    w = cached_next_wake(s, now)
+    if not s.env.windows:
+        return admin_only(s.env.platform, w)
+    from webinar_tray.adapters.desktop.wake.diagnose import windows_report
+    from webinar_tray.adapters.desktop.wake.runner import SubprocessRunner
+
+    return windows_report(runner or SubprocessRunner(s.env), s.env, s.paths.home, w, now, next_text(w))
+
+
+def admin_only(platform: str, w: WakeFor | None) -> Result:
+    from webinar_tray.adapters.desktop.wake.posix import admin_command
+
+    os_name = {"darwin": "macOS", "linux": "Linux"}.get(platform, "this system")
+    head = f"waking the PC needs admin rights on {os_name}: the app does not set it"
+    if w is None:
+        return None, (f"{head}; {next_text(w)} (once there is one, this check prints the command "
+                      "that wakes the PC for it)"), None
+    return None, f"{head}; {next_text(w)}; to wake for it, run: {admin_command(platform, w.at)}", None
