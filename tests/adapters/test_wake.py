@@ -382,3 +382,65 @@ def test_real_schtasks_sets_queries_and_removes_a_wake_task(tmp_path):
     finally:
         w.remove()
     assert not SubprocessRunner(env).run(windows.query_command(w.exe, w.names[0])).ok
+
+
+# ---- doctor's check on a real store ------------------------------------------------------------
+def cached_home(tmp_path, start, settings_text=""):
+    """A home whose store caches one auto-join webinar at `start`; (State, Store path)."""
+    from tests.fakes import event
+    from webinar_tray.config.paths import resolve_paths
+    from webinar_tray.core.diagnosis import State
+    from webinar_tray.core.settings import parse_settings
+    from webinar_tray.runtime.store import Store
+
+    paths = resolve_paths(tmp_path)
+    store = Store(paths.database)
+    store.replace_events("fake calendar", [event("Night webinar", start=start)], start - timedelta(hours=6))
+    store.close()
+    import tomllib
+
+    state = State(paths, Env())
+    state.settings = parse_settings(tomllib.loads(settings_text))[0]
+    return state
+
+
+def test_doctor_wake_check_on_windows_reads_the_plan_power_and_task(tmp_path):
+    from tests.fakes import FakeClock
+    from webinar_tray.commands.doctor.wake import wake
+
+    start = datetime(2026, 12, 7, 2, 0, tzinfo=timezone.utc)
+    s = cached_home(tmp_path, start)
+    s.env = WIN.with_(clock=FakeClock(start - timedelta(hours=6)))
+    wake_at = start - timedelta(minutes=4)
+    task = RunResult(0, windows.task_xml(wake_at.astimezone(), user_id=None))
+    rec = Recorder([("STANDBYIDLE", RunResult(0, STANDBYIDLE)), ("RTCWAKE", RunResult(0, RTCWAKE)),
+                    ("/Query", task)])
+    with local_zone("UTC"):
+        ok, detail, fix = wake(s, runner=rec)
+    assert ok is False and "powercfg /setacvalueindex SCHEME_CURRENT SUB_SLEEP RTCWAKE 1" in fix
+    assert "Night webinar" in detail and "asleep before the next webinar" in detail
+    assert f"wake task {windows.names('ana', s.paths.home)[0]} at Mon 07 Dec " in detail and "moves it" not in detail
+    assert [c[:2] for c in rec.calls] == [["powercfg", "/query"], ["powercfg", "/query"],
+                                         [SCHTASKS, "/Query"]]
+
+    s.env = s.env.with_(platform="darwin")
+    with local_zone("UTC"):
+        ok, detail, fix = wake(s)
+    assert ok is None and fix is None and detail.endswith('run: sudo pmset schedule wake "12/07/26 01:56:00"')
+
+
+def test_doctor_wake_check_creates_nothing_and_respects_off_and_demo(tmp_path):
+    from webinar_tray.commands.doctor.wake import wake
+    from webinar_tray.config.paths import resolve_paths
+    from webinar_tray.core.diagnosis import State
+    from webinar_tray.core.settings import Settings, WakeSettings
+
+    s = State(resolve_paths(tmp_path / "empty"), Env(platform="linux"), settings=Settings())
+    ok, detail, _ = wake(s)
+    assert ok is None and "no auto-join ahead" in detail and not (tmp_path / "empty").exists()
+    s.settings = Settings(wake=WakeSettings(enabled=False))
+    assert wake(s) == (None, "off ([wake] enabled = false)", None)
+    s.paths = resolve_paths(tmp_path, demo=True)
+    assert wake(s) == (None, "not used with --demo", None)
+    s.settings = None
+    assert wake(s)[0] is None and "config" in wake(s)[1]
