@@ -200,6 +200,14 @@ def diagnoses() -> dict:
             "notifications": notifications, "autostart": autostart}
 
 
+def wake_report(env: Env, home, wake_for, now, next_line: str, runner=None):
+    """doctor's wake check, the platform's part: Windows' power plan and task, elsewhere the
+    admin command (adapters/desktop/wake/diagnose.py)."""
+    from webinar_tray.adapters.desktop.wake.diagnose import report
+
+    return report(env, home, wake_for, now, next_line, runner)
+
+
 def tray_backend(env: Env):
     """Which pystray backend can show an icon here (chosen before pystray is imported)."""
     from webinar_tray.adapters.desktop.tray.backend import select_backend

@@ -46,22 +46,8 @@ def wake(s: State, runner=None) -> Result:
         return None, "not used with --demo", None
     if not s.settings.wake.enabled:
         return None, "off ([wake] enabled = false)", None
+    from webinar_tray.compose import wake_report
+
     now = s.env.clock.now()
     w = cached_next_wake(s, now)
-    if not s.env.windows:
-        return admin_only(s.env.platform, w)
-    from webinar_tray.adapters.desktop.wake.diagnose import windows_report
-    from webinar_tray.adapters.desktop.wake.runner import SubprocessRunner
-
-    return windows_report(runner or SubprocessRunner(s.env), s.env, s.paths.home, w, now, next_text(w))
-
-
-def admin_only(platform: str, w: WakeFor | None) -> Result:
-    from webinar_tray.adapters.desktop.wake.posix import admin_command
-
-    os_name = {"darwin": "macOS", "linux": "Linux"}.get(platform, "this system")
-    head = f"waking the PC needs admin rights on {os_name}: the app does not set it"
-    if w is None:
-        return None, (f"{head}; {next_text(w)} (once there is one, this check prints the command "
-                      "that wakes the PC for it)"), None
-    return None, f"{head}; {next_text(w)}; to wake for it, run: {admin_command(platform, w.at)}", None
+    return wake_report(s.env, s.paths.home, w, now, next_text(w), runner=runner)

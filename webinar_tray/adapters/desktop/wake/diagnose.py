@@ -1,13 +1,15 @@
-"""doctor's `wake` check on Windows (commands/doctor/wake.py calls it): the power plan and the
-Task Scheduler task, read through the Runner port (tests give a recording fake of it)."""
+"""doctor's `wake` check, the platform's part (commands/doctor/wake.py finds the next auto-join
+and calls `report` through the composition root): on Windows the power plan and the Task
+Scheduler task, read through the Runner port (tests give a recording fake of it); elsewhere the
+admin command for the next webinar."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-from webinar_tray.adapters.desktop.wake import powercfg, windows
-from webinar_tray.adapters.desktop.wake.runner import Runner
+from webinar_tray.adapters.desktop.wake import posix, powercfg, windows
+from webinar_tray.adapters.desktop.wake.runner import Runner, SubprocessRunner
 from webinar_tray.core.diagnosis import Result
 from webinar_tray.core.wake import WakeFor
 from webinar_tray.env import Env
@@ -70,3 +72,20 @@ def windows_report(runner: Runner, env: Env, home: Path | None, w: WakeFor | Non
         return False, detail, (f"allow wake timers: {powercfg.FIX_WAKE_TIMERS} (Control Panel → Power "
                                "Options → Change plan settings → Advanced → Sleep → Allow wake timers: Enable)")
     return True, detail, None
+
+
+def report(env: Env, home: Path | None, w: WakeFor | None, now: datetime, next_line: str,
+           runner: Runner | None = None) -> Result:
+    if env.windows:
+        return windows_report(runner or SubprocessRunner(env), env, home, w, now, next_line)
+    return admin_only(env.platform, w, next_line)
+
+
+def admin_only(platform: str, w: WakeFor | None, next_line: str) -> Result:
+    """ok None: the app cannot do it without admin rights, so the check does not apply."""
+    os_name = {"darwin": "macOS", "linux": "Linux"}.get(platform, "this system")
+    head = f"waking the PC needs admin rights on {os_name}: the app does not set it"
+    if w is None:
+        return None, (f"{head}; {next_line} (once there is one, this check prints the command "
+                      "that wakes the PC for it)"), None
+    return None, f"{head}; {next_line}; to wake for it, run: {posix.admin_command(platform, w.at)}", None
