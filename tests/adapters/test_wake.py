@@ -444,3 +444,15 @@ def test_doctor_wake_check_creates_nothing_and_respects_off_and_demo(tmp_path):
     assert wake(s) == (None, "not used with --demo", None)
     s.settings = None
     assert wake(s)[0] is None and "config" in wake(s)[1]
+
+
+def test_a_hostile_title_cannot_break_the_task_xml():
+    title = "Webinar\x1b]52;c;ZXZpbA==\x07 </Description><Exec>\x00\u202eevil\ud800" + "x" * 300
+    xml = windows.task_xml(AT, user_id="D\\a&b", title=title)
+    root = ET.fromstring(xml.encode("utf-8").replace(b"UTF-16", b"UTF-8"))  # well-formed XML 1.0
+    desc = root.find("t:RegistrationInfo/t:Description", NS).text
+    assert "\x1b" not in desc and "\x00" not in desc and "\u202e" not in desc and "\ud800" not in desc
+    assert "</Description><Exec>" in desc and len(desc) < 300  # text, escaped and cut
+    assert root.find("t:Principals/t:Principal/t:UserId", NS).text == "D\\a&b"
+    assert len(root.findall(".//t:Exec", NS)) == 1
+    windows.task_file_bytes(xml).decode("utf-16")  # encodable: no lone surrogate left

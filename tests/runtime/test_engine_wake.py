@@ -96,3 +96,11 @@ def test_an_engine_without_a_waker_runs_as_before(tmp_path):
     engine.due_check()
     engine.close()
     assert engine.wake.waker is None and engine.wake.told is not None  # never told anything
+
+
+def test_the_waker_hears_a_clean_title(tmp_path):
+    a = event("Evil\x1b[2J\nwebinar\u202e", start=T0 + 5 * H)
+    engine, _, waker, _ = rig(tmp_path, [a])
+    engine.refresh()
+    engine.due_check()
+    assert waker.calls[-1] == (a.start - BEFORE, "Evil[2J webinar")

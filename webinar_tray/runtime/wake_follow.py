@@ -14,6 +14,7 @@ from typing import Iterable
 
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.settings import WakeSettings
+from webinar_tray.core.text import clean_line
 from webinar_tray.core.wake import next_wake
 from webinar_tray.ports import Waker
 
@@ -30,7 +31,7 @@ class WakeFollower:
         if self.waker is None:
             return
         want = next_wake(plans, now, settings)
-        key = (want.at, want.plan.title) if want else None
+        key = (want.at, clean_line(want.plan.title, 120)) if want else None  # a stranger's text
         if key != self.told:
             self.told = key
             self.waker.wake_at(*(key or (None,)))

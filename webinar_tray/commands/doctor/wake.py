@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from webinar_tray.core.diagnosis import SKIPPED_CONFIG, Result, State
+from webinar_tray.core.text import clean_line
 from webinar_tray.core.wake import WakeFor, next_wake
 
 
@@ -36,7 +37,7 @@ def when(t: datetime) -> str:
 def next_text(w: WakeFor | None) -> str:
     if w is None:
         return "no auto-join ahead in the cached plan"
-    return f"next auto-join {when(w.plan.join_at)} ({w.plan.title[:60]}), wake at {when(w.at)}"
+    return f"next auto-join {when(w.plan.join_at)} ({clean_line(w.plan.title, 60)}), wake at {when(w.at)}"
 
 
 def wake(s: State, runner=None) -> Result:

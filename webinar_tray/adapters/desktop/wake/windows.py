@@ -37,6 +37,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from webinar_tray.adapters.desktop.wake.runner import Runner
+from webinar_tray.core.text import clean_line
 from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,10 @@ def boundary(t: datetime) -> str:
 
 def task_xml(at: datetime, *, user_id: str | None, title: str = "") -> str:
     """The task that wakes the PC at `at` (aware, in the time zone its text should show: the
-    local one). `title` only goes into the description (escaped)."""
-    what = f" for “{title[:120]}”" if title else ""
+    local one). `title` only goes into the description: one clean line (XML 1.0 allows no
+    control characters; schtasks would refuse the file), escaped."""
+    title = clean_line(title, 120)
+    what = f" for “{title}”" if title else ""
     principal_user = f"      <UserId>{escape(user_id)}</UserId>\n" if user_id else ""
     return f"""\
 <?xml version="1.0" encoding="UTF-16"?>
