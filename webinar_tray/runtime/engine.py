@@ -190,6 +190,7 @@ class Engine:
         if outcome.events is not None:  # planned from what was fetched: no reading back
             with self._lock:
                 self.planner.set_source(outcome.key, outcome.events)
+                self.wake.follow(self.planner.upcoming(now := self.clock.now()), now, self.settings.wake)
             self.on_change()
 
     def _finish_refresh(self, round: sync.Round) -> sync.RefreshResult:

@@ -1,10 +1,10 @@
 """Keeps the OS wake (ports.Waker) at the next auto-join as the plan changes.
 
-The engine calls `follow` after every due check (on the engine thread): it reads the plan from
-now only up to the first auto-join whose wake is ahead (core/wake.next_wake) and tells the waker
-only when that changed, so a due check costs no OS call; a refresh, a setting ([wake], [join]
-lead_seconds), a per-event choice or a join that started moves the wake at the next due check
-(within 30 s). The first call always tells the waker (a wake an earlier run left is replaced or
+The engine calls `follow` after every due check and when a refresh brought a source's events
+(on the engine thread): it reads the plan from now only up to the first auto-join whose wake is
+ahead (core/wake.next_wake) and tells the waker only when that changed, so a due check costs no
+OS call; a refresh moves the wake at once, a setting ([wake], [join] lead_seconds), a per-event
+choice or a join that started at the next due check (within 30 s). The first call always tells the waker (a wake an earlier run left is replaced or
 removed). `close` at Quit removes the wake."""
 
 from __future__ import annotations
