@@ -108,3 +108,19 @@ def test_a_title_holding_the_filters_marker_character_is_only_text(logfile):
     log.info("%s then %s", "\ue000abcd0\ue001", SafeUrl("https://zoom.us/j/1?pwd=P"))
     text = "\n".join(_lines(logfile))
     assert "https://zoom.us/j/1" in text and text.count("https://zoom.us/j/1") == 1
+
+
+def test_the_schedule_loop_does_not_write_a_line_per_job(logfile):
+    """The `schedule` library logs every job it runs at DEBUG: with the 5-second config watch that
+    was a line every 5 seconds in the log file, all day."""
+    import schedule
+
+    logsetup.setup(logfile, stderr=False)
+    s = schedule.Scheduler()
+    ran = []
+    s.every(1).seconds.do(ran.append, 1)
+    s.run_all()
+    logging.getLogger("webinar_tray.test").debug("our own debug line")
+    text = "\n".join(_lines(logfile))
+    assert ran == [1] and "our own debug line" in text
+    assert "Running job" not in text, text

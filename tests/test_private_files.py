@@ -128,6 +128,17 @@ def test_history_page_and_csv_are_private(tmp_path, umask022):
     assert loose(tmp_path / "home") == []
 
 
+def test_cpe_page_and_csv_are_private(tmp_path, umask022):
+    from webinar_tray.core.settings import HistorySettings
+    from webinar_tray.cpe_page import write_cpe_page
+    from webinar_tray.runtime.store import Store
+
+    paths = resolve_paths(tmp_path / "home")
+    page = write_cpe_page(Store(tmp_path / "db.sqlite3"), HistorySettings(), paths, datetime.now(timezone.utc))
+    assert page.name == "cpe.html" and page.with_suffix(".csv").exists()
+    assert loose(tmp_path / "home") == []
+
+
 def test_token_file_is_private(tmp_path, umask022):
     from webinar_tray.adapters.calendar.google.tokens import FileTokenStore
 

@@ -39,6 +39,35 @@ def _minutes(text: str) -> float:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def _date(text: str):
+    """A local date, YYYY-MM-DD (`history --from/--to`)."""
+    import re
+    from datetime import date
+
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text[:20]!r}") from None
+
+
+def _history_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """--cpe's own options only with --cpe, and --full-links only without (exit 2 otherwise)."""
+    if not args.cpe:
+        extra = [o for o, v in (("--from", args.first), ("--to", args.last), ("--html", args.html)) if v]
+        if extra:
+            _usage(parser, f"{', '.join(extra)} only with --cpe")
+    elif args.full_links:
+        _usage(parser, "--full-links does not go with --cpe (the report shows no links)")
+    elif args.first and args.last and args.first > args.last:
+        _usage(parser, f"--from {args.first} is after --to {args.last}")
+
+
+def _usage(parser: argparse.ArgumentParser, message: str) -> None:
+    parser.exit(2, f"{parser.prog} history: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="webinar-tray",
@@ -74,17 +103,29 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--port", type=_port, default=0,
                     help="fixed loopback port for the sign-in redirect (e.g. for an SSH tunnel)")
     add("logout", "forget the Google sign-in (revoked when online)")
-    sp = add("history", "print the attendance records (for CPE claims)")
+    sp = add("history", "print the attendance records, or with --cpe the CPE report")
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--json", action="store_true")
     g.add_argument("--csv", action="store_true")
+    g.add_argument("--html", action="store_true",
+                   help="with --cpe: the report as an HTML page (thumbnails, one printed page a month)")
     sp.add_argument("--full-links", action="store_true",
                     help="show join links whole (with their query: passcodes, keys); by default "
                          "scheme://host/path only")
+    sp.add_argument("--cpe", action="store_true",
+                    help="the CPE report: credits per attended webinar ([history] minutes_per_credit, "
+                         "rounded down to credit_step), totals per month and year")
+    sp.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD",
+                    help="with --cpe: webinars from this local date on (inclusive)")
+    sp.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD",
+                    help="with --cpe: webinars up to this local date (inclusive)")
     sp = add("browser", "open the app's browser profile to sign in to webinar sites once "
                         "(a plain browser, so sites' own sign-in works)")
     sp.add_argument("--install", action="store_true",
                     help="install Playwright's Chromium under the home folder instead")
+    sp = add("setup", "open the local setup page (calendars, rules, your name, a test run) in the "
+                      "default browser; served by the running instance, else until Ctrl+C")
+    sp.add_argument("--no-browser", action="store_true", help="only print the page's address")
     sp = add("doctor", "check the setup (config, calendars, sign-in, browser...) and say how to fix it")
     sp.add_argument("--json", action="store_true", help="print JSON (CONTRACT.md)")
     sp = add("autostart", "start webinar-tray at login for this user (with --home when one is in use)")
@@ -93,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "history":
+        _history_args(parser, args)
     paths = resolve_paths(args.home, demo=args.demo)
     from webinar_tray.commands.exits import EXIT_FAILED, EXIT_USAGE
 
@@ -125,8 +169,10 @@ def _dispatch(args: argparse.Namespace, paths) -> int:
             return service.list_events(paths, as_json=args.json, offline=args.offline)
         if command == "join":
             return service.join(paths, args.url, args.minutes, args.headless)
-        return service.history(paths, "json" if args.json else "csv" if args.csv else "text",
-                               full_links=args.full_links)
+        fmt = "json" if args.json else "csv" if args.csv else "html" if args.html else "text"
+        if args.cpe:
+            return service.cpe(paths, fmt, first=args.first, last=args.last)
+        return service.history(paths, fmt, full_links=args.full_links)
     if command in ("login", "logout"):
         from webinar_tray.commands import signin
 
@@ -137,6 +183,10 @@ def _dispatch(args: argparse.Namespace, paths) -> int:
         from webinar_tray.commands.browser import browser
 
         return browser(paths, install=args.install)
+    if command == "setup":
+        from webinar_tray.commands.setup import setup
+
+        return setup(paths, open_browser=not args.no_browser)
     if command == "doctor":
         from webinar_tray.commands.doctor import doctor
 

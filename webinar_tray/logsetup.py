@@ -134,7 +134,8 @@ def setup(log_file: Path | None, stderr: bool, level: int = logging.INFO) -> Non
 
     flush_pending()  # files made private before logging was set up
     # requests-oauthlib logs request bodies (codes, verifiers, tokens) at DEBUG and the OAuth
-    # loopback server logs the redirect (with the code): never let them reach a handler.
-    for noisy in ("urllib3", "googleapiclient.discovery_cache", "googleapiclient.discovery", "asyncio",
+    # loopback server logs the redirect (with the code): never let them reach a handler. `schedule`
+    # logs every job it runs at DEBUG (the 5-second config watch: 720 lines and 170 KB an hour).
+    for noisy in ("schedule", "urllib3", "googleapiclient.discovery_cache", "googleapiclient.discovery", "asyncio",
                   "filelock", "requests_oauthlib", "oauthlib", "google_auth_oauthlib", "google_auth_httplib2"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

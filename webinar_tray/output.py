@@ -4,7 +4,8 @@ Calendar text is written by strangers: in the text forms every title, provider a
 through core.text.clean_line (no escape sequences, bidi overrides or forged lines reach a
 terminal); JSON stays data (json.dumps escapes controls); CSV cells that a spreadsheet would read
 as a formula get a leading "'" (`csv_cell`). History shows `join_url` as scheme://host/path
-(`safe_url`) unless the caller asks for full links."""
+(`safe_url`) unless the caller asks for full links. The CPE report (`history --cpe`) has the same
+three forms plus text; its HTML page is cpe_page.py's."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import json
 import json.encoder
 from datetime import datetime
 
+from webinar_tray.core.cpe import CpeReport, CpeTotal, CpeWebinar
 from webinar_tray.core.outcome import minutes_attended
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.redact import safe_url
@@ -171,4 +173,70 @@ def history_text(rows: list[dict]) -> str:
         extra = f" — {clean_line(r['error'])}" if r["error"] else ""
         out.append(f"{start:%Y-%m-%d %H:%M}  {r['outcome']:<9} {r['minutes']:>6.1f} min  "
                    f"{clean_line(r['title'])}{extra}")
+    return "\n".join(out)
+
+
+# ---- the CPE report (`history --cpe`) ----------------------------------------------------------
+CPE_COLUMNS = ["id", "title", "provider", "organizer", "start", "minutes", "credits", "outcome",
+               "reason", "evidence"]
+
+
+def cpe_row(w: CpeWebinar) -> dict:
+    return {"id": w.id, "title": w.title, "provider": w.provider, "organizer": w.organizer,
+            "start": iso(w.start), "minutes": w.minutes, "credits": w.credits, "outcome": w.outcome,
+            "reason": w.reason, "evidence": list(w.evidence)}
+
+
+def _total(t: CpeTotal, key: str) -> dict:
+    return {key: t.period, "webinars": t.webinars, "minutes": t.minutes, "credits": t.credits}
+
+
+def cpe_json(r: CpeReport) -> str:
+    """CONTRACT.md's `history --cpe --json` (plus `reason`)."""
+    return json.dumps({"webinars": [cpe_row(w) for w in r.webinars],
+                       "months": [_total(t, "month") for t in r.months],
+                       "years": [_total(t, "year") for t in r.years]}, indent=2, ensure_ascii=False)
+
+
+def cpe_csv(r: CpeReport) -> str:
+    """One row per webinar, CPE_COLUMNS in order, `evidence` joined with ";"; formulas neutralised."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CPE_COLUMNS, lineterminator="\n")
+    w.writeheader()
+    for row in map(cpe_row, r.webinars):
+        row["evidence"] = ";".join(row["evidence"])
+        w.writerow({k: csv_cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def plural(n: int | float, word: str) -> str:
+    """ "1 webinar", "2 webinars", "0.75 credits", "1 credit" """
+    return f"{n:g} {word}" + ("" if n == 1 else "s")
+
+
+def _sums(t: CpeTotal) -> str:
+    return f"{plural(t.webinars, 'webinar')}, {plural(t.minutes, 'minute')}, {plural(t.credits, 'credit')}"
+
+
+def cpe_text(r: CpeReport) -> str:
+    """A table per month (local date and time, minutes, credits, outcome, webinar) with the
+    month's total under it, and the years' totals at the end."""
+    if not r.webinars:
+        return "No attended webinars in this period."
+    out = [f"CPE report: {plural(len(r.webinars), 'webinar')}, {plural(r.credits, 'credit')} "
+           f"({r.minutes_per_credit:g} minutes a credit, rounded down to {r.credit_step:g})"]
+    by_month: dict[str, list[CpeWebinar]] = {}
+    for w in r.webinars:
+        by_month.setdefault(f"{w.start.astimezone():%Y-%m}", []).append(w)
+    for m in r.months:
+        out += ["", f"{m.period}", "  Date        Time   Minutes  Credits  Outcome   Webinar"]
+        for w in by_month.get(m.period, []):
+            who = " · ".join(clean_line(x) for x in (w.provider, w.organizer) if x)
+            out.append(f"  {w.start.astimezone():%Y-%m-%d  %H:%M}  {w.minutes:>7.1f}  {w.credits:>7g}  "
+                       f"{w.outcome:<9} {clean_line(w.title)}" + (f" ({who})" if who else ""))
+            if w.reason:
+                out.append(f"{'':44}{clean_line(w.reason)}")
+        out.append(f"  {m.period} total: {_sums(m)}")
+    out.append("")
+    out += [f"{y.period} total: {_sums(y)}" for y in r.years]
     return "\n".join(out)

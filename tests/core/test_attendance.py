@@ -116,6 +116,17 @@ def test_a_missed_record_says_why():
     assert (a.state, a.error, a.joined_at, a.gaps, a.owner_pid) == ("missed", MISSED_ERROR, None, [], PID)
 
 
+
+def test_a_planned_event_s_organizer_is_kept_in_its_record():
+    from tests.fakes import event
+    from webinar_tray.core.plan import plan
+    from webinar_tray.core.settings import Settings
+
+    [p] = plan([event(organizer="events@isc2.org")], Settings(), {}, T0)
+    assert p.organizer == "events@isc2.org"
+    assert rec.planned(p, rec.JOINING, PID).organizer == "events@isc2.org"
+    assert rec.missed(p, PID).organizer == "events@isc2.org"
+
 # ---- rejoin and resume -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("case, before, now, gaps", [

@@ -328,10 +328,11 @@ def test_toggles(headless, notifications, autostart):
 
 def test_the_fixed_items_and_their_order():
     ms = state([], TrayStatus(google=True, autostart=True))
-    tail = [(i.text, i.command) for i in ms.items if not i.separator][-7:]
+    tail = [(i.text, i.command) for i in ms.items if not i.separator][-8:]
     assert tail == [
         ("Start at login", K.SetAutostart(False)),
         ("Sign in…", K.SignIn()),
+        ("Set up…", K.OpenSetup()),
         ("Sign in to webinar sites…", K.BrowserProfile()),
         ("Open history", K.OpenHistory()),
         ("Open logs", K.OpenLogs()),
@@ -582,3 +583,31 @@ def test_from_the_planner():
         "09:03 Zero trust webinar (BrightTALK)", "12:00 Team sync (Google Meet)", "15:00 Offsite"]
     assert ms == state(p, tz=ZoneInfo("Europe/London"))  # a value: the same inputs, the same menu
     assert ms.icon in ICON_STATES
+
+
+# ---- the setup page (issue 14) ----------------------------------------------------------------
+def test_no_calendar_puts_set_up_first_with_the_attention_icon():
+    ms = state([], TrayStatus(calendars=False))
+    first = ms.items[0]
+    assert (first.text, first.command, first.default) == ("Set up… (no calendar yet)", K.OpenSetup("calendars"), True)
+    assert ms.icon == "attention"
+    assert ms.default is first
+    assert sum(1 for i in ms.walk() if isinstance(i.command, K.OpenSetup)) == 1  # not again at the end
+
+
+def test_with_a_calendar_set_up_sits_with_the_folders_and_the_icon_is_calm():
+    ms = state([], TrayStatus(calendars=True))
+    assert ms.icon == "idle"
+    assert not isinstance(ms.items[0].command, K.OpenSetup)
+    assert top(ms, "Set up…").command == K.OpenSetup()
+
+
+def test_the_demo_never_asks_for_a_calendar():
+    ms = state([], TrayStatus(calendars=False, demo=True))
+    assert ms.icon == "idle" and top(ms, "Set up…").command == K.OpenSetup()
+
+
+def test_sign_in_needed_and_refresh_failed_point_to_the_setup_page():
+    ms = state([], TrayStatus(signin_needed=True, refresh_error="ICS https://x.test/…: HTTP 404"))
+    targets = [i.command for i in ms.walk() if isinstance(i.command, K.OpenSetup)]
+    assert targets.count(K.OpenSetup("calendars")) == 2

@@ -62,3 +62,35 @@ def test_missing_file_gives_defaults(tmp_path):
 def test_bare_hosts_only():
     with pytest.raises(ConfigError, match="allowed_hosts"):
         parse_settings({"join": {"allowed_hosts": ["https://x.example.com/path"]}})
+
+
+# ---- [history]: the CPE report's decimal settings -------------------------------------------
+
+def test_history_credits_take_decimals_and_whole_numbers():
+    s, warnings = parse_settings({"history": {"minutes_per_credit": 50, "credit_step": 0.5}}, "c.toml")
+    assert (s.history.minutes_per_credit, s.history.credit_step) == (50.0, 0.5) and warnings == []
+    assert isinstance(s.history.minutes_per_credit, float)
+    assert parse_settings({"history": {"minutes_per_credit": 52.5}})[0].history.minutes_per_credit == 52.5
+    assert (Settings().history.minutes_per_credit, Settings().history.credit_step) == (60.0, 0.25)
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"minutes_per_credit": 0}, "key 'history.minutes_per_credit' must be a number from 1 to 1440, got 0"),
+    ({"minutes_per_credit": "60"}, "key 'history.minutes_per_credit' must be a number from 1 to 1440, got '60'"),
+    ({"minutes_per_credit": True}, "key 'history.minutes_per_credit' must be a number from 1 to 1440, got True"),
+    ({"minutes_per_credit": float("nan")}, "key 'history.minutes_per_credit' must be a number from 1 to 1440"),
+    ({"credit_step": 0.0}, "key 'history.credit_step' must be a number from 0.01 to 100, got 0.0"),
+    ({"credit_step": float("inf")}, "key 'history.credit_step' must be a number from 0.01 to 100, got inf"),
+    ({"credit_step": -0.25}, "key 'history.credit_step' must be a number from 0.01 to 100, got -0.25"),
+])
+def test_a_wrong_history_value_names_the_file_and_key(data, expected):
+    with pytest.raises(ConfigError) as e:
+        parse_settings({"history": data}, "/home/u/config.toml")
+    assert str(e.value).startswith("/home/u/config.toml: ") and expected in str(e.value)
+
+
+def test_history_keys_read_from_a_toml_file(tmp_path):
+    f = tmp_path / "config.toml"
+    f.write_text("[history]\nminutes_per_credit = 50.0\ncredit_step = 0.1\n")
+    s, _ = load_settings(f)
+    assert (s.history.minutes_per_credit, s.history.credit_step) == (50.0, 0.1)

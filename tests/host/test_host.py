@@ -150,9 +150,12 @@ def test_open_history_writes_the_page_and_the_view_drops_the_failures_shown(host
 
     page = host.send(c.OpenHistory())
 
-    assert page == host.paths.data_dir / "history.html"
+    assert page == host.paths.data_dir / "cpe.html"  # the CPE report, listing what earned nothing too
     text = page.read_text()
     assert "Failed &lt;b&gt;webinar&lt;/b&gt;" in text and "s3cr3t" not in text
+    assert "href='history.html'" in text
+    raw = (host.paths.data_dir / "history.html").read_text()  # the full history beside it
+    assert "Failed &lt;b&gt;webinar&lt;/b&gt;" in raw and "s3cr3t" not in raw
     assert host.view().failures == ()
 
 

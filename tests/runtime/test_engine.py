@@ -321,3 +321,16 @@ def test_a_due_check_plans_nothing_again_and_a_refresh_replans_only_what_changed
     assert planned == ["w3"]
     assert sorted(e.title for e in r.store.events()) == sorted(e.title for e in r.engine.planner.events())
     assert "W3 webinar moved" in [p.title for p in r.engine.current_plan]
+
+
+def test_the_organizer_reaches_the_attendance_record_and_the_cpe_report(tmp_path):
+    from webinar_tray.core.cpe import report
+
+    r = Rig(tmp_path, [event(start=T0 + timedelta(minutes=1), organizer="events@isc2.org")])
+    job = r.attending_for(30)
+    assert r.store.get(job.id).organizer == "events@isc2.org"  # from the claim on
+    r.clock.t = job.leave_at
+    r.joiner.done(job.id)
+    r.tick()
+    [w] = report(r.history(), r.settings.history).webinars
+    assert (w.organizer, w.outcome) == ("events@isc2.org", "attended")

@@ -1,5 +1,6 @@
 import logging
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -157,7 +158,7 @@ def test_a_schema_1_cache_is_migrated_and_still_read(tmp_path):
     c.close()
     s = Store(db)
     assert s.events() == [old]
-    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     s.close()
 
 
@@ -191,3 +192,60 @@ def test_states_of_only_the_ids_asked(tmp_path):
     s.claim(att("y", state="missed"), T0)
     assert s.states_of(["y", "z"]) == {"y": "missed"}
     assert s.states_of([]) == {}
+
+
+# The schema a database written before the organizer was kept (schema 2) has: its attendance table
+# as it was created then, written out here so that the test does not follow later changes.
+SCHEMA_2_ATTENDANCE = """
+    CREATE TABLE events (
+        source TEXT NOT NULL, calendar_id TEXT NOT NULL, event_id TEXT NOT NULL,
+        start TEXT NOT NULL, data TEXT NOT NULL, text_ref TEXT,
+        PRIMARY KEY (source, calendar_id, event_id, start));
+    CREATE TABLE sources (source TEXT PRIMARY KEY, fetched_at TEXT, error TEXT, failing_since TEXT);
+    CREATE TABLE overrides (key TEXT PRIMARY KEY, auto_join INTEGER NOT NULL, updated_at TEXT);
+    CREATE TABLE attendance (
+        id TEXT PRIMARY KEY, title TEXT NOT NULL, provider TEXT, join_url TEXT,
+        start TEXT NOT NULL, "end" TEXT NOT NULL, state TEXT NOT NULL,
+        joined_at TEXT, left_at TEXT, gaps TEXT NOT NULL DEFAULT '[]', error TEXT,
+        evidence TEXT NOT NULL DEFAULT '[]', owner_pid INTEGER, heartbeat TEXT,
+        interrupted INTEGER NOT NULL DEFAULT 0, ended_by_page INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+    CREATE INDEX attendance_start ON attendance(start);
+    CREATE TABLE texts (hash TEXT PRIMARY KEY, text TEXT NOT NULL);
+    PRAGMA user_version = 2;
+"""
+
+
+def test_a_schema_2_history_is_migrated_in_place_its_rows_kept_and_their_organizer_empty(tmp_path):
+    db = tmp_path / "db.sqlite3"
+    c = sqlite3.connect(db)
+    c.executescript(SCHEMA_2_ATTENDANCE)
+    gaps = '[{"from": "2026-11-25T10:10:00+00:00", "to": "2026-11-25T10:12:00+00:00", "why": "page crashed"}]'
+    c.execute("INSERT INTO attendance (id, title, provider, join_url, start, \"end\", state, joined_at, "
+              "left_at, gaps, evidence, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+              ("c/e/1", "Old webinar", "BrightTALK", "https://x.example/w", T0.isoformat(),
+               (T0 + timedelta(hours=1)).isoformat(), "attended", T0.isoformat(),
+               (T0 + timedelta(hours=1)).isoformat(), gaps, '["/shots/1.png"]', T0.isoformat(),
+               T0.isoformat()))
+    c.commit()
+    c.close()
+    s = Store(db)
+    [a] = s.attendances()
+    assert (a.id, a.title, a.state, a.organizer) == ("c/e/1", "Old webinar", "attended", "")
+    assert a.gaps[0]["why"] == "page crashed" and a.evidence == ["/shots/1.png"]
+    assert a.joined_at == T0 and a.left_at == T0 + timedelta(hours=1)
+    s.update(replace(a, organizer="events@example.com"), T0)  # the new column is written
+    assert s.get("c/e/1").organizer == "events@example.com"
+    s.close()
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert [r[0] for r in raw.execute("SELECT COUNT(*) FROM attendance")] == [1]
+
+
+def test_the_organizer_is_kept_from_claim_to_read(tmp_path):
+    s = Store(tmp_path / "db.sqlite3")
+    s.claim(replace(att("x"), organizer="host@vendor.example"), T0)
+    s.claim(att("y"), T0)
+    assert s.get("x").organizer == "host@vendor.example" and s.get("y").organizer == ""
+    s.close()

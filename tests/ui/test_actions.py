@@ -228,3 +228,11 @@ def test_a_desktop_error_becomes_an_info_notification(app, notifier, tmp_path, m
 
     app.actions.run(c.SetAutostart(True))  # no autostart here: refused the same way
     assert infos(notifier)[-1] == "start at login is not available on this system"
+
+
+def test_set_up_opens_the_address_the_host_serves_in_the_default_browser(app, fake_host, browser_script):
+    address = "http://127.0.0.1:40000/?t=one-time#calendars"
+    fake_host.answers[c.OpenSetup] = lambda cmd: address if cmd.section == "calendars" else None
+    app.actions.run(c.OpenSetup("calendars"))
+    assert fake_host.commands() == [c.OpenSetup("calendars")]
+    assert browser_script.read_text().splitlines() == [address]

@@ -114,6 +114,31 @@ def history(paths: Paths, fmt: str, full_links: bool = False) -> int:
     return EXIT_OK
 
 
+def cpe(paths: Paths, fmt: str, first=None, last=None) -> int:
+    """`history --cpe`: the CPE report of the attended and partial records, local dates
+    first..last inclusive, as text, JSON, CSV or an HTML page."""
+    from webinar_tray.core.cpe import COUNTED, report
+
+    ctx = Context.load(paths)
+    records = []
+    if paths.database.exists():  # reading never creates the database
+        store = ctx.open_store()
+        records = store.attendances(COUNTED)
+        store.close()
+    r = report(records, ctx.settings.history, first=first, last=last)
+    if fmt == "json":
+        print(output.cpe_json(r))
+    elif fmt == "csv":
+        sys.stdout.write(output.cpe_csv(r))
+    elif fmt == "html":
+        from webinar_tray.cpe_page import cpe_html
+
+        sys.stdout.write(cpe_html(r, datetime.now(timezone.utc), first=first, last=last))
+    else:
+        print(output.cpe_text(r))
+    return EXIT_OK
+
+
 # ---- join ----------------------------------------------------------------------------------
 QUERY_HINT = ("webinar-tray: hint: this link has a query string (often a passcode), which other users of "
               "this computer can see in the process list while the join runs; next time use "

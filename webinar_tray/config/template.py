@@ -59,6 +59,10 @@ TEMPLATE = """\
 # enabled = true
 # remind_minutes = 5
 
+# [history]                                # the CPE report (`history --cpe`, the tray's Open history)
+# minutes_per_credit = 60                  # credits = attended minutes / this (decimals allowed)
+# credit_step = 0.25                       # ... rounded down to a multiple of this
+
 # [demo]
 # start_after_seconds = 60
 # duration_seconds = 120

@@ -97,6 +97,7 @@ class Attendance:
     heartbeat: datetime | None = None
     interrupted: bool = False  # the app stopped while the webinar was still running
     ended_by_page: bool = False
+    organizer: str = ""  # the calendar event's organizer (e-mail address), "" when unknown
 
     def __post_init__(self) -> None:
         self.gaps = [Gap.of(g) for g in self.gaps]
@@ -127,7 +128,7 @@ def _judged(a: Attendance) -> str:
 def planned(p: PlannedJoin, state: str, owner_pid: int | None) -> Attendance:
     """A new record for a planned (or ad-hoc) join, to be claimed in `state`."""
     return Attendance(id=p.id, title=p.title, provider=p.provider, join_url=p.join_url,
-                      start=p.start, end=p.end, state=state, owner_pid=owner_pid)
+                      start=p.start, end=p.end, state=state, owner_pid=owner_pid, organizer=p.organizer)
 
 
 def missed(p: PlannedJoin, owner_pid: int | None) -> Attendance:

@@ -95,6 +95,13 @@ class OpenHistory(HostCommand):
     """Write the history page (the failures shown are then dismissed). Result: its path."""
 
 
+@dataclass(frozen=True)
+class OpenSetup(HostCommand):
+    """Serve the local setup page (started on first use, while the host runs). Result: a fresh
+    address with a one-time token, opened in the default browser; `section`: the part to show."""
+    section: str = ""
+
+
 # ---- the desktop ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class OpenUrl(DesktopCommand):

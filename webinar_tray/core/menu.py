@@ -3,7 +3,7 @@
 Pure: no clock reads, no I/O; `now` and the local time zone are arguments (menu_text cuts the
 texts and words the times). The tray adapter only renders a MenuState and turns a click on an
 item into its `command`, a typed value of core/commands.py (JoinNow, Leave, ShowPage,
-SetAutoJoin, OpenUrl, CopyLink, Refresh, SetSetting, SetAutostart, SignIn, SignOut,
+SetAutoJoin, OpenUrl, CopyLink, Refresh, SetSetting, SetAutostart, SignIn, SignOut, OpenSetup,
 BrowserProfile, OpenHistory, OpenLogs, OpenSettings, Quit) the tray app dispatches.
 
 Exactly one item is `default` (activated by a left click, and by backends without a menu such
@@ -142,6 +142,7 @@ class TrayStatus:
     autostart: bool | None = None  # None: start at login is not available here
     failures: tuple[Failure, ...] = ()
     demo: bool = False
+    calendars: bool = True  # a calendar is configured (ICS address or Google client); else Set up… leads
 
 
 # --- the state -----------------------------------------------------------------------------------
@@ -162,11 +163,16 @@ def next_session(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime)
     return None
 
 
+def needs_setup(status: TrayStatus) -> bool:
+    """No calendar is configured (and this is not the demo): Set up… comes first."""
+    return not status.calendars and not status.demo
+
+
 def icon_state(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime,
                remind_minutes: int) -> str:
-    """attention (sign-in needed, a failure) > attending (also joining) > soon (a wanted session
-    starts within remind_minutes, or runs without us) > idle."""
-    if status.signin_needed or status.failures:
+    """attention (sign-in needed, a failure, no calendar configured) > attending (also joining) >
+    soon (a wanted session starts within remind_minutes, or runs without us) > idle."""
+    if status.signin_needed or status.failures or needs_setup(status):
         return "attention"
     if status.attending or status.joining:
         return "attending"
@@ -195,6 +201,9 @@ def menu_state(
     if status.demo:
         items.append(MenuItem("Demo calendar (records kept apart)", enabled=False))
     header, default_done = _header(status, nxt, soon, now, lookahead_hours, by_id)
+    if needs_setup(status):
+        items.append(MenuItem("Set up… (no calendar yet)", c.OpenSetup("calendars"), default=not default_done))
+        default_done = True
     items += header
     items += _attention(status)
     items += _sessions(plan, status, now, tz, direct_max)
@@ -245,6 +254,7 @@ def _attention(status: TrayStatus) -> list[MenuItem]:
     attention: list[MenuItem] = []
     if status.signin_needed:
         attention.append(MenuItem("Google sign-in needed — Sign in…", c.SignIn()))
+        attention.append(MenuItem("Google sign-in needed — open the setup page…", c.OpenSetup("calendars")))
     for f in status.failures:
         reason = f" — {cut(clean_text(redact(f.reason), None), ERROR_MAX)}" if f.reason else ""
         attention.append(MenuItem(f"Failed: {clean_text(f.title)}{reason}", c.OpenHistory()))
@@ -275,6 +285,7 @@ def _refresh_items(status: TrayStatus, tz: tzinfo | None, default: bool) -> list
     if status.refresh_error:
         err = cut(clean_text(redact(status.refresh_error), None), ERROR_MAX)
         items.append(MenuItem(f"Refresh failed: {err}", enabled=False))
+        items.append(MenuItem("Fix the calendars on the setup page…", c.OpenSetup("calendars")))
     elif status.last_refresh is not None:
         items.append(MenuItem(f"Last refreshed {hhmm(status.last_refresh, tz)}", enabled=False))
     else:
@@ -301,6 +312,8 @@ def _accounts_and_folders(status: TrayStatus) -> list[MenuItem]:
         items.append(MenuItem(f"Sign out ({clean_text(status.account)})", c.SignOut()))
     elif status.google or status.signin_needed:
         items.append(MenuItem("Sign in…", c.SignIn()))
+    if not needs_setup(status):
+        items.append(MenuItem("Set up…", c.OpenSetup()))
     items += [
         MenuItem("Sign in to webinar sites…", c.BrowserProfile()),
         MenuItem("Open history", c.OpenHistory()),

@@ -30,6 +30,7 @@ class PlannedJoin:
     leave_at: datetime  # end + grace
     is_webinar: bool = False
     steps: str = "generic"  # which provider join steps to run
+    organizer: str = ""  # the event's organizer (e-mail address): kept in the attendance record
 
 
 # A webinar that started less than this long ago is still joined "on time" when late_join is off
@@ -95,7 +96,7 @@ def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None,
         event.calendar_id, event.event_id, event.title, event.start, event.end,
         link.url if link else None, service.name if service else None, auto, reason,
         event.start - ctx.lead if auto else None, event.end + ctx.grace, rule is not None,
-        service.steps if service else "generic",
+        service.steps if service else "generic", event.organizer,
     )
 
 

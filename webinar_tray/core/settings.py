@@ -81,6 +81,12 @@ class NotificationSettings:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    minutes_per_credit: float = 60.0  # CPE: credits = attended minutes / this ...
+    credit_step: float = 0.25  # ... rounded down to a multiple of this
+
+
+@dataclass(frozen=True)
 class DemoSettings:
     start_after_seconds: int = 60
     duration_seconds: int = 120
@@ -101,6 +107,7 @@ class Settings:
     join: JoinSettings = field(default_factory=JoinSettings)
     browser: BrowserSettings = field(default_factory=BrowserSettings)
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
+    history: HistorySettings = field(default_factory=HistorySettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
     wake: WakeSettings = field(default_factory=WakeSettings)
 
@@ -124,6 +131,11 @@ _RANGES: dict[str, tuple[int, int]] = {
     "demo.duration_seconds": (1, 24 * 3600),
     "wake.minutes_before": (1, 60),
 }
+# (min, max) for decimal settings, which also take a whole number; NaN and infinity are refused
+_FLOAT_RANGES: dict[str, tuple[float, float]] = {
+    "history.minutes_per_credit": (1.0, 24 * 60.0),
+    "history.credit_step": (0.01, 100.0),
+}
 _CHOICES: dict[str, tuple[str, ...]] = {
     "google.token_store": ("auto", "keyring", "file"),
     "browser.channel": ("", "chrome", "chrome-beta", "msedge", "msedge-beta", "chromium"),
@@ -136,7 +148,8 @@ _SHOWN_MAX = 40  # characters of a (non-secret) wrong value shown in a message
 
 
 def _describe(t: type) -> str:
-    return {bool: "true or false", int: "a whole number", str: "a string"}.get(t, t.__name__)
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
+        t, t.__name__)
 
 
 def _kind(value: Any) -> str:
@@ -203,6 +216,11 @@ def _convert(path: str, default: Any, value: Any, where: str) -> Any:
         if not lo <= value <= hi:
             raise fail(f"a whole number from {lo} to {hi}")
         return value
+    if isinstance(default, float):
+        lo, hi = _FLOAT_RANGES.get(path, (float("-inf"), float("inf")))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
+            raise fail(f"a number from {lo:g} to {hi:g}")
+        return float(value)
     if isinstance(default, str):
         if not isinstance(value, str):
             raise fail("a string")

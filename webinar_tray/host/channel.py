@@ -30,6 +30,8 @@ class ChannelHandler:
             return {"ok": False, "error": str(e)}
         if isinstance(command, c.JoinUrl):
             return {"ok": True, "id": result.id, "title": result.title}
+        if isinstance(command, c.OpenSetup):  # `webinar-tray setup`: it opens the address itself
+            return {"ok": True, "url": result}
         return {"ok": True}
 
     @staticmethod
@@ -44,4 +46,6 @@ class ChannelHandler:
             return c.Show()
         if cmd == "refresh":
             return c.Refresh()
+        if cmd == "setup":
+            return c.OpenSetup()
         raise ValueError(f"unknown command {cmd!r}")

@@ -65,6 +65,8 @@ class EngineHost:
         self.lock = InstanceLock(self.paths.lock_file)
         self.store = self.engine = self.site = self.loop = self.channel = None
         self.watcher: ConfigWatcher | None = None
+        self.setup_page = None  # setup/server.SetupServer, started by the first OpenSetup
+        self._setup_lock = threading.Lock()
         self.watch_seconds = 5  # config.toml is looked at this often
         # The view is rebuilt under _view_lock; a change only bumps _changes (no lock: the engine
         # calls on_change holding its own lock, which a build takes too).
@@ -89,6 +91,7 @@ class EngineHost:
             c.SignIn: self._sign_in,
             c.SignOut: self._sign_out,
             c.OpenHistory: self._open_history,
+            c.OpenSetup: self._open_setup,
         }
 
     # ---- life -----------------------------------------------------------------------------
@@ -131,6 +134,9 @@ class EngineHost:
             self.engine.notifier.close()  # the last notifications (ended...) are delivered first
         if self.channel is not None:
             self.channel.stop()
+        if self.setup_page is not None:
+            self.setup_page.stop()
+            self.setup_page = None
         if self.site is not None:
             self.site.stop()
         if self.store is not None:
@@ -266,9 +272,23 @@ class EngineHost:
         return message
 
     def _open_history(self, cmd: c.OpenHistory) -> Path:
-        from webinar_tray.history_page import write_history_page
+        """The CPE report page (cpe_page.py), which links the full history beside it."""
+        from webinar_tray.cpe_page import write_cpe_page
 
         engine, _ = self._running()
         self._dismissed = self._dismissed | {a.id for a in engine.store.attendances(("failed",))}
         self._stale()
-        return write_history_page(engine.store, self.paths, engine.clock.now())
+        return write_cpe_page(engine.store, engine.settings.history, self.paths, engine.clock.now())
+
+    def _open_setup(self, cmd: c.OpenSetup) -> str:
+        """The setup page's address with a fresh one-time token (the page is served from here
+        while the host runs; its settings go through SetSetting like the menu's)."""
+        self._running()
+        with self._setup_lock:
+            if self.setup_page is None:
+                from webinar_tray.setup.app import serve
+                from webinar_tray.setup.backend import for_host
+
+                self.setup_page = serve(for_host(self))
+            link = self.setup_page.new_link()
+        return link + (f"#{cmd.section}" if cmd.section else "")

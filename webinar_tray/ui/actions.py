@@ -82,6 +82,8 @@ class Actions:
             self.desktop.open_path(result)
         elif isinstance(command, (c.SignIn, c.SignOut)):
             self._tell(result)
+        elif isinstance(command, c.OpenSetup):  # Set up…: the page the host serves
+            self.desktop.open_url(result)
 
     def _tell(self, message: str) -> None:
         log.warning("%s", message)

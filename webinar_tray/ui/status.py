@@ -28,4 +28,5 @@ def tray_status(view: EngineView, *, now: datetime, autostart: bool | None) -> T
         autostart=autostart,
         failures=tuple(failures[:3]),
         demo=view.demo,
+        calendars=bool(view.settings.ics.urls) or view.account_configured,
     )

@@ -19,6 +19,13 @@ from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
+# A failing check's fix keeps its command and adds where the setup page does the same.
+SETUP_SECTIONS = {
+    "sources": "Calendars",
+    "ics": "Calendars",
+    "notifications": "Options",
+    "autostart": "Options",
+}
 CRASH_FIX = "this is a bug in webinar-tray: please report it with this output"
 TIMEOUT_FIX = "check the network connection and run `webinar-tray doctor` again"
 
@@ -59,9 +66,17 @@ def run_one(name: str, fn, state, timeout: float) -> Check:
         ok, detail, fix = box["result"]
         check = Check(name, ok, detail, fix)
     check.detail = _redact(check.detail, state.secrets)
-    check.fix = _redact(check.fix, state.secrets) if check.fix else None
+    check.fix = _redact(with_setup_page(name, check.fix), state.secrets) if check.fix else None
     state.results[name] = check.ok
     return check
+
+
+def with_setup_page(name: str, fix: str) -> str:
+    """`fix`, plus the setup page's section that does the same, for the checks it can fix."""
+    section = SETUP_SECTIONS.get(name)
+    if section is None or fix in (CRASH_FIX, TIMEOUT_FIX):
+        return fix
+    return f"{fix}; or open the setup page (`webinar-tray setup`, or Set up… in the tray), section {section}"
 
 
 def run_checks(paths: Paths, checks=None, *, env: Env) -> list[Check]:
