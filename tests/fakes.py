@@ -105,6 +105,20 @@ class FakeNotifier:
         return [k for k, _, _ in self.sent]
 
 
+class FakeWaker:
+    """Records what the engine asks of ports.Waker: (at, title) per wake_at, and close."""
+
+    def __init__(self):
+        self.calls: list[tuple] = []
+        self.closed = False
+
+    def wake_at(self, at, title=""):
+        self.calls.append((at, title))
+
+    def close(self, timeout=10.0):
+        self.closed = True
+
+
 def event(title="ISC2 Think Tank webinar", start=T0 + timedelta(hours=1), minutes=60,
           url="https://www.brighttalk.com/webcast/5385/612345", **kw) -> CalendarEvent:
     kw.setdefault("event_id", "ev-" + title.lower().replace(" ", "-")[:20])

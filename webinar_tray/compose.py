@@ -75,9 +75,9 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
 
 # ---- the engine -------------------------------------------------------------------------------
 def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, with_sources: bool = True,
-                 notifier=None, joiner=None):
-    """The engine with its real adapters (`notifier`: the log when not given). Returns
-    (engine, demo_site or None)."""
+                 notifier=None, joiner=None, waker=None):
+    """The engine with its real adapters (`notifier`: the log when not given; `waker`: none
+    when not given). Returns (engine, demo_site or None)."""
     from webinar_tray.runtime.engine import Engine
 
     clock = ctx.env.clock
@@ -99,8 +99,18 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
 
         notifier = LogNotifier(ctx.settings.notifications.enabled)
     engine = Engine(settings=ctx.settings, store=store, sources=sources, joiner=joiner,
-                    notifier=notifier, clock=clock)
+                    notifier=notifier, clock=clock, waker=waker)
     return engine, site
+
+
+def platform_waker(ctx: Context):
+    """Waking the PC for the next auto-join (ports.Waker): for the engine `run` and the tray
+    run, not in demo mode (a demo engine may run beside the real one: one wake per user)."""
+    if ctx.paths.demo:
+        return None
+    from webinar_tray.adapters.desktop.wake import platform_waker as waker
+
+    return waker(ctx.paths.home, ctx.env, ctx.paths.data_dir)
 
 
 def service_notifier(ctx: Context):
@@ -129,25 +139,28 @@ class Parts:
     joiner: object = None  # ports.Joiner; None: Playwright
     headless: bool | None = None
     account: object = None  # ports.Account or None
+    waker: object = False  # ports.Waker; False: this platform's (platform_waker), None: none
 
     def open_store(self) -> Store:
         return self.ctx.open_store()
 
     def engine(self, store: Store):
+        waker = platform_waker(self.ctx) if self.waker is False else self.waker
         return build_engine(self.ctx, store, headless=self.headless, notifier=self.notifier,
-                            joiner=self.joiner)
+                            joiner=self.joiner, waker=waker)
 
     def sources(self, settings: Settings) -> list[CalendarSource]:
         return build_sources(settings, self.ctx.paths)
 
 
 def build_host(ctx: Context, *, notifier=None, joiner=None, headless: bool | None = None,
-               on_change=None, on_show=None, account: bool = True):
-    """The engine host for `run` and the tray (and the tests that run either)."""
+               on_change=None, on_show=None, account: bool = True, waker=False):
+    """The engine host for `run` and the tray (and the tests that run either). `waker`:
+    False for this platform's, None for none, or a ports.Waker."""
     from webinar_tray.host import EngineHost
 
     parts = Parts(ctx, notifier=notifier, joiner=joiner, headless=headless,
-                  account=google_link(ctx) if account else None)
+                  account=google_link(ctx) if account else None, waker=waker)
     return EngineHost(ctx, parts, on_change=on_change, on_show=on_show)
 
 
@@ -185,6 +198,14 @@ def diagnoses() -> dict:
     return {"google_client": google_client, "google_signin": google_signin,
             "calendar_access": calendar_access, "ics": ics, "browser": browser,
             "notifications": notifications, "autostart": autostart}
+
+
+def wake_report(env: Env, home, wake_for, now, next_line: str, runner=None):
+    """doctor's wake check, the platform's part: Windows' power plan and task, elsewhere the
+    admin command (adapters/desktop/wake/diagnose.py)."""
+    from webinar_tray.adapters.desktop.wake.diagnose import report
+
+    return report(env, home, wake_for, now, next_line, runner)
 
 
 def tray_backend(env: Env):

@@ -162,3 +162,18 @@ class AutostartError(Exception):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...  # aware UTC
+
+
+class Waker(Protocol):
+    """Wakes the PC from sleep for the next auto-join (`[wake]`): a Task Scheduler task on
+    Windows; nothing where the OS needs admin rights for it (doctor prints the command there)."""
+
+    def wake_at(self, at: datetime | None, title: str = "") -> None:
+        """Wake the PC at `at` (aware), replacing the wake set before; None: no wake. `title`
+        names the webinar in logs. Returns at once (the OS call runs on the waker's own thread),
+        never raises; the engine calls it only when the time changed."""
+        ...
+
+    def close(self, timeout: float = 10.0) -> None:
+        """At Quit: the wake set last is removed (no app runs to join), waiting up to `timeout`."""
+        ...

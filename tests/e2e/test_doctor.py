@@ -22,7 +22,7 @@ from webinar_tray.runtime.instance import ChannelServer, InstanceLock
 pytestmark = pytest.mark.slow
 
 NAMES = ["config", "sources", "google_client", "google_signin", "calendar_access", "ics", "browser",
-         "notifications", "autostart", "instance"]
+         "notifications", "autostart", "instance", "wake"]
 GOOGLE = ("google_client", "google_signin", "calendar_access")
 QUIET = "[notifications]\nenabled = false\n"  # the desktop's notifications are not under test here
 NO_BROWSER = '[browser]\nexecutable_path = "/nonexistent/chrome"\n'
@@ -202,3 +202,27 @@ def test_a_crashing_or_hanging_check_becomes_a_failure(tmp_path):
     assert "did not finish within 0.3 s" in checks[1].detail
     assert report(checks)["ok"] is False
     assert "2 checks failed." in text(checks)
+
+
+def test_wake_check_prints_the_admin_command_for_the_next_webinar(home):
+    """Linux: waking needs admin rights, so the check does not apply (doctor passes on it) and
+    its detail is the exact command for the next auto-join of the cached plan."""
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=5)
+    (home / "cal.ics").write_text(ics({"uid": "w1", "title": "Night webinar", "start": start,
+                                       "end": start + timedelta(hours=1), "location": "BrightTALK",
+                                       "description": "https://www.brighttalk.com/webcast/1/2"}))
+    (home / "config.toml").write_text(f'[ics]\nurls = ["cal.ics"]\n{QUIET}{NO_BROWSER}')
+    checks, _ = doctor(home)
+    w = checks["wake"]
+    assert w["ok"] is None and "no auto-join ahead in the cached plan" in w["detail"]  # nothing cached yet
+    assert wt(home, "list", "--json").returncode == 0  # fills the cache
+    checks, _ = doctor(home)
+    w = checks["wake"]
+    wake_at = start - timedelta(seconds=60) - timedelta(minutes=3)
+    assert w["ok"] is None and w["fix"] is None, w
+    assert "needs admin rights on Linux" in w["detail"] and "Night webinar" in w["detail"]
+    assert w["detail"].endswith(f"to wake for it, run: sudo rtcwake -m no -t {int(wake_at.timestamp())}"), w
+
+    (home / "config.toml").write_text(f'[ics]\nurls = ["cal.ics"]\n{QUIET}{NO_BROWSER}[wake]\nenabled = false\n')
+    checks, _ = doctor(home)
+    assert checks["wake"] == {"name": "wake", "ok": None, "detail": "off ([wake] enabled = false)", "fix": None}

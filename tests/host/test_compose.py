@@ -27,3 +27,18 @@ def test_the_trays_browser_profile_item_starts_the_configured_browser_on_the_app
     assert f"--user-data-dir={ctx.paths.profile_dir}" in argv
     assert not any(a.startswith("--enable-automation") for a in argv)
     assert app.notifier.sent == [], app.notifier.sent
+
+
+def test_the_engine_host_gets_this_platforms_waker_and_demo_mode_none(home):
+    from webinar_tray.adapters.desktop.wake import AdminOnlyWaker, BackgroundWaker
+    from webinar_tray.adapters.desktop.wake.windows import TaskSchedulerWaker
+    from webinar_tray.compose import platform_waker
+    from webinar_tray.env import Env
+
+    ctx = Context.load(resolve_paths())
+    assert isinstance(platform_waker(ctx), AdminOnlyWaker)  # Linux, macOS: admin rights needed
+    win = Context(ctx.paths, ctx.settings, [], env=Env(platform="win32", environ={"USERNAME": "ana"}))
+    w = platform_waker(win)
+    assert isinstance(w, BackgroundWaker) and isinstance(w.target, TaskSchedulerWaker)
+    assert w.target.workdir == ctx.paths.data_dir and w.target.names[0].startswith("\\webinar-tray\\wake-ana-")
+    assert platform_waker(Context.load(resolve_paths(demo=True))) is None

@@ -66,6 +66,11 @@ TEMPLATE = """\
 # [demo]
 # start_after_seconds = 60
 # duration_seconds = 120
+
+# [wake]                                   # wake the PC from sleep for the next auto-join
+# enabled = true                           # Windows: a Task Scheduler task (no admin rights);
+#                                          # macOS/Linux: `webinar-tray doctor` prints the command
+# minutes_before = 3
 """
 
 

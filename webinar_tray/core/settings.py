@@ -93,6 +93,12 @@ class DemoSettings:
 
 
 @dataclass(frozen=True)
+class WakeSettings:
+    enabled: bool = True  # wake the PC for the next auto-join where no admin rights are needed
+    minutes_before: int = 3  # this long before the auto-join (its join_at)
+
+
+@dataclass(frozen=True)
 class Settings:
     google: GoogleSettings = field(default_factory=GoogleSettings)
     ics: IcsSettings = field(default_factory=IcsSettings)
@@ -103,6 +109,7 @@ class Settings:
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     history: HistorySettings = field(default_factory=HistorySettings)
     demo: DemoSettings = field(default_factory=DemoSettings)
+    wake: WakeSettings = field(default_factory=WakeSettings)
 
 
 # Value rules beyond the type: (min, max) for ints, allowed values for strings.
@@ -122,6 +129,7 @@ _RANGES: dict[str, tuple[int, int]] = {
     "notifications.remind_minutes": (0, 24 * 60),
     "demo.start_after_seconds": (0, 24 * 3600),
     "demo.duration_seconds": (1, 24 * 3600),
+    "wake.minutes_before": (1, 60),
 }
 # (min, max) for decimal settings, which also take a whole number; NaN and infinity are refused
 _FLOAT_RANGES: dict[str, tuple[float, float]] = {

@@ -29,9 +29,10 @@ from webinar_tray.core.planner import Planner
 from webinar_tray.core.redact import SafeUrl, safe_url
 from webinar_tray.core.schedule import PRESTART  # noqa: F401 (re-exported: engine.PRESTART)
 from webinar_tray.core.settings import Settings
-from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier
+from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier, Waker
 from webinar_tray.runtime import sync
 from webinar_tray.runtime.store import Store
+from webinar_tray.runtime.wake_follow import WakeFollower
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class Engine:
         notifier: Notifier,
         clock: Clock,
         on_change: Callable[[], None] | None = None,
+        waker: Waker | None = None,
     ):
         self.store = store
         self.sources = sources
@@ -98,6 +100,7 @@ class Engine:
         self.notifier = notifier
         self.clock = clock
         self.on_change = on_change or (lambda: None)
+        self.wake = WakeFollower(waker)  # the OS wake kept at the next auto-join ([wake])
         # Work from other threads onto the engine thread: the loop's `call`; alone, run at once.
         self.post: Callable = self._run_now
         self._round: sync.Round | None = None  # the background refresh in flight
@@ -135,10 +138,6 @@ class Engine:
         self.settings = settings
 
     # ---- the plan -------------------------------------------------------------------------
-    def replan(self) -> list[PlannedJoin]:
-        """The plan now (the planner keeps it up to date: nothing is planned again)."""
-        return self.current_plan
-
     @property
     def current_plan(self) -> list[PlannedJoin]:
         now = self.clock.now()
@@ -191,6 +190,7 @@ class Engine:
         if outcome.events is not None:  # planned from what was fetched: no reading back
             with self._lock:
                 self.planner.set_source(outcome.key, outcome.events)
+                self.wake.follow(self.planner.upcoming(now := self.clock.now()), now, self.settings.wake)
             self.on_change()
 
     def _finish_refresh(self, round: sync.Round) -> sync.RefreshResult:
@@ -243,6 +243,7 @@ class Engine:
             for d in decisions:
                 self._carry_out(d, now)
             self._heartbeat(now)
+            self.wake.follow(self.planner.upcoming(now), now, self.settings.wake)
 
     def _carry_out(self, d: schedule.Decision, now: datetime) -> None:
         match d:
@@ -395,3 +396,4 @@ class Engine:
         """Leave every page and record each attendance (interrupted when still running)."""
         self._closing = True
         self.joiner.close(timeout)
+        self.wake.close()

@@ -95,13 +95,15 @@ ORDER = (
     ("notifications", 20.0),
     ("autostart", 20.0),
     ("instance", 15.0),
+    ("wake", 60.0),
 )
 NAMES = tuple(name for name, _ in ORDER)
 
 
 def all_checks():
     """(name, check, timeout) of every check, in the contract's order."""
+    from webinar_tray.commands.doctor.wake import wake
     from webinar_tray.compose import diagnoses
 
-    found = {"config": config, "sources": sources, "instance": instance, **diagnoses()}
+    found = {"config": config, "sources": sources, "instance": instance, "wake": wake, **diagnoses()}
     return tuple((name, found[name], timeout) for name, timeout in ORDER)
