@@ -68,6 +68,35 @@ def _usage(parser: argparse.ArgumentParser, message: str) -> None:
     parser.exit(2, f"{parser.prog} history: error: {message}\n")
 
 
+def _login_args(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--client-secrets", metavar="FILE",
+                    help="the OAuth client JSON (Desktop app) downloaded from Google Cloud; copied into "
+                         "the config folder as [google] client_secrets")
+    sp.add_argument("--no-browser", action="store_true",
+                    help="print the sign-in address and take the final address pasted back "
+                         "(for a computer without a browser)")
+    sp.add_argument("--port", type=_port, default=0,
+                    help="fixed loopback port for the sign-in redirect (e.g. for an SSH tunnel)")
+
+
+def _history_parser(sp: argparse.ArgumentParser) -> None:
+    g = sp.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true")
+    g.add_argument("--csv", action="store_true")
+    g.add_argument("--html", action="store_true",
+                   help="with --cpe: the report as an HTML page (thumbnails, one printed page a month)")
+    sp.add_argument("--full-links", action="store_true",
+                    help="show join links whole (with their query: passcodes, keys); by default "
+                         "scheme://host/path only")
+    sp.add_argument("--cpe", action="store_true",
+                    help="the CPE report: credits per attended webinar ([history] minutes_per_credit, "
+                         "rounded down to credit_step), totals per month and year")
+    sp.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD",
+                    help="with --cpe: webinars from this local date on (inclusive)")
+    sp.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD",
+                    help="with --cpe: webinars up to this local date (inclusive)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="webinar-tray",
@@ -93,32 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     g = sp.add_mutually_exclusive_group()
     g.add_argument("--headless", dest="headless", action="store_true", default=None)
     g.add_argument("--headed", dest="headless", action="store_false")
-    sp = add("login", "sign in to Google Calendar (read-only) in the browser")
-    sp.add_argument("--client-secrets", metavar="FILE",
-                    help="the OAuth client JSON (Desktop app) downloaded from Google Cloud; copied into "
-                         "the config folder as [google] client_secrets")
-    sp.add_argument("--no-browser", action="store_true",
-                    help="print the sign-in address and take the final address pasted back "
-                         "(for a computer without a browser)")
-    sp.add_argument("--port", type=_port, default=0,
-                    help="fixed loopback port for the sign-in redirect (e.g. for an SSH tunnel)")
+    _login_args(add("login", "sign in to Google Calendar (read-only) in the browser"))
     add("logout", "forget the Google sign-in (revoked when online)")
-    sp = add("history", "print the attendance records, or with --cpe the CPE report")
-    g = sp.add_mutually_exclusive_group()
-    g.add_argument("--json", action="store_true")
-    g.add_argument("--csv", action="store_true")
-    g.add_argument("--html", action="store_true",
-                   help="with --cpe: the report as an HTML page (thumbnails, one printed page a month)")
-    sp.add_argument("--full-links", action="store_true",
-                    help="show join links whole (with their query: passcodes, keys); by default "
-                         "scheme://host/path only")
-    sp.add_argument("--cpe", action="store_true",
-                    help="the CPE report: credits per attended webinar ([history] minutes_per_credit, "
-                         "rounded down to credit_step), totals per month and year")
-    sp.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD",
-                    help="with --cpe: webinars from this local date on (inclusive)")
-    sp.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD",
-                    help="with --cpe: webinars up to this local date (inclusive)")
+    _history_parser(add("history", "print the attendance records, or with --cpe the CPE report"))
     sp = add("browser", "open the app's browser profile to sign in to webinar sites once "
                         "(a plain browser, so sites' own sign-in works)")
     sp.add_argument("--install", action="store_true",
