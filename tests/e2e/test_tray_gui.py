@@ -269,6 +269,22 @@ def test_a_signal_quits_the_idle_tray_at_once_closing_everything(desktop, home, 
     assert code == 0 and f"signal {name}: quitting" in text and "stopped" in text, text
 
 
+def test_a_signal_as_the_icon_comes_up_still_quits(desktop, home, tmp_path):
+    """SIGTERM the moment the icon is up (a session ending during an autostart): the quit comes
+    before the icon's loop runs, whose own quit would be lost; the app must not hang."""
+    proc, log = _idle_tray(desktop, home, tmp_path)
+    try:
+        wait_for(lambda: "tray icon up" in log.read_text(), 60, every=0.005, what="the tray icon")
+        proc.send_signal(15)
+        code = proc.wait(10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    text = log.read_text()
+    assert code == 0 and "signal SIGTERM: quitting" in text and "stopped" in text, text
+
+
 def test_the_tray_runs_without_a_notification_service(bare_desktop, home, tmp_path):
     """No notification daemon on the bus (none activatable): the icon still comes up, the
     notifications go to the log, and the app says so once."""

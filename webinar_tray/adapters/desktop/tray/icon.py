@@ -93,6 +93,7 @@ class TrayIcon:
         self._env = env or Env.real()
         self._dispatch = dispatch
         self._lock = threading.Lock()
+        self._stop_requested = False
         self._shown: MenuState | None = initial
         self.backend = pystray.Icon.__module__.rsplit("._", 1)[-1]  # "gtk", "win32", "xorg"...
         if self.backend in ("gtk", "appindicator"):
@@ -118,6 +119,9 @@ class TrayIcon:
 
         def setup(icon: Any) -> None:
             icon.visible = True
+            if self._stop_requested:  # stop() came before the loop ran (a signal at start): the
+                icon.stop()           # loop's quit was lost, and run() would never return
+                return
             if on_main_thread is not None:
                 self.call_on_main_thread(on_main_thread)
             on_ready()
@@ -125,6 +129,7 @@ class TrayIcon:
         self.icon.run(setup=setup)
 
     def stop(self) -> None:
+        self._stop_requested = True
         self.icon.stop()
 
     def call_on_main_thread(self, fn: Callable[[], None]) -> None:
