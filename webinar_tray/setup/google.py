@@ -235,12 +235,16 @@ def html(v: GoogleView, csrf: str) -> str:
                    "Upload client", ' enctype="multipart/form-data" id="google-client-form"')
     client = (f'<p id="google-client">Client: {_e(v.client or "a Desktop app client")} '
               f'(<code>{_e(v.client_file)}</code>)</p>')
+    if v.client:  # nothing to sign in with yet (or a file that will not do): the upload comes first
+        return f'<div id="google">{client}{upload}</div>'
     state = v.sign_in
     status = (f'<p id="google-signin-status" data-state="{_e(state["state"])}">'
               f'{_e(state["message"] or ("Signed in." if v.signed_in else "Not signed in."))}</p>')
     button = "Sign in again" if v.signed_in else "Sign in with Google"
-    sign_in = "" if v.client else _form(csrf, "/google/sign-in", "", button, ' id="google-signin-form"')
-    return f'<div id="google">{client}{upload}{sign_in}{status}{_picker(v, csrf) if v.signed_in else ""}</div>'
+    sign_in = _form(csrf, "/google/sign-in", "", button, ' id="google-signin-form"')
+    picker = _picker(v, csrf) if v.signed_in else ""
+    return (f'<div id="google">{client}{status}{sign_in}{picker}'
+            f"<details><summary>Replace the OAuth client</summary>{upload}</details></div>")
 
 
 def _picker(v: GoogleView, csrf: str) -> str:
