@@ -20,6 +20,7 @@ import pytest
 
 from tests.e2e.helpers import env_for
 from tests.fakegoogle import SCOPE, fake_google  # noqa: F401 - fixture
+from tests.host.conftest import configured, notifier  # noqa: F401 - fixtures
 from webinar_tray.adapters.calendar.google.calendars import NEW_SIGN_IN
 from webinar_tray.config.files import load_settings
 
@@ -184,3 +185,83 @@ def test_doctors_google_fixes_keep_login_and_name_the_section():
     for name in ("google_client", "google_signin", "calendar_access"):
         fix = with_setup_page(name, "run `webinar-tray login`")
         assert fix.startswith("run `webinar-tray login`; or open the setup page") and fix.endswith("section Calendars")
+
+
+class _PlayUser:
+    """The user's default browser for `webbrowser`, in this process: loads Google's consent page
+    (the fake grants at once) and follows it back to the loopback address, in the background."""
+
+    def __init__(self):
+        import webbrowser
+
+        self.base = webbrowser.BaseBrowser("wt-test-user")
+
+    def open(self, url, new=0, autoraise=True):
+        import threading
+        import urllib.request
+
+        threading.Thread(target=lambda: urllib.request.urlopen(url, timeout=20).read(), daemon=True).start()
+        return True
+
+    open_new = open_new_tab = open
+
+
+def test_the_tray_serves_the_google_part_and_its_sign_in_rebuilds_the_sources(
+        configured, fake_google, notifier, monkeypatch):
+    """Served by the running host (Set up… in the tray): the sign-in is the host's own SignIn (the
+    sources are rebuilt, the calendar is read), the picked calendars are applied at once; and the
+    "sign-in needed" notification before it points to Set up…"""
+    import re
+    import time
+    import webbrowser
+    from urllib.parse import urlencode, urlsplit
+
+    from tests.host.conftest import new_host
+    from tests.setup.conftest import request
+    from webinar_tray.core import commands as c
+
+    monkeypatch.delenv("OAUTHLIB_INSECURE_TRANSPORT", raising=False)
+    if webbrowser._tryorder is None:  # filled once per process (BROWSER is read then): add to a copy
+        webbrowser.register_standard_browsers()
+    monkeypatch.setattr(webbrowser, "_tryorder", list(webbrowser._tryorder))
+    monkeypatch.setattr(webbrowser, "_browsers", dict(webbrowser._browsers))
+    webbrowser.register("wt-test-user", None, _PlayUser(), preferred=True)
+    fake_google.calendars.update({"primary": [], TEAM: []})
+    with (configured / "config.toml").open("a") as f:
+        f.write(f'\n[google]\napi_endpoint = "{fake_google.api_endpoint}"\n')
+    fake_google.write_client_secrets(configured / "client_secret.json")
+    host = new_host(notifier)
+    host.start()
+    try:
+        deadline = time.monotonic() + 30
+        while "signin" not in notifier.kinds() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [(_, title, message)] = [n for n in notifier.sent if n[0] == "signin"]
+        assert message.endswith("Open Set up… in the tray menu to fix it.") and "http" not in message
+
+        url = host.send(c.OpenSetup("calendars"))
+        at, parts = type("At", (), {"port": urlsplit(url).port})(), urlsplit(url)
+        cookie = request(at, "GET", f"/?{parts.query}").getheader("Set-Cookie").split(";")[0]
+        csrf = re.search(r'name="csrf" value="([^"]+)"', request(at, "GET", "/", cookie=cookie).data.decode()).group(1)
+        assert request(at, "POST", "/google/sign-in", cookie=cookie, body=urlencode({"csrf": csrf})).status == 303
+        deadline = time.monotonic() + 60
+        while json.loads(request(at, "GET", "/google/state", cookie=cookie).data)["state"] == "running":
+            assert time.monotonic() < deadline, "the sign-in did not end"
+            time.sleep(0.1)
+        state = json.loads(request(at, "GET", "/google/state", cookie=cookie).data)
+        assert state["state"] == "done", state
+        deadline = time.monotonic() + 30  # the host rebuilt the sources and refreshed them
+        while not any(p.endswith("/calendars/primary/events") for _, p, _ in fake_google.requests):
+            assert time.monotonic() < deadline, fake_google.requests
+            time.sleep(0.05)
+
+        page = request(at, "GET", "/", cookie=cookie).data.decode()
+        assert TEAM in page and 'value="primary" checked' in page
+        body = urlencode({"csrf": csrf, "cal-0": "primary", "cal-1": TEAM})
+        assert request(at, "POST", "/google/calendars", cookie=cookie, body=body).status == 303
+        assert host.view().settings.google.calendars == ("primary", TEAM)  # applied by the host at once
+        log = logged(configured)
+        for s in fake_google.secrets_issued():
+            assert s not in page and s not in log
+    finally:
+        host.stop()
