@@ -191,11 +191,6 @@ class _PlayUser:
     """The user's default browser for `webbrowser`, in this process: loads Google's consent page
     (the fake grants at once) and follows it back to the loopback address, in the background."""
 
-    def __init__(self):
-        import webbrowser
-
-        self.base = webbrowser.BaseBrowser("wt-test-user")
-
     def open(self, url, new=0, autoraise=True):
         import threading
         import urllib.request
