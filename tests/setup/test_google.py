@@ -83,10 +83,7 @@ def logged(home: Path) -> str:
     return "".join(p.read_text() for p in (home / "logs").glob("*.log*"))
 
 
-def test_upload_sign_in_and_pick_calendars(home, fake_google, setup_command, browser_page):
-    fake_google.calendars.update({"primary": [], TEAM: [], HOLIDAYS: []})
-    fake_google.calendar_names.update({"primary": "me@example.com", TEAM: "Team webinars",
-                                       HOLIDAYS: "Holidays in United States"})
+def test_bad_client_files_are_refused_with_their_exact_error(home, fake_google, setup_command, browser_page):
     page = browser_page
     page.goto(setup_command)
     assert "no OAuth client uploaded yet" in page.locator("#google-client").inner_text()
@@ -103,9 +100,17 @@ def test_upload_sign_in_and_pick_calendars(home, fake_google, setup_command, bro
     text = upload(page, "client_secret_123.json", json.dumps(no_secret).encode())
     assert text == ('not saved: client_secret_123.json: missing the key "installed.client_secret"; '
                     "download the client's JSON again")
-    client_file = home / "client_secret.json"
-    assert not client_file.exists()
+    assert not (home / "client_secret.json").exists()
+    assert fake_google.client_secret not in page.content() + logged(home)
 
+
+def test_upload_sign_in_and_pick_calendars(home, fake_google, setup_command, browser_page):
+    fake_google.calendars.update({"primary": [], TEAM: [], HOLIDAYS: []})
+    fake_google.calendar_names.update({"primary": "me@example.com", TEAM: "Team webinars",
+                                       HOLIDAYS: "Holidays in United States"})
+    page = browser_page
+    page.goto(setup_command)
+    client_file = home / "client_secret.json"
     good = json.dumps(fake_google.client_config()).encode()
     text = upload(page, "client_secret_123.json", good)
     assert text == f"saved the Desktop app client to {client_file}; now sign in with Google"
