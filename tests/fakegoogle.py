@@ -38,7 +38,10 @@ Behaviour copied from Google (so code that passes here is likely to pass there):
   beside timeMin/timeMax/orderBy/q/updatedMin/iCalUID or showDeleted=false, and 410
   fullSyncRequired once `fake.expire_sync_tokens()` was called. `fake.api_bytes` /
   `fake.api_seconds` count the Calendar API's response bytes and answering time.
-  Also `GET /calendar/v3/calendars/{id}` (calendars.get) and `/users/me/calendarList`.
+  Also `GET /calendar/v3/calendars/{id}` (calendars.get) and `/users/me/calendarList`
+  (calendarList.list: like Google, only with a scope of LIST_SCOPES — the events scope gets 403
+  insufficientPermissions; entries named by `fake.calendar_names`, pages of `maxResults`, at most
+  250, default 100, with `pageToken`).
 - `fake.fail_next(status, count, reason)` makes the next API calls fail with Google's error JSON.
 
 Everything received is logged: `fake.requests` (method, path, query dict) for every request
@@ -76,6 +79,14 @@ CALENDAR_SCOPES = {
     "https://www.googleapis.com/auth/calendar.events",
 }
 SELF_EMAIL = "me@example.com"
+# calendarList.list's scopes (Google's API reference); calendar.events.readonly is not one of them
+LIST_SCOPE = "https://www.googleapis.com/auth/calendar.calendarlist.readonly"
+LIST_SCOPES = {
+    "https://www.googleapis.com/auth/calendar.readonly",
+    "https://www.googleapis.com/auth/calendar",
+    "https://www.googleapis.com/auth/calendar.calendarlist",
+    LIST_SCOPE,
+}
 
 _STATUS_NAME = {
     400: "INVALID_ARGUMENT",
@@ -165,6 +176,7 @@ class FakeGoogle:
         # calendar data: id -> events in Calendar v3 JSON; time zone of each calendar (all-day)
         self.calendars: dict[str, list[dict]] = {}
         self.calendar_time_zones: dict[str, str] = {}
+        self.calendar_names: dict[str, str] = {}  # id -> summary in the calendar list (else the id)
         self.self_email = SELF_EMAIL
 
         # knobs
@@ -502,7 +514,7 @@ class FakeGoogle:
 
     # -- the Calendar API ---------------------------------------------------------------------
 
-    def _check_bearer(self, header: str) -> tuple[int, dict] | None:
+    def _check_bearer(self, header: str, needed: set[str] = CALENDAR_SCOPES) -> tuple[int, dict] | None:
         if not header.startswith("Bearer "):
             return 401, google_error(401)
         token = header[len("Bearer "):].strip()
@@ -511,7 +523,7 @@ class FakeGoogle:
             if info is None or info["revoked"] or info["expires_at"] <= time.time():
                 return 401, google_error(401)
             scopes = set(info["scope"].split())
-        if not scopes & CALENDAR_SCOPES:
+        if not scopes & needed:
             return 403, google_error(403, "insufficientPermissions")
         return None
 
@@ -533,16 +545,15 @@ class FakeGoogle:
         if failure is not None:
             return failure["status"], failure["headers"], google_error(
                 failure["status"], failure["reason"], failure["message"])
-        denied = self._check_bearer(auth)
+        parts = [unquote(p) for p in path[len("/calendar/v3/"):].split("/")]
+        listing = parts[:3] == ["users", "me", "calendarList"] and len(parts) == 3
+        denied = self._check_bearer(auth, LIST_SCOPES if listing else CALENDAR_SCOPES)
         if denied is not None:
             return denied[0], {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}, denied[1]
-        parts = [unquote(p) for p in path[len("/calendar/v3/"):].split("/")]
         if method != "GET":
             return 405, {}, google_error(400, "badRequest", "Method not allowed in this fake")
-        if parts[:3] == ["users", "me", "calendarList"] and len(parts) == 3:
-            items = [{"id": c, "summary": c, "timeZone": self.calendar_time_zones.get(c, "UTC"),
-                      "accessRole": "owner", "primary": c == "primary"} for c in self.calendars]
-            return 200, {}, {"kind": "calendar#calendarList", "items": items}
+        if listing:
+            return self._calendar_list(q)
         if len(parts) < 2 or parts[0] != "calendars":
             return 404, {}, google_error(404)
         cal = parts[1]
@@ -558,6 +569,22 @@ class FakeGoogle:
         if len(parts) != 3 or parts[2] != "events":
             return 404, {}, google_error(404)
         return self._list_events(cal, events, q, originals)
+
+    def _calendar_list(self, q: dict) -> tuple[int, dict, dict]:
+        with self._lock:
+            items = [{"kind": "calendar#calendarListEntry", "id": c,
+                      "summary": self.calendar_names.get(c, c),
+                      "timeZone": self.calendar_time_zones.get(c, "UTC"), "accessRole": "owner",
+                      **({"primary": True} if c == "primary" else {})} for c in self.calendars]
+        try:
+            size = min(int(q.get("maxResults") or 100), 250)
+            start = int(q.get("pageToken") or 0)
+        except ValueError:
+            return 400, {}, google_error(400, "invalid", "Invalid value")
+        body = {"kind": "calendar#calendarList", "items": items[start:start + size]}
+        if start + size < len(items):
+            body["nextPageToken"] = str(start + size)
+        return 200, {}, body
 
     def _list_events(self, cal: str, events: list[dict], q: dict,
                      originals: list[dict] | None = None) -> tuple[int, dict, dict]:
@@ -918,5 +945,5 @@ def fake_google():
         fake.stop()
 
 
-__all__ = ["CLIENT_ID", "CLIENT_SECRET", "SCOPE", "SELF_EMAIL", "FakeGoogle", "fake_google",
-           "gevent", "google_error"]
+__all__ = ["CLIENT_ID", "CLIENT_SECRET", "LIST_SCOPE", "LIST_SCOPES", "SCOPE", "SELF_EMAIL", "FakeGoogle",
+           "fake_google", "gevent", "google_error"]

@@ -230,7 +230,7 @@ def test_no_installed_key_is_named(tmp_path):
 
 
 # ---- the consent flow against the fake Google --------------------------------------------------
-from tests.fakegoogle import SCOPE, fake_google  # noqa: E402,F401  (fixture)
+from tests.fakegoogle import fake_google  # noqa: E402,F401  (fixture)
 
 
 def browser_script(tmp_path: Path, fetch: bool = True) -> Path:
@@ -270,7 +270,7 @@ def _check_auth_request(fake):
     assert q["code_challenge_method"] == "S256" and len(q["code_challenge"]) >= 43
     assert q["state"]
     assert q["prompt"] == "consent" and q["access_type"] == "offline"
-    assert q["scope"] == SCOPE
+    assert q["scope"].split() == SCOPES  # events and the calendar list, read-only
     assert q["redirect_uri"].startswith("http://127.0.0.1:")
     token_req = [r for r in fake.token_requests if r.get("grant_type") == "authorization_code"][-1]
     assert token_req["code_verifier"]  # PKCE verifier sent with the code
@@ -298,7 +298,7 @@ def test_login_no_browser_with_the_pasted_address(tmp_path, fake_google, monkeyp
     assert pasted[0].startswith("http://127.0.0.1:8765/?")
     info = store.load()
     assert info["refresh_token"] == creds.refresh_token and info["refresh_token"].startswith("1//fake-refresh-")
-    assert info["token_uri"] == fake_google.token_uri and info["scopes"] == [SCOPE]
+    assert info["token_uri"] == fake_google.token_uri and info["scopes"] == SCOPES
     assert info["client_id"] == fake_google.client_id
     _check_auth_request(fake_google)
     assert "OAUTHLIB_INSECURE_TRANSPORT" not in os.environ  # restored

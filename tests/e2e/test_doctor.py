@@ -167,7 +167,8 @@ def test_google_home(home, fake_google, chromium):
     fake.revoke_all()
     checks, out = doctor(home)
     s = checks["google_signin"]
-    assert s["ok"] is False and s["fix"] == "webinar-tray login" and "invalid_grant" in s["detail"]
+    assert s["ok"] is False and s["fix"].startswith("webinar-tray login; or open the setup page")
+    assert s["fix"].endswith("section Calendars") and "invalid_grant" in s["detail"]
     assert checks["google_client"]["ok"] is True and checks["calendar_access"]["ok"] is None
     for secret in fake.secrets_issued():
         assert secret not in out

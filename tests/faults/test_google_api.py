@@ -98,6 +98,7 @@ def test_token_revoked_mid_run_one_sign_in_notification_and_the_cached_webinar_i
     assert fake.grants.count("refresh_token") >= 2, "the token endpoint was asked and refused"
     [(_, title, message)] = notifier.of("signin")
     assert title == "Sign-in needed" and "cached schedule keeps running" in message
+    assert message.endswith("Open Set up… in the tray menu to fix it.")  # the page; no address (it holds a token)
     assert "the token refresh was refused (invalid_grant)" in caplog.text
     [rec] = rig.wait_final(60)
     assert rec.state == "attended" and rec.title == "Signed-out webinar", rec

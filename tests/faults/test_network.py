@@ -41,6 +41,7 @@ def test_ics_feed_down_at_refresh_cached_webinar_joined_and_refresh_failing_afte
     rig.refresh()
     [(_, title, message)] = notifier.of("refresh-failing")
     assert name in message and "cannot connect" in message, message
+    assert message.endswith(". Open Set up… in the tray menu to fix it."), message
     rig.stop()
     assert_history_sound(rig.paths.database)
     assert IcsFeed.SECRET_PATH not in caplog.text and "private-3f9a7c1d" not in caplog.text

@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT = timedelta(seconds=30)
 # A due check reads the plan this much beyond what can be due (clock steps between reads).
 NEAR_MARGIN = timedelta(minutes=1)
+SETUP_HINT = "Open Set up… in the tray menu to fix it."  # the setup page (no address: it holds a token)
 
 
 def _give_back_memory() -> None:
@@ -202,7 +203,7 @@ class Engine:
         was_needed, self.signin_needed = self.signin_needed, result.signin_needed
         if result.signin_needed and not was_needed:
             self.notifier.notify("signin", "Sign-in needed", "Google Calendar needs you to sign in "
-                                 "again; the cached schedule keeps running.")
+                                 "again; the cached schedule keeps running. " + SETUP_HINT)
         self._warn_long_failures(self.clock.now())
         self.on_change()
         _give_back_memory()
@@ -220,7 +221,8 @@ class Engine:
                     self._reminded.add(key)
                     self.notifier.notify(
                         "refresh-failing", "Calendar refresh failing",
-                        f"{st.source} has failed since {st.failing_since.astimezone():%H:%M}: {st.error}",
+                        f"{st.source} has failed since {st.failing_since.astimezone():%H:%M}: "
+                        f"{(st.error or '').rstrip('.')}. {SETUP_HINT}",
                     )
 
     # ---- the due check --------------------------------------------------------------------

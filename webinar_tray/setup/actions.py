@@ -8,6 +8,7 @@ import logging
 from typing import Callable
 
 from webinar_tray.core.settings import ConfigError
+from webinar_tray.setup import google
 from webinar_tray.setup.pages import when
 from webinar_tray.setup.preview import lines
 
@@ -119,6 +120,7 @@ POSTS: dict[str, Callable[[object, dict], Result]] = {
     "/options": save_options,
     "/browser-profile": browser_profile,
     "/test-run": test_run,
+    **google.POSTS,
 }
 
 
@@ -134,5 +136,7 @@ def carry_out(path: str, backend, form: dict) -> Result | None:
 
 
 def section_of(path: str) -> str:
+    if path.startswith("/google/"):
+        return google.SECTION
     return {"/ics/add": "calendars", "/ics/remove": "calendars", "/rules": "rules", "/you": "you",
             "/options": "options"}.get(path, "try")

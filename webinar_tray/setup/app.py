@@ -9,7 +9,7 @@ import json
 import logging
 
 from webinar_tray.core.settings import ConfigError, Settings
-from webinar_tray.setup import actions, pages
+from webinar_tray.setup import actions, google, pages
 from webinar_tray.setup.preview import lines, preview, with_rules
 from webinar_tray.setup.server import Response, Session, SetupServer
 
@@ -26,13 +26,16 @@ class SetupApp:
         if path == "/style.css":
             return Response(body=pages.CSS.encode(), content_type="text/css; charset=utf-8")
         if path == "/app.js":
-            return Response(body=pages.JS.encode(), content_type="text/javascript; charset=utf-8")
+            return Response(body=(pages.JS + google.JS).encode(), content_type="text/javascript; charset=utf-8")
         if path == "/preview":
             settings, _ = self._settings()
             rules = with_rules(settings, lines(query.get("keywords", "")), lines(query.get("locations", "")),
                                lines(query.get("organizers", "")))
             rows, hidden, errors = self._preview(rules)
             return Response(body=pages.preview_html(rows, hidden, errors).encode())
+        if path == "/google/state":
+            return Response(body=json.dumps(self.backend.google.state.as_dict()).encode(),
+                            content_type="application/json")
         if path == "/test-run":
             return Response(body=json.dumps(self.backend.test_run.state.as_dict()).encode(),
                             content_type="application/json")
@@ -87,7 +90,7 @@ class SetupApp:
             name=s.join.name, email=s.join.email, headless=s.join.headless,
             notifications=s.notifications.enabled, autostart=autostart,
             test_run=self.backend.test_run.state.as_dict(), config_file=str(self.backend.paths.config_file),
-            config_error=config_error)
+            config_error=config_error, google=google.html(google.view(self.backend, s), session.csrf))
         return pages.page(data)
 
 

@@ -16,6 +16,7 @@ from webinar_tray.config.files import load_settings
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.core.settings import Settings
+from webinar_tray.setup.google import GoogleSetup
 from webinar_tray.setup.testrun import TestRun
 
 log = logging.getLogger(__name__)
@@ -27,16 +28,19 @@ PREVIEW_TIMEOUT = 20  # seconds per ICS address, at most (the configured timeout
 class Backend:
     """paths, env; `set_setting(key, value)`; `refresh()` after calendars changed; `busy()`: why
     the app's browser cannot be used now, or None; `autostart` (or None where unavailable);
-    `open_profile()` -> a message."""
+    `open_profile()` -> a message; `sign_in()`: Google's consent flow (minutes; raises with a
+    message for the user), run by `google` in the background."""
 
     def __init__(self, paths: Paths, env, *, set_setting: Callable[[str, object], None],
                  refresh: Callable[[], None] = lambda: None, busy: Callable[[], str | None] = lambda: None,
-                 autostart=None, open_profile: Callable[[], str] | None = None):
+                 autostart=None, open_profile: Callable[[], str] | None = None,
+                 sign_in: Callable[[], None] | None = None):
         self.paths, self.env = paths.real(), env
         self._set_setting, self.refresh, self.busy = set_setting, refresh, busy
         self.autostart = autostart
         self._open_profile = open_profile
         self.test_run = TestRun(self.paths, env, busy=busy)
+        self.google = GoogleSetup(sign_in or _no_sign_in)
         self._cache: dict[str, tuple[float, list[CalendarEvent] | str]] = {}
         self._cache_lock = threading.Lock()
 
@@ -112,6 +116,12 @@ class Backend:
             store.close()
 
 
+def _no_sign_in() -> None:
+    from webinar_tray.ports import AccountError
+
+    raise AccountError("Google sign-in is not available here: run `webinar-tray login`")
+
+
 def _safe_error(e: Exception) -> str:
     """A source's message (built to be safe), else only the kind of failure: another exception's
     text might quote the address."""
@@ -135,8 +145,14 @@ def standalone(ctx) -> Backend:
         return ("the app's browser opened: sign in to the webinar sites you use, then close "
                 "its window")
 
+    def sign_in() -> None:  # the same flow as `webinar-tray login`
+        from webinar_tray.compose import google_link
+
+        ctx.settings = load_settings(ctx.paths.config_file)[0]
+        google_link(ctx).sign_in()
+
     return Backend(ctx.paths, ctx.env, set_setting=set_setting, autostart=autostart_entry(ctx.paths, ctx.env),
-                   open_profile=profile, busy=lambda: _engine_busy(ctx.paths))
+                   open_profile=profile, busy=lambda: _engine_busy(ctx.paths), sign_in=sign_in)
 
 
 def _reap(proc) -> None:
@@ -169,4 +185,5 @@ def for_host(host) -> Backend:
 
     return Backend(host.paths, host.ctx.env, set_setting=lambda k, v: host.send(c.SetSetting(k, v)),
                    refresh=lambda: host.send(c.Refresh()), busy=busy,
-                   autostart=autostart_entry(host.paths.real(), host.ctx.env), open_profile=profile)
+                   autostart=autostart_entry(host.paths.real(), host.ctx.env), open_profile=profile,
+                   sign_in=lambda: host.send(c.SignIn()))  # the tray's own: sources rebuilt after it

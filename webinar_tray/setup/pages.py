@@ -38,6 +38,7 @@ class PageData:
     test_run: dict
     config_file: str
     config_error: str | None = None
+    google: str = ""  # the Google part, rendered by setup/google.py
 
 
 def _e(text: object) -> str:
@@ -75,8 +76,7 @@ def _calendars(d: PageData) -> str:
 
 
 def _google(d: PageData) -> str:
-    return ("<p>Sign in with <code>webinar-tray login --client-secrets FILE</code> "
-            "(the README's Google steps); the calendars of <code>[google] calendars</code> are read.</p>")
+    return d.google
 
 
 def _rules(d: PageData) -> str:

@@ -10,6 +10,9 @@ the OS picks), guarded so that only the user who was given the address can use i
 - Tokens, session ids and CSRF tokens are compared in constant time (hmac.compare_digest) and
   never logged: the log shows the address without its query.
 
+Forms come urlencoded, or as multipart/form-data (the OAuth client upload: its file field is
+bytes).
+
 What the pages show and do is the `app`'s business (setup/app.py): `app.get(path, query,
 session)` and `app.post(path, form, session)` return a `Response`."""
 
@@ -150,6 +153,31 @@ def _cookie(header: str | None, name: str) -> str | None:
     return None
 
 
+def multipart_form(content_type: str, raw: bytes) -> dict:
+    """A multipart/form-data body (a form with a file input) as a dict: text fields as str, a
+    file field as its bytes (and `<name>.filename`). A body that does not parse gives {}, which
+    then fails the CSRF check."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + raw)
+    form: dict = {}
+    if not message.is_multipart():
+        return form
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is None:
+            form[name] = data.decode("utf-8", "replace")
+        else:
+            form[name], form[f"{name}.filename"] = data, filename
+    return form
+
+
 def csrf_ok(session: Session, form: dict) -> bool:
     sent = form.get("csrf", "")
     return isinstance(sent, str) and hmac.compare_digest(sent.encode(), session.csrf.encode())
@@ -218,8 +246,11 @@ class _Handler(BaseHTTPRequestHandler):
         if length > MAX_BODY:
             self.close_connection = True
             return None
-        body = self.rfile.read(length).decode("utf-8", "replace") if length > 0 else ""
-        return dict(parse_qsl(body, keep_blank_values=True))
+        raw = self.rfile.read(length) if length > 0 else b""
+        ctype = self.headers.get("Content-Type") or ""
+        if ctype.lower().startswith("multipart/form-data"):
+            return multipart_form(ctype, raw)
+        return dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
 
     def _send(self, r: Response) -> None:
         self.send_response(r.status)

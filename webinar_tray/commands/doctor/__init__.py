@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 SETUP_SECTIONS = {
     "sources": "Calendars",
     "ics": "Calendars",
+    "google_client": "Calendars",  # upload the client JSON
+    "google_signin": "Calendars",  # Sign in with Google
+    "calendar_access": "Calendars",  # pick the calendars
     "notifications": "Options",
     "autostart": "Options",
 }

@@ -1,5 +1,6 @@
 """Google sign-in: the OAuth installed-app ("Desktop app") flow with PKCE, a loopback redirect on
-127.0.0.1, offline access (a refresh token) and the read-only Calendar events scope.
+127.0.0.1, offline access (a refresh token) and two read-only scopes: Calendar events and the
+account's calendar list (SCOPES). The client file is read by client.py.
 
 `login()` runs google-auth-oauthlib's InstalledAppFlow (the consent page opens through Python's
 `webbrowser`, so `BROWSER` is honoured) or, without a browser on this machine, prints the URL and
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import logging
 import os
 import sys
@@ -21,91 +21,29 @@ import urllib.request
 from pathlib import Path
 from typing import Callable, MutableMapping, Sequence, TextIO
 
+from webinar_tray.adapters.calendar.google.client import (  # noqa: F401 - their old home, still imported from here
+    HOW_TO_CLIENT, REQUIRED_KEYS, AuthError, ClientSecretsError, load_client, parse_client)
+from webinar_tray.adapters.calendar.google.client import client_section as _client_section
 from webinar_tray.adapters.calendar.google.tokens import TokenStore, TokenStoreError, info_from
 from webinar_tray.core.redact import SafeUrl, safe_url
 from webinar_tray.env import Env
 
 log = logging.getLogger(__name__)
 
-SCOPES = ["https://www.googleapis.com/auth/calendar.events.readonly"]
+# Events, read-only; and the list of the account's calendars, read-only (calendarList.list, which
+# the events scope does not cover), so the setup page can offer them to pick from.
+SCOPES = ["https://www.googleapis.com/auth/calendar.events.readonly",
+          "https://www.googleapis.com/auth/calendar.calendarlist.readonly"]
 GOOGLE_REVOKE_URI = "https://oauth2.googleapis.com/revoke"
 NO_BROWSER_PORT = 8765
 CONNECTION_TIMEOUT = 20.0  # seconds a browser connection to the loopback server may stay silent
-REQUIRED_KEYS = ("client_id", "client_secret", "auth_uri", "token_uri")
 SUCCESS_PAGE = "Signed in to webinar-tray. You can close this tab and return to the app."
 # Loggers that write request bodies, codes or tokens at DEBUG/INFO level (the log file takes DEBUG).
 _CHATTY = ("requests_oauthlib", "oauthlib", "google_auth_oauthlib", "google.auth", "google.oauth2",
            "urllib3")
 
-HOW_TO_CLIENT = (
-    "create one in the Google Cloud console: APIs & Services > Credentials > Create credentials > "
-    "OAuth client ID > Application type \"Desktop app\" (enable the Google Calendar API for the "
-    "project first), download its JSON and run `webinar-tray login --client-secrets FILE`, or put "
-    "the file at the path named by [google] client_secrets in config.toml (default "
-    "\"client_secret.json\", relative to the config folder)"
-)
 
-
-class AuthError(Exception):
-    """Sign-in or sign-out failed; the message is for the user (exit 1)."""
-
-    exit_code = 1
-
-
-class ClientSecretsError(AuthError):
-    """The OAuth client file is missing or malformed: a configuration error (exit 2)."""
-
-    exit_code = 2
-
-
-# ---- the client file -------------------------------------------------------------------------
-def load_client(path: Path | str) -> dict:
-    """The client configuration `{"installed": {...}}` from a downloaded OAuth client JSON.
-    "web" clients are accepted with a warning (their redirect URIs must list the loopback)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ClientSecretsError(f"the Google OAuth client file {path} does not exist; {HOW_TO_CLIENT}") from None
-    except IsADirectoryError:
-        raise ClientSecretsError(f"{path}: is a folder, not the Google OAuth client JSON file") from None
-    except OSError as e:
-        raise ClientSecretsError(f"{path}: cannot be read ({e.strerror or e})") from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as e:
-        # the decoder's message holds a position, never the file's text
-        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
-        raise ClientSecretsError(f"{path}: is not valid JSON{where}; download the client's JSON again") from None
-    if not isinstance(data, dict):
-        raise ClientSecretsError(f"{path}: expected a JSON object with the key \"installed\"")
-    if "installed" in data:
-        kind = "installed"
-    elif "web" in data:
-        kind = "web"
-        log.warning("%s: a \"web\" OAuth client; a \"Desktop app\" client is expected (a web client "
-                    "works only when its redirect URIs list http://127.0.0.1)", path)
-    else:
-        raise ClientSecretsError(f"{path}: missing the key \"installed\" (expected the JSON of an OAuth "
-                                 f"client of type Desktop app); {HOW_TO_CLIENT}")
-    client = data[kind]
-    if not isinstance(client, dict):
-        raise ClientSecretsError(f"{path}: key \"{kind}\" must be an object")
-    for key in REQUIRED_KEYS:
-        value = client.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise ClientSecretsError(f"{path}: missing the key \"{kind}.{key}\"; download the client's JSON again")
-    for key in ("auth_uri", "token_uri", "revoke_uri"):
-        value = client.get(key)
-        if value is not None and not (isinstance(value, str) and value.startswith(("https://", "http://"))):
-            raise ClientSecretsError(f"{path}: key \"{kind}.{key}\" must be an http(s) address")
-    return {kind: client}
-
-
-def _client_section(client: dict) -> dict:
-    return client.get("installed") or client.get("web") or {}
-
-
+# ---- the flow's surroundings -----------------------------------------------------------------
 def _is_loopback_http(url: str) -> bool:
     p = urllib.parse.urlsplit(url)
     return p.scheme == "http" and (p.hostname or "") in ("127.0.0.1", "localhost", "::1")
@@ -210,7 +148,7 @@ def login(client_file: Path | str, store: TokenStore, *, open_browser: bool = Tr
     except Warning as e:  # oauthlib: "Scope has changed" when a scope's box was left unticked
         if "scope" in str(e).lower():
             raise AuthError("sign-in did not grant read access to Google Calendar: sign in again and "
-                            "leave the calendar permission ticked") from None
+                            "leave both calendar permissions ticked") from None
         raise AuthError(f"sign-in failed: {type(e).__name__}") from None
     except OSError as e:  # requests' ConnectionError/Timeout are OSErrors too
         import requests
