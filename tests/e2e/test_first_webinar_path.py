@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.helpers import wait_for, wait_in_log
-from tests.e2e.test_tray_gui import ATSPI, Desktop, _require_desktop_tools
+from tests.e2e.test_tray_gui import ATSPI, Desktop, desktop  # noqa: F401 - fixture
 from tests.feeds import StaticFeed, calendar, vevent
+from tests.replicas.harness import replicas  # noqa: F401 - fixture
 from tests.replicas.server import Replicas, Webcast
 
 CHANNEL, WEBCAST = "5385", "612345"
@@ -58,21 +59,6 @@ def feed_body(now: datetime) -> bytes:
     sync = vevent("team-sync", start + timedelta(hours=1), title="Team sync",
                   description="Join: https://meet.google.com/abc-defg-hij")
     return calendar(webinar, sync)
-
-
-@pytest.fixture
-def desktop(tmp_path):
-    _require_desktop_tools()
-    d = Desktop(tmp_path).start()
-    yield d
-    d.stop()
-
-
-@pytest.fixture
-def replicas():
-    r = Replicas().start()
-    yield r
-    r.stop()
 
 
 def click_tray_item(desktop: Desktop, tmp_path, *path: str) -> None:
