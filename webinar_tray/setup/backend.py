@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 FETCH_CACHE_SECONDS = 120.0  # the preview reuses what the ICS addresses gave this long
 PREVIEW_TIMEOUT = 20  # seconds per ICS address, at most (the configured timeout when shorter)
+TEST_RUN_MARGIN = 30  # seconds a test run takes beyond its demo webinar (browser start, join, leave)
 
 
 class Backend:
@@ -174,16 +175,33 @@ def for_host(host) -> Backend:
     from webinar_tray.core import commands as c
 
     def busy() -> str | None:
-        if host.view().active:
+        view = host.view()
+        if view.active:
             return "a webinar is being attended in the app's browser: try again when it has ended"
-        return None
+        return _join_due(view, host.ctx.env.clock.now(), backend.test_run.seconds + TEST_RUN_MARGIN)
 
     def profile() -> str:
         _reap(open_profile(host.ctx))
         return ("the app's browser opened: sign in to the webinar sites you use, then close "
                 "its window")
 
-    return Backend(host.paths, host.ctx.env, set_setting=lambda k, v: host.send(c.SetSetting(k, v)),
-                   refresh=lambda: host.send(c.Refresh()), busy=busy,
-                   autostart=autostart_entry(host.paths.real(), host.ctx.env), open_profile=profile,
-                   sign_in=lambda: host.send(c.SignIn()))  # the tray's own: sources rebuilt after it
+    backend = Backend(host.paths, host.ctx.env, set_setting=lambda k, v: host.send(c.SetSetting(k, v)),
+                      refresh=lambda: host.send(c.Refresh()), busy=busy,
+                      autostart=autostart_entry(host.paths.real(), host.ctx.env), open_profile=profile,
+                      sign_in=lambda: host.send(c.SignIn()))  # the tray's own: sources rebuilt after it
+    return backend
+
+
+def _join_due(view, now: datetime, within_seconds: float) -> str | None:
+    """Why the browser profile must stay free: a webinar the app will join (its browser starts
+    PRESTART before join_at) within `within_seconds`. A test run or a sign-in window holding the
+    profile then would make that join fail ("profile in use")."""
+    from webinar_tray.core.schedule import PRESTART
+
+    horizon = now + timedelta(seconds=within_seconds)
+    for p in view.plan:
+        if (p.auto_join and p.join_at is not None and p.join_at - PRESTART <= horizon and p.leave_at > now
+                and view.states.get(p.id, "planned") in ("planned", "joining", "attending")):
+            return (f"the app joins “{p.title}” at {p.join_at.astimezone().strftime('%H:%M')} in its "
+                    "browser: try again after that webinar")
+    return None
