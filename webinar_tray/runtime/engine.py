@@ -16,7 +16,6 @@ import sqlite3
 import threading
 from dataclasses import replace
 from datetime import datetime, timedelta
-from collections.abc import Mapping
 from typing import Callable
 
 from webinar_tray.core import attendance as record
@@ -31,7 +30,9 @@ from webinar_tray.core.schedule import PRESTART  # noqa: F401 (re-exported: engi
 from webinar_tray.core.settings import Settings
 from webinar_tray.ports import AttendReport, CalendarSource, Clock, Joiner, Notifier, Waker
 from webinar_tray.runtime import sync
+from webinar_tray.runtime.memory import give_back_memory
 from webinar_tray.runtime.store import Store
+from webinar_tray.runtime.store_states import StoreStates
 from webinar_tray.runtime.wake_follow import WakeFollower
 
 log = logging.getLogger(__name__)
@@ -41,45 +42,6 @@ HEARTBEAT = timedelta(seconds=30)
 # A due check reads the plan this much beyond what can be due (clock steps between reads).
 NEAR_MARGIN = timedelta(minutes=1)
 SETUP_HINT = "Open Set up… in the tray menu to fix it."  # the setup page (no address: it holds a token)
-
-
-def _give_back_memory() -> None:
-    """After a refresh, hand the C heap's free pages back (glibc keeps what a fetch's parsing
-    freed; a service idles for hours holding it). Nothing elsewhere."""
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
-class _States(Mapping):
-    """The store's attendance states, read one id at a time: next_deadline asks about the few
-    items it reads, not the whole history."""
-
-    def __init__(self, store: Store):
-        self._store, self._seen = store, {}
-
-    def __getitem__(self, id: str) -> str:
-        if id not in self._seen:
-            self._seen[id] = self._store.states_of((id,)).get(id)
-        if self._seen[id] is None:
-            raise KeyError(id)
-        return self._seen[id]
-
-    def __contains__(self, id: object) -> bool:
-        try:
-            self[id]  # type: ignore[index]
-        except KeyError:
-            return False
-        return True
-
-    def __iter__(self):
-        return iter(self._store.states())
-
-    def __len__(self) -> int:
-        return len(self._store.states())
 
 
 class Engine:
@@ -151,7 +113,7 @@ class Engine:
         the plan from now on only as far as an earlier deadline can come."""
         now = self.clock.now()
         with self._lock:
-            return schedule.next_deadline(self.planner.upcoming(now), _States(self.store), now,
+            return schedule.next_deadline(self.planner.upcoming(now), StoreStates(self.store), now,
                                           self.settings, reminded=self._reminded, active=self._jobs,
                                           ordered=True)
 
@@ -206,7 +168,7 @@ class Engine:
                                  "again; the cached schedule keeps running. " + SETUP_HINT)
         self._warn_long_failures(self.clock.now())
         self.on_change()
-        _give_back_memory()
+        give_back_memory()
         return result
 
     def _run_now(self, fn, *args):
