@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from webinar_tray.config.files import effective_settings, load_settings, resolve_file
 from webinar_tray.config.paths import Paths
-from webinar_tray.core.settings import Settings
+from webinar_tray.core.settings import RefreshSettings, Settings
 from webinar_tray.env import Env
 from webinar_tray.ports import CalendarSource, SourceError
 from webinar_tray.runtime.store import Store
@@ -121,6 +122,20 @@ def service_notifier(ctx: Context):
 
     return DesktopNotifier(ctx.settings.notifications.enabled, ctx.env,
                            icon_path=str(icon_path("webinar-tray", "png")))
+
+
+def ics_source(address: str, base: Path, limits: RefreshSettings | None = None):
+    """An ICS source for one address (the setup page checks and names addresses with it)."""
+    from webinar_tray.adapters.calendar.ics.source import IcsSource
+
+    return IcsSource(address, base) if limits is None else IcsSource(address, base, limits)
+
+
+def google_setup():
+    """The Google adapter's parts the setup page uses (client file, sign-in, calendar list)."""
+    from webinar_tray.adapters.calendar.google import setup_api
+
+    return setup_api
 
 
 def google_link(ctx: Context):

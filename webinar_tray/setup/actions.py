@@ -19,7 +19,7 @@ NEXT_EVENTS = 5  # shown after an ICS address is checked
 
 
 def add_ics(backend, form: dict) -> Result:
-    from webinar_tray.adapters.calendar.ics.source import IcsSource
+    from webinar_tray.compose import ics_source
     from webinar_tray.ports import SourceError
 
     address = (form.get("url") or "").strip()
@@ -30,7 +30,7 @@ def add_ics(backend, form: dict) -> Result:
                 "a file path can be added to [ics] urls in config.toml", [])
     settings = backend.settings()
     try:
-        name = IcsSource(address, backend.paths.config_dir).name
+        name = ics_source(address, backend.paths.config_dir).name
         events = backend.fetch_ics(address, settings, fresh=True)
     except SourceError as e:
         return "calendars", False, f"not added: {e}", []

@@ -66,14 +66,14 @@ class SetupApp:
         return rows, hidden, errors
 
     def page(self, session: Session) -> str:
-        from webinar_tray.adapters.calendar.ics.source import IcsSource
+        from webinar_tray.compose import ics_source
 
         s, config_error = self._settings()
         flash, session.flash = session.flash, {}
         ics = []
         for i, address in enumerate(s.ics.urls):
             try:
-                ics.append((i, IcsSource(address, self.backend.paths.config_dir).name))
+                ics.append((i, ics_source(address, self.backend.paths.config_dir).name))
             except Exception:  # noqa: BLE001 - a bad entry is still listed (to remove it)
                 ics.append((i, f"ICS address #{i + 1} (not usable)"))
         rows, hidden, errors = self._preview(s)

@@ -68,7 +68,7 @@ class Backend:
     def fetch_ics(self, address: str, settings: Settings, *, fresh: bool = False) -> list[CalendarEvent]:
         """The events of one ICS address in the lookahead window, soonest first. Raises
         SourceError (its message names the address safely: scheme://host/…)."""
-        from webinar_tray.adapters.calendar.ics.source import IcsSource
+        from webinar_tray.compose import ics_source
 
         now = self.now()
         with self._cache_lock:
@@ -81,7 +81,7 @@ class Backend:
             return hit[1]
         limits = replace(settings.refresh, timeout_seconds=min(PREVIEW_TIMEOUT, settings.refresh.timeout_seconds))
         try:
-            src = IcsSource(address, self.paths.config_dir, limits)
+            src = ics_source(address, self.paths.config_dir, limits)
             events = sorted(src.fetch(now, now + timedelta(hours=settings.refresh.lookahead_hours)),
                             key=lambda e: (e.start, e.title))
         except Exception as e:

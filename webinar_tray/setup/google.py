@@ -16,6 +16,8 @@ from html import escape
 from pathlib import PurePath
 from typing import Callable
 
+from webinar_tray.compose import google_setup
+
 log = logging.getLogger(__name__)
 
 SECTION = "calendars"
@@ -74,15 +76,15 @@ class GoogleSetup:
     def calendars(self, load: Callable[[], list]) -> object:
         """The account's calendars (a list of CalendarEntry) or why not (a str), read at most
         every two minutes (a page reload does not ask Google again)."""
+        g = google_setup()
         with self._lock:
             hit = self._list
         if hit is not None and time.monotonic() - hit[0] < LIST_CACHE_SECONDS:
             return hit[1]
-        from webinar_tray.adapters.calendar.google.calendars import CalendarListError
 
         try:
             value: object = load()
-        except CalendarListError as e:
+        except g.CalendarListError as e:
             value = str(e)
         with self._lock:
             self._list = (time.monotonic(), value)
@@ -105,14 +107,14 @@ class GoogleView:
 
 
 def view(backend, settings) -> GoogleView:
-    from webinar_tray.adapters.calendar.google.client import AuthError, load_client
+    g = google_setup()
 
     path = client_file(backend, settings)
     problem = "no OAuth client uploaded yet"
     if path.exists():
         try:
-            problem = None if "installed" in load_client(path) else "a \"web\" client: upload a Desktop app client"
-        except AuthError as e:
+            problem = None if "installed" in g.load_client(path) else "a \"web\" client: upload a Desktop app client"
+        except g.AuthError as e:
             problem = str(e)
     info, why = _saved_sign_in(backend, settings)
     signed_in = bool(info and info.get("refresh_token"))
@@ -132,28 +134,25 @@ def client_file(backend, settings):
 
 
 def _saved_sign_in(backend, settings) -> tuple[dict | None, str | None]:
-    from webinar_tray.adapters.calendar.google.account import token_store
-    from webinar_tray.adapters.calendar.google.tokens import TokenStoreError
+    g = google_setup()
 
     try:
-        return token_store(settings, backend.paths.real()).load(), None
-    except TokenStoreError as e:
+        return g.token_store(settings, backend.paths.real()).load(), None
+    except g.TokenStoreError as e:
         return None, str(e)
 
 
 def _load_list(info: dict, settings) -> list:
-    from webinar_tray.adapters.calendar.google.calendars import (
-        NEW_SIGN_IN, ListNeedsSignIn, can_list, list_calendars)
-    from webinar_tray.adapters.calendar.google.tokens import credentials_from
+    g = google_setup()
 
-    if can_list(info) is False:
-        raise ListNeedsSignIn(NEW_SIGN_IN)
-    return list_calendars(credentials_from(info), settings.google.api_endpoint)
+    if g.can_list(info) is False:
+        raise g.ListNeedsSignIn(g.NEW_SIGN_IN)
+    return g.list_calendars(g.credentials_from(info), settings.google.api_endpoint)
 
 
 # ---- the forms -----------------------------------------------------------------------------
 def upload_client(backend, form: dict) -> Result:
-    from webinar_tray.adapters.calendar.google.client import ClientSecretsError, parse_client
+    g = google_setup()
     from webinar_tray.config.private import write_private
 
     raw = form.get("client_json")
@@ -161,8 +160,8 @@ def upload_client(backend, form: dict) -> Result:
         return SECTION, False, "choose the OAuth client's JSON file first", []
     name = PurePath(str(form.get("client_json.filename") or "")).name[:100] or "the uploaded file"
     try:
-        client = parse_client(raw, name, how=HOW_ON_PAGE)
-    except ClientSecretsError as e:
+        client = g.parse_client(raw, name, how=HOW_ON_PAGE)
+    except g.ClientSecretsError as e:
         return SECTION, False, f"not saved: {e}", []
     if "installed" not in client:
         return (SECTION, False, f"not saved: {name} is the JSON of a \"web\" OAuth client; webinar-tray "
@@ -179,12 +178,12 @@ def upload_client(backend, form: dict) -> Result:
 
 
 def start_sign_in(backend, form: dict) -> Result:
-    from webinar_tray.adapters.calendar.google.client import AuthError, load_client
+    g = google_setup()
 
     try:
-        if "installed" not in load_client(client_file(backend, backend.settings())):
-            raise AuthError("a \"web\" client")
-    except AuthError:
+        if "installed" not in g.load_client(client_file(backend, backend.settings())):
+            raise g.AuthError("a \"web\" client")
+    except g.AuthError:
         return SECTION, False, "upload the Desktop app OAuth client's JSON first", []
     state = backend.google.start()
     return SECTION, True, state.message, []
