@@ -123,11 +123,14 @@ def test_name_email_and_options_are_written_and_a_bad_email_is_refused(served, b
 
     page.uncheck("#headless")
     page.uncheck("#notifications")
+    assert page.is_checked("#wake")  # on by default
+    page.uncheck("#wake")
     page.check("#autostart")
     submit(page, "#options button")
     page.locator("#options-result").wait_for()
     s = settings_of(paths)
-    assert (s.join.headless, s.notifications.enabled) == (False, False)
+    assert (s.join.headless, s.notifications.enabled, s.wake.enabled) == (False, False, False)
+    assert "waking the PC off" in page.locator("#options-result").inner_text()
     entry = tmp_path / "xdg" / "autostart" / "webinar-tray.desktop"
     assert entry.exists() and str(paths.home) in entry.read_text()
     assert page.is_checked("#autostart")

@@ -80,8 +80,9 @@ def save_you(backend, form: dict) -> Result:
 def save_options(backend, form: dict) -> Result:
     backend.set("join.headless", "headless" in form)
     backend.set("notifications.enabled", "notifications" in form)
-    done = ["headless " + ("on" if "headless" in form else "off"),
-            "notifications " + ("on" if "notifications" in form else "off")]
+    backend.set("wake.enabled", "wake" in form)
+    done = [f"{what} {'on' if key in form else 'off'}"
+            for key, what in (("headless", "headless"), ("notifications", "notifications"), ("wake", "waking the PC"))]
     if backend.autostart is not None:
         from webinar_tray.ports import AutostartError
 

@@ -88,7 +88,7 @@ class SetupApp:
             keywords="\n".join(s.match.keywords), locations="\n".join(s.match.locations),
             organizers="\n".join(s.match.organizers), preview=rows, hidden=hidden, preview_errors=errors,
             name=s.join.name, email=s.join.email, headless=s.join.headless,
-            notifications=s.notifications.enabled, autostart=autostart,
+            notifications=s.notifications.enabled, autostart=autostart, wake=s.wake.enabled,
             test_run=self.backend.test_run.state.as_dict(), config_file=str(self.backend.paths.config_file),
             config_error=config_error, google=google.html(google.view(self.backend, s), session.csrf))
         return pages.page(data)

@@ -39,6 +39,7 @@ class PageData:
     config_file: str
     config_error: str | None = None
     google: str = ""  # the Google part, rendered by setup/google.py
+    wake: bool = True  # [wake] enabled
 
 
 def _e(text: object) -> str:
@@ -120,6 +121,8 @@ def _options(d: PageData) -> str:
     body += box("notifications", "Notifications", d.notifications)
     if d.autostart is not None:
         body += box("autostart", "Start at login", d.autostart)
+    body += box("wake", "Wake the PC for a webinar (Windows; elsewhere doctor gives the admin command)",
+                d.wake)
     return _form(d, "/options", body, "Save options")
 
 
