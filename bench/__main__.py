@@ -25,13 +25,13 @@ from bench.figures import Figure, load  # noqa: E402
 # name -> (arguments for a full run, arguments for --quick). A bench that is missing (not yet
 # written on this checkout) is reported as such.
 BENCHES: dict[str, tuple[list[str], list[str]]] = {
-    "join_delay": (["--joins", "50", "--idle-seconds", "300"], ["--joins", "9", "--idle-seconds", "20"]),
-    "tray_idle": (["--seconds", "300"], ["--seconds", "20"]),
+    "join_delay": (["--joins", "50", "--idle-seconds", "90"], ["--joins", "9", "--idle-seconds", "20"]),
+    "tray_idle": (["--seconds", "90"], ["--seconds", "20"]),
     "start_time": (["--rounds", "5"], ["--rounds", "3", "--no-frozen"]),
     "refresh_scale": ([], []),
-    "idle_scale": (["--minutes", "5"], ["--minutes", "0.5"]),
+    "idle_scale": (["--minutes", "1.5"], ["--minutes", "0.5"]),
     "google_sync": ([], ["--rounds", "1"]),
-    "watch_cost": (["--seconds", "60"], ["--seconds", "10", "--no-headed"]),
+    "watch_cost": (["--seconds", "30"], ["--seconds", "10", "--no-headed"]),
     "bigfeed": ([], []),
     "link_detection": ([], []),
 }
