@@ -124,7 +124,8 @@ def scale(fake: FakeGoogle, a, now: datetime) -> list[figures.Figure]:
     print(f"Idle at scale: run with {n:,} cached events ({a.calendars} Google calendars), "
           f"{a.minutes:g} min window")
     print(f"  start until the first refresh is applied   {t_ready:6.1f} s   CPU {c_start:6.2f} s")
-    print(f"  due checks                                {due_per_hour:6.2f} CPU-s per hour")
+    print(f"  due checks                                {due_per_hour:6.2f} CPU-s per hour"
+          f"   (+-{3600 / TICK / (a.minutes * 60):.2f}: one clock tick over this window)")
     print(f"  one refresh (every calendar, nothing new)  {one_refresh:6.2f} CPU-s")
     print(f"  => with the hourly refresh               {due_per_hour + one_refresh:6.2f} CPU-s per hour"
           "   (target <= 1)")

@@ -45,11 +45,12 @@ def wait_for(pred, timeout: float, every: float = 0.2, what: str = "condition"):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def wait_in_log(proc: subprocess.Popen, log: Path, needle: str, timeout: float, what: str) -> str:
+def wait_in_log(proc: subprocess.Popen, log: Path, needle: str, timeout: float, what: str,
+                every: float = 0.2) -> str:
     """The log's text once `needle` is in it. On a timeout the process (started with
     `-X faulthandler`) is aborted, so the failure shows every thread's stack and the log."""
     try:
-        return wait_for(lambda: needle in log.read_text() and log.read_text(), timeout, what=what)
+        return wait_for(lambda: needle in log.read_text() and log.read_text(), timeout, every, what)
     except AssertionError as e:
         if proc.poll() is None:
             proc.send_signal(6)  # SIGABRT: faulthandler writes the threads' stacks to the log

@@ -18,10 +18,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
-
 from tests.e2e.helpers import wait_for, wait_in_log
-from tests.e2e.test_tray_gui import ATSPI, Desktop, desktop  # noqa: F401 - fixture
+from tests.e2e.test_tray_gui import Desktop, desktop  # noqa: F401 - fixture
 from tests.feeds import StaticFeed, calendar, vevent
 from tests.replicas.harness import replicas  # noqa: F401 - fixture
 from tests.replicas.server import Replicas, Webcast
@@ -59,22 +57,6 @@ def feed_body(now: datetime) -> bytes:
     sync = vevent("team-sync", start + timedelta(hours=1), title="Team sync",
                   description="Join: https://meet.google.com/abc-defg-hij")
     return calendar(webinar, sync)
-
-
-def click_tray_item(desktop: Desktop, tmp_path, *path: str) -> None:
-    """Right-click the tray icon and click the menu item (as tests/e2e/test_tray_gui.py does)."""
-    attempts = []
-    for attempt in range(3):
-        x, y = wait_for(desktop.icon_center, 30, 0.5, "the tray icon in trayer")
-        desktop.run("xdotool", "mousemove", str(x), str(y), "click", "3")
-        r = desktop.run(sys.executable, str(ATSPI), "webinar-tray", *path)
-        attempts.append(f"attempt {attempt + 1}: exit {r.returncode}\n{r.stdout}{r.stderr}")
-        if r.returncode == 0:
-            return
-        desktop.run("xdotool", "key", "Escape")
-        time.sleep(1)
-    desktop.screenshot(tmp_path / "menu-failed.png")
-    pytest.fail(f"menu item {path} not clicked:\n" + "\n".join(attempts))
 
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -162,7 +144,7 @@ def test_from_launch_to_the_first_attended_webinar_in_the_cpe_report(desktop, ho
                             stdout=open(log, "w"), stderr=subprocess.STDOUT)
     try:
         wait_in_log(proc, log, "tray icon up", 60, "the tray icon")
-        click_tray_item(desktop, tmp_path, "Set up")
+        desktop.click_menu("Set up")
         tray_clicks = 2  # the icon, then Set up… (no calendar yet)
         url = wait_for(lambda: opened.exists() and opened.read_text().strip(), 30,
                        what="the setup page's address given to the browser").splitlines()[-1]

@@ -4,6 +4,10 @@ loopback ICS feed of upcoming events; start at login writes under a temp XDG_CON
 from __future__ import annotations
 
 import http.client
+import signal
+import subprocess
+import sys
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
@@ -30,6 +34,35 @@ def feed_body(now: datetime) -> bytes:
         vevent("v1", soon + timedelta(hours=2), title="Vendor briefing",
                description="Join: https://us02web.zoom.us/j/123456789"),
     )
+
+
+@pytest.fixture
+def browser_page(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, headless=True)
+        page = browser.new_page(viewport={"width": 1100, "height": 900})
+        yield page
+        browser.close()
+
+
+@contextmanager
+def serving_setup(env: dict):
+    """`webinar-tray setup --no-browser` running: (the process, the address it printed); Ctrl+C
+    after."""
+    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "setup", "--no-browser"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        while "?t=" not in line:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read()
+        yield proc, line.strip()
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=30)
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import stat
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 from tests.e2e.helpers import env_for
 from tests.fakegoogle import SCOPE, fake_google  # noqa: F401 - fixture
 from tests.host.conftest import configured, notifier  # noqa: F401 - fixtures
+from tests.setup.conftest import serving_setup
 from webinar_tray.adapters.calendar.google.calendars import NEW_SIGN_IN
 from webinar_tray.config.files import load_settings
 
@@ -29,17 +28,6 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="the BROWSER script i
 SHOTS = os.environ.get("WEBINAR_TRAY_SCREENSHOTS")
 TEAM = "team0123@group.calendar.google.com"
 HOLIDAYS = "en.usa#holiday@group.v.calendar.google.com"
-
-
-@pytest.fixture
-def browser_page(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True)
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        yield page
-        browser.close()
 
 
 def browser_script(tmp_path: Path) -> Path:
@@ -59,17 +47,8 @@ def setup_command(home, tmp_path, fake_google):
     env = env_for(home)
     env.pop("OAUTHLIB_INSECURE_TRANSPORT", None)  # the app allows http for loopback only, itself
     env["BROWSER"] = str(browser_script(tmp_path))
-    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "setup", "--no-browser"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = ""
-        while "?t=" not in line:
-            line = proc.stdout.readline()
-            assert line, proc.stderr.read()
-        yield line.strip()
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+    with serving_setup(env) as (_, url):
+        yield url
 
 
 def upload(page, name: str, data: bytes) -> str:

@@ -7,12 +7,10 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import sys
 from urllib.parse import urlencode, urlsplit
 
 from tests.host.conftest import a_display, configured, host, notifier  # noqa: F401 - fixtures
-from tests.setup.conftest import request
+from tests.setup.conftest import request, serving_setup
 from webinar_tray.core import commands as c
 
 
@@ -63,21 +61,13 @@ def test_the_tray_command_gets_a_new_address_for_the_section(host):
 
 def test_setup_without_a_running_app_serves_until_interrupted(home, tmp_path):
     env = {**os.environ, "WEBINAR_TRAY_HOME": str(home), "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "webinar_tray", "setup", "--no-browser"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = ""
-        while "?t=" not in line:
-            line = proc.stdout.readline()
-            assert line, proc.stderr.read()
-        url = line.strip()
+    with serving_setup(env) as (proc, url):
         at, cookie, csrf = _signed_in(url)
         r = request(at, "POST", "/options", cookie=cookie, body=urlencode({"headless": "on", "csrf": csrf}))
         assert r.status == 303
         assert "headless = true" in (home / "config.toml").read_text()
         logged = "".join(p.read_text() for p in (home / "logs").glob("*.log*"))
         assert f"127.0.0.1:{at.port}" in logged and url.split("t=")[1] not in logged
-    finally:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err

@@ -24,17 +24,6 @@ def shot(page, name: str, selector: str | None = None) -> None:
     target.screenshot(path=str(Path(SHOTS) / f"setup-{name}.png"))
 
 
-@pytest.fixture
-def browser_page(chromium):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, headless=True)
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        yield page
-        browser.close()
-
-
 def submit(page, selector: str) -> None:
     """Click a form's button and wait for the page it comes back to."""
     with page.expect_navigation():
