@@ -47,7 +47,7 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 names = [c["name"] for c in r["checks"]]
 want = ["config", "sources", "google_client", "google_signin", "calendar_access", "ics", "browser",
-        "notifications", "autostart", "instance"]
+        "notifications", "autostart", "instance", "wake"]
 assert isinstance(r["ok"], bool) and sorted(names) == sorted(want), names
 assert all(set(c) >= {"name", "ok", "detail", "fix"} and c["ok"] in (True, False, None) for c in r["checks"])
 bad = [f'{c["name"]}: {c["detail"]}' for c in r["checks"] if c["ok"] is False]

@@ -336,3 +336,15 @@ def test_launch_agent_for_service_mode():
     assert plist["Label"] != BUNDLE_ID  # not the tray's own autostart agent
     assert plist["ProgramArguments"][0].endswith("/webinar-tray-cli") and plist["ProgramArguments"][-1] == "run"
     assert plist["RunAtLoad"] is True and plist["KeepAlive"] == {"SuccessfulExit": False}
+
+
+def test_check_frozen_expects_every_doctor_check_the_app_has():
+    """packaging/check-frozen.sh (run by CI on the frozen build) lists doctor's check names: a
+    check added to the app (wake) must be added there too, or CI's last step fails."""
+    import re
+
+    from webinar_tray.commands.doctor.checks import NAMES
+
+    script = (Path(__file__).resolve().parents[1] / "packaging" / "check-frozen.sh").read_text()
+    listed = re.search(r"want = \[(.*?)\]", script, re.S).group(1)
+    assert sorted(re.findall(r'"(\w+)"', listed)) == sorted(NAMES)
