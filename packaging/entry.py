@@ -11,6 +11,11 @@ remember_hooked(getattr(sys, "_webinar_tray_environ", None))
 # The windowed build has no console: sys.stdout/sys.stderr are None there.
 ensure_streams()
 
+from webinar_tray.processes import child_main  # noqa: E402
+
+if (status := child_main(sys.argv[1:])) is not None:  # one of the app's own child processes
+    sys.exit(status)
+
 from webinar_tray.cli import main  # noqa: E402
 
 if __name__ == "__main__":

@@ -140,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    from webinar_tray.processes import child_main
+
+    if (status := child_main(argv)) is not None:  # one of the app's own child processes
+        return status
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "history":

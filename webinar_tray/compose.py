@@ -54,7 +54,11 @@ class BrokenSource:
         raise SourceError(self.error)
 
 
-def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=None) -> list[CalendarSource]:
+def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=None,
+                  helper: bool = False) -> list[CalendarSource]:
+    """The configured calendars as sources. `helper`: Google's pages are asked for by a helper
+    process (adapters/calendar/google/helper.py), so a long-running app never holds the Google
+    client libraries; one-shot commands ask in their own process."""
     if demo_site is not None:
         from webinar_tray.demo.calendar import DemoCalendar
 
@@ -70,13 +74,13 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
                 sources.append(BrokenSource(f"ICS address #{len(sources) + 1}", address_problem(e)))
     from webinar_tray.adapters.calendar.google.account import google_sources
 
-    sources += google_sources(settings, paths, resolve_file)
+    sources += google_sources(settings, paths, resolve_file, helper=helper)
     return sources
 
 
 # ---- the engine -------------------------------------------------------------------------------
 def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, with_sources: bool = True,
-                 notifier=None, joiner=None, waker=None):
+                 notifier=None, joiner=None, waker=None, helper: bool = False):
     """The engine with its real adapters (`notifier`: the log when not given; `waker`: none
     when not given). Returns (engine, demo_site or None)."""
     from webinar_tray.runtime.engine import Engine
@@ -90,7 +94,7 @@ def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, wi
         site = DemoSite()
         site.start()
         store.set_override(f"{CALENDAR_ID}/{MANUAL_EVENT_ID}", False, clock.now())
-    sources = build_sources(ctx.settings, ctx.paths, site, clock.now()) if with_sources else []
+    sources = build_sources(ctx.settings, ctx.paths, site, clock.now(), helper) if with_sources else []
     if joiner is None:
         from webinar_tray.adapters.browser.joiner import PlaywrightJoiner
 
@@ -162,10 +166,10 @@ class Parts:
     def engine(self, store: Store):
         waker = platform_waker(self.ctx) if self.waker is False else self.waker
         return build_engine(self.ctx, store, headless=self.headless, notifier=self.notifier,
-                            joiner=self.joiner, waker=waker)
+                            joiner=self.joiner, waker=waker, helper=True)
 
     def sources(self, settings: Settings) -> list[CalendarSource]:
-        return build_sources(settings, self.ctx.paths)
+        return build_sources(settings, self.ctx.paths, helper=True)
 
 
 def build_host(ctx: Context, *, notifier=None, joiner=None, headless: bool | None = None,

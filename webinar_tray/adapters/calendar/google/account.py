@@ -56,6 +56,47 @@ class GoogleAccount:
                 log.debug("saved a refreshed Google access token")
 
 
+class HelperAccount:
+    """The signed-in account when a helper process asks Google (helper_client.py): this process
+    holds the stored sign-in as a dict and never imports google-auth; the helper hands back a
+    token it refreshed, saved here as GoogleAccount.persist saves one."""
+
+    def __init__(self, store, info: dict, endpoint: str, timeout: float = 30.0):
+        from webinar_tray.adapters.calendar.google.helper_client import GoogleHelper
+
+        self.store = store
+        self._refresh_token = info.get("refresh_token")
+        self._save_error: str | None = None
+        self.helper = GoogleHelper(info, endpoint, timeout, self._save)
+
+    def credentials(self):
+        """What the sources read of the sign-in: its refresh token (whose mirror is whose)."""
+        return _Owner(self._refresh_token)
+
+    def persist(self) -> None:
+        """Nothing: the helper's refreshed tokens are saved as they come (`_save`)."""
+
+    def _save(self, info: dict) -> None:
+        from webinar_tray.adapters.calendar.google.tokens import TokenStoreError
+
+        try:
+            self.store.save(info)
+        except TokenStoreError as e:
+            if str(e) != self._save_error:
+                log.warning("the refreshed Google sign-in could not be saved: %s", e)
+            self._save_error = str(e)
+            return
+        self._save_error = None
+        log.debug("saved a refreshed Google access token")
+
+
+class _Owner:
+    __slots__ = ("refresh_token",)
+
+    def __init__(self, refresh_token: str | None) -> None:
+        self.refresh_token = refresh_token
+
+
 class _Saving:
     """A Google calendar source that saves a refreshed token after each fetch."""
 
@@ -84,9 +125,10 @@ def account_name(sources) -> str | None:
     return None
 
 
-def google_sources(settings, paths, resolve_file) -> list:
+def google_sources(settings, paths, resolve_file, helper: bool = False) -> list:
     """The configured Google calendars: none when no client secrets file is configured (an
-    ICS-only user), sources that say "sign-in needed" when nobody is signed in."""
+    ICS-only user), sources that say "sign-in needed" when nobody is signed in. `helper`: the
+    pages are asked for by a helper process (`run` and the tray: helper.py says why)."""
     client_file: Path = resolve_file(settings.google.client_secrets, paths.config_dir)
     if not client_file.exists():
         return []
@@ -105,11 +147,13 @@ def google_sources(settings, paths, resolve_file) -> list:
     from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
     from webinar_tray.adapters.calendar.google.sync import mirror_path
 
-    account = GoogleAccount(store, info)
+    endpoint = settings.google.api_endpoint
+    account = HelperAccount(store, info, endpoint) if helper else GoogleAccount(store, info)
+    pager = account.helper if helper else None
     folder = paths.data_dir / "google-sync"  # each calendar's mirror and sync token (sync.py)
     return [
-        _Saving(GoogleCalendarSource(c, account.credentials, settings.google.api_endpoint,
-                                     mirror_file=mirror_path(folder, c)), account)
+        _Saving(GoogleCalendarSource(c, account.credentials, endpoint,
+                                     mirror_file=mirror_path(folder, c), helper=pager), account)
         for c in settings.google.calendars
     ]
 

@@ -94,6 +94,7 @@ class GoogleCalendarSource:
         show_deleted: bool = False,
         incremental: bool = True,
         mirror_file: Path | None = None,
+        helper=None,
     ) -> None:
         self.calendar_id = calendar_id
         self.name = f"Google Calendar {calendar_id}"
@@ -109,6 +110,9 @@ class GoogleCalendarSource:
         # cancelled come back with status "cancelled" (and the planner says "cancelled").
         self.show_deleted = show_deleted
         self._local = threading.local()
+        # The Google helper process (helper_client.GoogleHelper) that asks for the pages, or
+        # None: this process asks (it then imports the Google client libraries).
+        self._helper = helper
         self.calendar_name = ""
         # The mirror and its sync token (sync.py); without it every fetch lists the window.
         self._sync = GoogleSync(self, mirror_file) if incremental else None
@@ -188,7 +192,7 @@ class GoogleCalendarSource:
             if deadline is not None:
                 deadline.check()
             try:
-                return self._page_once(params)
+                return self._page_once(params, deadline)
             except _Transient as t:
                 if attempt >= self.retries:
                     raise SourceError(f"{self.name}: {t.why} (gave up after {attempt + 1} tries)") from None
@@ -203,7 +207,9 @@ class GoogleCalendarSource:
                          self.retries, delay)
                 self._sleep(delay)
 
-    def _page_once(self, params: dict) -> dict:
+    def _page_once(self, params: dict, deadline: Deadline | None = None) -> dict:
+        if self._helper is not None:
+            return self._helper.call(self.name, self.calendar_id, params, self.page_size, deadline)
         import httplib2
         from google.auth.exceptions import RefreshError, TransportError
         from googleapiclient.errors import HttpError
