@@ -192,7 +192,9 @@ class GoogleCalendarSource:
             if deadline is not None:
                 deadline.check()
             try:
-                return self._page_once(params, deadline)
+                if self._helper is not None:  # the same page, asked for by the helper process
+                    return self._helper.call(self.name, self.calendar_id, params, self.page_size, deadline)
+                return self._page_once(params)
             except _Transient as t:
                 if attempt >= self.retries:
                     raise SourceError(f"{self.name}: {t.why} (gave up after {attempt + 1} tries)") from None
@@ -207,9 +209,7 @@ class GoogleCalendarSource:
                          self.retries, delay)
                 self._sleep(delay)
 
-    def _page_once(self, params: dict, deadline: Deadline | None = None) -> dict:
-        if self._helper is not None:
-            return self._helper.call(self.name, self.calendar_id, params, self.page_size, deadline)
+    def _page_once(self, params: dict) -> dict:
         import httplib2
         from google.auth.exceptions import RefreshError, TransportError
         from googleapiclient.errors import HttpError
