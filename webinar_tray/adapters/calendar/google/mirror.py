@@ -152,6 +152,7 @@ class Mirror:
         picked: list[tuple[float, object]] = []
         cache, fresh, parsed = self._mapped, {}, self._parsed
         self._parsed = {}
+        mapper = _sharing(mapper)
         for iid, (s, e, raw) in self.entries.items():
             if s < hi and e > lo and iid not in self.stubs:
                 hit = cache.get(iid)
@@ -204,6 +205,25 @@ def _key(text: str):
     if text[0] == "D":
         return date.fromisoformat(text[1:])
     raise ValueError("not an original start")
+
+
+SHARED = ("description", "summary", "location")
+
+
+def _sharing(mapper: Callable[[dict], object]) -> Callable[[dict], object]:
+    """`mapper` with the texts of the items it maps in one listing shared: Google sends every
+    instance of a series with its own copy of the description (the decoder makes each a new
+    string), and a heavy calendar holds thousands of them."""
+    texts: dict[str, str] = {}
+
+    def mapped(item: dict):
+        for k in SHARED:
+            v = item.get(k)
+            if type(v) is str and v:
+                item[k] = texts.setdefault(v, v)
+        return mapper(item)
+
+    return mapped
 
 
 def _decoded(raw: str, mapper: Callable[[dict], object]):
