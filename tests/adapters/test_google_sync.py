@@ -286,3 +286,67 @@ def test_a_full_sync_longer_than_the_deadline_goes_on_at_the_next_refresh(fake_g
     old, _ = make_source(fake_google, incremental=False)
     assert shape(events) == shape(old.fetch(*WINDOWS[0]))
     assert "syncToken" in (src.fetch(*WINDOWS[0]) and event_requests(fake_google)[-1])
+
+
+# -- the texts stay on disk ------------------------------------------------------------------
+
+
+def entry_refs(source) -> list:
+    """How the mirror holds each entry's text (cancelled-instance stubs are kept decoded)."""
+    mirror = source._sync.mirror
+    return [ref for iid, (_, _, ref) in mirror.entries.items() if iid not in mirror.stubs]
+
+
+def test_a_saved_mirror_keeps_its_texts_on_disk_and_lists_the_same(fake_google, tmp_path):
+    fake_google.calendars["primary"] = calendar_data()
+    creds = make_creds(fake_google)
+    path = mirror_path(tmp_path, "primary")
+    ref, _ = make_source(fake_google, creds=creds)  # in memory only: texts kept
+    a, _ = make_source(fake_google, creds=creds, mirror_file=path)
+    expect = shape(ref.fetch(*WINDOWS[3]))
+    assert shape(a.fetch(*WINDOWS[3])) == expect
+    assert all(type(r) is str for r in entry_refs(ref))
+    assert entry_refs(a) and all(type(r) is int for r in entry_refs(a)), "after the save, offsets only"
+    b, _ = make_source(fake_google, creds=creds, mirror_file=path)  # the next start
+    assert shape(b.fetch(*WINDOWS[3])) == expect
+    assert all(type(r) is int for r in entry_refs(b))
+    # a change is appended and then kept as an offset too; the window moves onto saved items
+    fake_google.calendars["primary"].append(gevent("later", "Later", WINDOWS[3][0] + timedelta(hours=2)))
+    for lo, hi in WINDOWS:
+        assert shape(b.fetch(lo, hi)) == shape(ref.fetch(lo, hi)), (lo, hi)
+    assert all(type(r) is int for r in entry_refs(b))
+    # compaction writes the file whole from the texts on disk; a new start reads it back
+    b._sync._file.whole = True
+    fake_google.calendars["primary"].append(gevent("later2", "Later 2", WINDOWS[3][0] + timedelta(hours=3)))
+    expect = shape(ref.fetch(*WINDOWS[3]))
+    assert shape(b.fetch(*WINDOWS[3])) == expect
+    c, _ = make_source(fake_google, creds=creds, mirror_file=path)
+    assert shape(c.fetch(*WINDOWS[3])) == expect
+
+
+@pytest.mark.parametrize("how", ["appended", "rewritten", "truncated"])
+def test_a_mirror_file_changed_by_another_process_means_a_full_sync_not_wrong_events(
+        fake_google, tmp_path, caplog, how):
+    fake_google.calendars["primary"] = calendar_data()
+    creds = make_creds(fake_google)
+    path = mirror_path(tmp_path, "primary")
+    ref, _ = make_source(fake_google, creds=creds)
+    a, _ = make_source(fake_google, creds=creds, mirror_file=path)
+    a.fetch(*WINDOWS[0])
+    other, _ = make_source(fake_google, creds=creds, mirror_file=path)  # `list` beside the app
+    fake_google.calendars["primary"].append(gevent("new", "New", WINDOWS[3][0] + timedelta(hours=1)))
+    if how == "appended":
+        other.fetch(*WINDOWS[0])  # its sync appends to the file
+    elif how == "rewritten":
+        other.fetch(*WINDOWS[0])
+        other._sync._file.whole = True
+        fake_google.calendars["primary"].append(gevent("new2", "New 2", WINDOWS[3][0] + timedelta(hours=2)))
+        other.fetch(*WINDOWS[0])
+    else:
+        path.write_bytes(path.read_bytes()[:200])
+    n = len(event_requests(fake_google))
+    with caplog.at_level(logging.WARNING):
+        got = a.fetch(*WINDOWS[3])  # the window moves onto items whose texts are on disk
+    assert shape(got) == shape(ref.fetch(*WINDOWS[3]))
+    assert "the saved mirror cannot be used" in caplog.text
+    assert not any(q.get("syncToken") for q in event_requests(fake_google)[n:][-1:]), "a full sync"

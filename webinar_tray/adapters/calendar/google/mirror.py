@@ -3,10 +3,14 @@ events, series masters, exceptions, cancelled-instance stubs) plus the sync toke
 it, kept up to date from the changes an incremental sync reports (api.py), and the window's
 events listed from it (series expanded by expand.py).
 
-Memory: an item is kept as the JSON text Google sent (re-encoded once) with its span as two
-floats; only the window's items are decoded per refresh, and series masters stay decoded.
+Memory: an item is kept with its span as two floats and a reference to its JSON text (as
+Google sent it, re-encoded once): the text itself until it is saved, then where its line starts
+in the mirror file (`OFF` + offset: 21 MB of text stay on disk for 25,000 events); only the
+window's items are decoded per refresh, and series masters stay decoded. A mirror file that
+another process changed since this one wrote it cannot be read by offset: `MirrorLost`, and
+sync.py reads the calendar again.
 
-On disk (`MirrorFile`, one 0600 file per calendar under the data folder's `google-sync/`):
+On disk (`MirrorFile` in mirror_file.py, one 0600 file per calendar under `google-sync/`):
 JSON lines, a header (format, calendar, account fingerprint, query), then items, each batch of
 changes appended and closed by a `{"_sync": …}` line carrying the sync token. A batch of
 changes costs an append; the file is rewritten whole after a full sync and when the appended
@@ -20,18 +24,24 @@ import hashlib
 import json
 import logging
 import math
-import os
-import time
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Callable
 from zoneinfo import ZoneInfo
 
 from webinar_tray.adapters.calendar.google.expand import instances, original_key
 from webinar_tray.adapters.calendar.google.mapping import span
-from webinar_tray.ports import Deadline
+from webinar_tray.ports import Deadline, SourceError
 
 log = logging.getLogger(__name__)
+
+# An entry's text on disk: OFF + the offset of its line (never a small int, which Python shares:
+# a reference's identity says whether the entry changed, as a text's does).
+OFF = 1 << 40
+Ref = str | int
+
+
+class MirrorLost(SourceError):
+    """The mirror file is not what this process wrote (another process changed it)."""
 
 FORMAT = 1
 _NEVER = (-math.inf, math.inf)  # an item whose times cannot be read: always "in the window"
@@ -52,12 +62,13 @@ class Mirror:
         self.token: str | None = None
         self.name = ""  # the calendar's summary (the account's address for "primary")
         self.zone = "UTC"  # the calendar's zone: where an all-day date starts
-        self.entries: dict[str, tuple[float, float, str]] = {}  # id -> (start, end, JSON)
+        self.entries: dict[str, tuple[float, float, Ref]] = {}  # id -> (start, end, JSON or OFF + offset)
+        self.reader: Callable[[int], str] | None = None  # an entry's JSON at its offset (the file)
         self.masters: dict[str, tuple[dict, str]] = {}  # series id -> (master, JSON)
         self.overridden: dict[str, dict[str, object]] = {}  # series id -> {exception id: key}
         self._series_of: dict[str, str] = {}  # exception id -> series id
         self.stubs: set[str] = set()  # cancelled instances: they only hide an occurrence
-        self._mapped: dict[str, tuple[str, object]] = {}  # id -> (JSON, its event) last listed
+        self._mapped: dict[str, tuple[Ref, object]] = {}  # id -> (reference, its event) last listed
         self._parsed: dict[str, dict] = {}  # items applied since the last listing, decoded
         self.floor = -math.inf  # items that ended before this (a timestamp) were let go
 
@@ -105,8 +116,9 @@ class Mirror:
         self._parsed[iid] = item
         return self._line(iid, entry)
 
-    def put(self, iid: str, lo: float, hi: float, raw: str, series: str = "", key=None) -> None:
-        """An entry read back from the mirror file (`series`, `key`: an exception's)."""
+    def put(self, iid: str, lo: float, hi: float, raw: Ref, series: str = "", key=None) -> None:
+        """An entry read back from the mirror file (`series`, `key`: an exception's; `raw`: its
+        text or OFF + the offset of its line)."""
         self._forget(iid)
         if series:
             self.overridden.setdefault(series, {})[iid] = key
@@ -126,22 +138,40 @@ class Mirror:
         return len(gone)
 
     def lines(self):
-        """Every item as a line of the mirror file."""
+        """Every item as (its entry's id or None for a series master, its line in the file)."""
         for _, raw in self.masters.values():
-            yield "j " + raw
+            yield None, "j " + raw
         for iid, entry in self.entries.items():
-            yield self._line(iid, entry)
+            yield iid, self._line(iid, entry)
 
-    def _line(self, iid: str, entry: tuple[float, float, str]) -> str:
+    def _line(self, iid: str, entry: tuple[float, float, Ref]) -> str:
         """`e`/`x` lines are read back without decoding the item; `j` lines are decoded."""
+        raw = self.text(entry[2])
         series = self._series_of.get(iid)
         if iid in self.stubs or " " in iid or (series is not None and " " in series):
-            return "j " + entry[2]
+            return "j " + raw
         if series is None:
-            return f"e {iid} {entry[0]!r} {entry[1]!r} {entry[2]}"
+            return f"e {iid} {entry[0]!r} {entry[1]!r} {raw}"
         key = self.overridden[series][iid]
         key = f"T{key.timestamp()!r}" if isinstance(key, datetime) else f"D{key.isoformat()}"
-        return f"x {iid} {entry[0]!r} {entry[1]!r} {series} {key} {entry[2]}"
+        return f"x {iid} {entry[0]!r} {entry[1]!r} {series} {key} {raw}"
+
+    def text(self, ref: Ref) -> str:
+        """An entry's JSON text (read from the file when it is there)."""
+        if type(ref) is str:
+            return ref
+        if self.reader is None:
+            raise MirrorLost("the mirror's file is not open")
+        return self.reader(ref - OFF)
+
+    def saved(self, offsets: dict[str, int], texts: dict[str, str]) -> None:
+        """The entries whose lines start at `offsets` in the file just written keep only that
+        (`texts`: what was written for each, so a later change is never taken for it)."""
+        entries = self.entries
+        for iid, offset in offsets.items():
+            entry = entries.get(iid)
+            if entry is not None and entry[2] is texts.get(iid):
+                entries[iid] = (entry[0], entry[1], OFF + offset)
 
     def events(self, start: datetime, end: datetime, name: str, mapper: Callable[[dict], object],
                deadline: Deadline | None = None) -> list:
@@ -158,7 +188,7 @@ class Mirror:
                 hit = cache.get(iid)
                 if hit is None or hit[0] is not raw:
                     item = parsed.get(iid)
-                    hit = (raw, mapper(item) if item is not None else _decoded(raw, mapper))
+                    hit = (raw, mapper(item) if item is not None else _decoded(self.text(raw), mapper))
                 fresh[iid] = hit
                 if hit[1] is not None:
                     picked.append((s, hit[1]))
@@ -196,7 +226,7 @@ class Mirror:
 
     def _respan(self) -> None:
         for iid, (_, _, raw) in list(self.entries.items()):
-            self.entries[iid] = self._span(json.loads(raw)) + (raw,)
+            self.entries[iid] = self._span(json.loads(self.text(raw))) + (raw,)
 
 
 def _key(text: str):
@@ -233,92 +263,3 @@ def _decoded(raw: str, mapper: Callable[[dict], object]):
         log.warning("a saved Google event cannot be read; it is left out")
         return None
     return mapper(item)
-
-
-class MirrorFile:
-    """Where one calendar's mirror persists (see the module's docstring)."""
-
-    def __init__(self, path: Path, header: dict) -> None:
-        self.path = Path(path)
-        self.header = dict(header, v=FORMAT)
-        self.appended = 0  # lines appended since the last whole write
-        self.whole = False  # the next save rewrites the file
-
-    def load(self, mirror: Mirror, name: str) -> bool:
-        """Fills `mirror` from the file; False (mirror empty) when there is none or it belongs
-        to another account/query; a file that cannot be read is set aside."""
-        try:
-            fh = open(self.path, "r", encoding="utf-8")
-        except FileNotFoundError:
-            return False
-        except OSError as e:
-            log.warning("%s: cannot read the saved mirror (%s); reading the calendar again",
-                        name, type(e).__name__)
-            return False
-        try:
-            with fh:
-                return self._replay(fh, mirror)
-        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as e:
-            mirror.clear()
-            self._set_aside(name, e)
-            return False
-
-    def _replay(self, fh, mirror: Mirror) -> bool:
-        head = json.loads(fh.readline() or "null")
-        if not isinstance(head, dict) or head.get("v") != FORMAT:
-            raise ValueError("not a mirror file")
-        if any(head.get(k) != v for k, v in self.header.items()):
-            return False  # another account, calendar or query: a full sync replaces it
-        lines = 0
-        for line in fh:
-            if not line.endswith("\n"):
-                raise ValueError("a torn last line")
-            line = line[:-1]
-            if line.startswith("e "):
-                _, iid, lo, hi, raw = line.split(" ", 4)
-                mirror.put(iid, float(lo), float(hi), raw)
-            elif line.startswith("x "):
-                _, iid, lo, hi, series, key, raw = line.split(" ", 6)
-                mirror.put(iid, float(lo), float(hi), raw, series, _key(key))
-            elif line.startswith("j "):
-                mirror.apply(json.loads(line[2:]), line[2:])
-            else:
-                s = json.loads(line)["_sync"]
-                mirror.meta(s.get("token"), s.get("name"), s.get("zone"))
-                mirror.floor = float(s.get("floor", -math.inf))
-            lines += 1
-        if mirror.floor > -math.inf:
-            mirror.prune(mirror.floor)
-        self.appended = max(0, lines - len(mirror))
-        return mirror.token is not None
-
-    def _set_aside(self, name: str, e: Exception) -> None:
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            os.replace(self.path, aside)
-        except OSError:
-            aside = None
-        log.warning("%s: the saved mirror %s cannot be read (%s); %s, reading the calendar again",
-                    name, self.path.name, type(e).__name__,
-                    f"set aside as {aside.name}" if aside else "it could not be renamed")
-
-    def save(self, mirror: Mirror, changed: list[str], name: str) -> None:
-        """Appends `changed` (JSON lines) and the sync token, or rewrites the whole file."""
-        from webinar_tray.config.private import open_private, write_private
-
-        marker = json.dumps({"_sync": {"token": mirror.token, "name": mirror.name, "zone": mirror.zone,
-                                       "floor": mirror.floor}})
-        try:
-            if self.whole or not self.path.exists() or self.appended > max(500, len(mirror) // 5):
-                body = "\n".join([json.dumps(self.header), *mirror.lines(), marker]) + "\n"
-                write_private(self.path, body.encode("utf-8"))
-                self.whole, self.appended = False, 0
-                return
-            data = ("\n".join([*changed, marker]) + "\n").encode("utf-8")
-            fd = open_private(self.path, os.O_WRONLY | os.O_APPEND)
-            with os.fdopen(fd, "ab") as f:
-                f.write(data)
-            self.appended += len(changed) + 1
-        except OSError as e:
-            self.whole = True  # a torn append is rewritten whole next time
-            log.warning("%s: cannot save the mirror (%s); it is kept in memory", name, type(e).__name__)

@@ -43,7 +43,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-from webinar_tray.adapters.calendar.google.mirror import Mirror, MirrorFile
+from webinar_tray.adapters.calendar.google.mirror import Mirror, MirrorLost
+from webinar_tray.adapters.calendar.google.mirror_file import MirrorFile
 from webinar_tray.ports import Deadline, SourceError, SourceTimeout
 
 log = logging.getLogger(__name__)
@@ -96,15 +97,30 @@ class GoogleSync:
         CalendarEvent or None)."""
         with self._lock:
             self._open()
-            if start.timestamp() < self.mirror.floor:  # items of that time were let go
-                self.mirror.token = None
-            self.sync(deadline)
-            self.source.calendar_name = self.mirror.name or self.source.calendar_name
-            events = self.mirror.events(start, end, self.source.name, mapper, deadline)
-            pruned = self.mirror.prune(start.timestamp() - KEEP_BEFORE)
-            if pruned and self._file is not None:
-                self._file.appended += pruned  # the next save rewrites the file without them
-            return events
+            try:
+                return self._events(start, end, mapper, deadline)
+            except MirrorLost as e:  # its texts on disk are gone: read the calendar again
+                log.warning("%s: the saved mirror cannot be used (%s); reading the calendar again",
+                            self.source.name, e)
+                self.mirror = Mirror(self.source.show_deleted)
+                self._partial = None
+                if self._file is not None:
+                    self._file.forget()
+                return self._events(start, end, mapper, deadline)
+            finally:
+                if self._file is not None:
+                    self._file.release()
+
+    def _events(self, start: datetime, end: datetime, mapper, deadline: Deadline | None) -> list:
+        if start.timestamp() < self.mirror.floor:  # items of that time were let go
+            self.mirror.token = None
+        self.sync(deadline)
+        self.source.calendar_name = self.mirror.name or self.source.calendar_name
+        events = self.mirror.events(start, end, self.source.name, mapper, deadline)
+        pruned = self.mirror.prune(start.timestamp() - KEEP_BEFORE)
+        if pruned and self._file is not None:
+            self._file.appended += pruned  # the next save rewrites the file without them
+        return events
 
     def sync(self, deadline: Deadline | None) -> None:
         if self.mirror.token:
