@@ -9,7 +9,8 @@
 #   4. the tray (`webinar-tray --demo`) on a desktop: Xvfb, a private D-Bus session, trayer,
 #      dunst (packaging/check-frozen-tray.sh): icon up with the GTK/AppIndicator backend, the
 #      reminder and "Joined webinar" notifications on the bus, Quit from its menu;
-#   5. `list --json` against the project's fake Google.
+#   5. `list --json` against the project's fake Google, and `run` refreshing it through the
+#      Google helper process (`webinar-tray-cli _google-helper`).
 # Needs (Debian): chromium xvfb xauth trayer dunst dbus dbus-x11 libnotify-bin x11-utils xdotool.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -114,9 +115,23 @@ for _ in $(seq 1 50); do grep -q READY "$work/fake.log" && break; sleep 0.2; don
 set +e
 out=$(WEBINAR_TRAY_HOME=$ghome "$cli" list --json 2>"$work/list.err"); code=$?
 set -e
-kill "$fake" 2>/dev/null || true
 if ! python3 -c 'import json,sys; r=json.loads(sys.argv[1]); assert len(r) == 51, len(r); assert [x["title"] for x in r if x["auto_join"]] == ["ISC2 Think Tank"]' "$out" || [[ $code != 0 ]]; then
   cat "$work/list.err" "$work/fake.log" >&2
   fail "frozen list --json against the fake Google failed (exit $code)"
 fi
 echo "frozen list --json against the fake Google: 51 events from 2 calendars"
+
+# ---- run (the windowed executable) refreshes through the Google helper ---------------------
+# (webinar-tray-cli _google-helper beside it, adapters/calendar/google/helper.py)
+rm -f "$ghome"/google-sync/*
+WEBINAR_TRAY_HOME=$ghome "$bin" run >"$work/run.log" 2>&1 &
+pid=$!
+for _ in $(seq 1 150); do grep -q "refresh: Google Calendar webinars@" "$work/run.log" && break; sleep 0.2; done
+kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; pid=""
+kill "$fake" 2>/dev/null || true
+if ! grep -q "started the Google helper" "$work/run.log" || ! grep -q "refresh: Google Calendar webinars@" "$work/run.log" \
+    || grep -q "helper stopped" "$work/run.log"; then
+  cat "$work/run.log" >&2
+  fail "frozen run did not refresh Google through its helper"
+fi
+echo "frozen run: Google refreshed through the helper ($(grep -c 'started the Google helper' "$work/run.log") started)"
