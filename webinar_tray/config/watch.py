@@ -32,17 +32,20 @@ class ConfigWatcher:
         """The file as it is now is already applied (the app wrote it)."""
         self._stamp = self._read_stamp()
 
-    def check(self) -> None:
+    def check(self) -> bool:
+        """False when the file did not change (nothing was done: the engine loop keeps what it
+        knew); True otherwise."""
         stamp = self._read_stamp()
         if stamp == self._stamp:
-            return
+            return False
         self._stamp = stamp
         try:
             settings, warnings = load_settings(self.path)
         except ConfigError as e:
             log.error("config change ignored: %s", e)
-            return
+            return True
         for w in warnings:
             log.warning("%s", w)
         log.info("config.toml changed: settings reloaded")
         self.apply(effective_settings(settings, self.demo))
+        return True

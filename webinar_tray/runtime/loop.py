@@ -32,6 +32,10 @@ class EngineLoop:
         self._thread: threading.Thread | None = None
         self._extra = list(extra_jobs)
         self._refresh_job = None
+        # Whether the plan's next deadline must be read again: anything but a job that says it
+        # changed nothing (returns False: the config watch that found no change, every 5 s) may
+        # have moved it. Deadlines do not move with time alone, so it is kept meanwhile.
+        self._dirty = True
 
     # ---- control --------------------------------------------------------------------------
     def start(self) -> None:
@@ -42,10 +46,11 @@ class EngineLoop:
         """Run fn on the engine thread (menu clicks, CLI hand-overs); returns a Future."""
         fut: Future = Future()
         self._commands.put((lambda: fn(*args, **kwargs), fut))
-        self._wake.set()
+        self.wake()
         return fut
 
     def wake(self) -> None:
+        self._dirty = True
         self._wake.set()
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -64,11 +69,12 @@ class EngineLoop:
         self._refresh_job = self.scheduler.every(every_minutes).minutes.do(self._safe, "refresh", self.engine.start_refresh)
 
     # ---- the loop -------------------------------------------------------------------------
-    @staticmethod
-    def _safe(name: str, fn: Callable) -> None:
+    def _safe(self, name: str, fn: Callable) -> None:
         try:
-            fn()
+            if fn() is not False:
+                self._dirty = True
         except Exception:
+            self._dirty = True
             log.exception("job %s failed; the loop goes on", name)
 
     def _run(self) -> None:
@@ -85,7 +91,9 @@ class EngineLoop:
             self._drain()
             self.scheduler.run_pending()
             now = e.clock.now()
-            deadline = e.next_deadline()
+            if self._dirty or first:
+                self._dirty = False
+                deadline = e.next_deadline()
             if deadline is not None and deadline <= now:
                 self._safe("due-check", e.due_check)
                 deadline = e.next_deadline()
