@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import mmap
 import os
 import time
 from pathlib import Path
@@ -37,6 +38,7 @@ class MirrorFile:
         self.whole = False  # the next save rewrites the file
         self._identity: tuple | None = None  # the file as this process last wrote or read it
         self._fh = None  # open for reading texts until `release()`
+        self._map: mmap.mmap | None = None  # ... and mapped: a listing may read every line
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -98,15 +100,16 @@ class MirrorFile:
         not the one this process wrote, or holds no such line there). The file stays open until
         `release()` (a listing reads many)."""
         try:
-            if self._fh is None:
+            if self._map is None:
                 fh = open(self.path, "rb")
                 if _identity(os.fstat(fh.fileno())) != self._identity:
                     fh.close()
                     raise MirrorLost(f"{self.path.name} was changed by another process")
                 self._fh = fh
-            self._fh.seek(offset)
-            line = self._fh.readline().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
+                self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+            end = self._map.find(b"\n", offset)
+            line = self._map[offset:end + 1 if end >= 0 else offset].decode("utf-8")
+        except (OSError, ValueError, UnicodeDecodeError) as e:
             self.release()
             raise MirrorLost(f"{self.path.name} cannot be read ({type(e).__name__})") from None
         parts = line.rstrip("\n").split(" ", 6 if line.startswith("x ") else 4)
@@ -117,11 +120,13 @@ class MirrorFile:
     def release(self) -> None:
         """Closes the file `text_at` opened (before a write replaces it: Windows refuses to
         replace an open file)."""
-        if self._fh is not None:
-            try:
+        try:
+            if self._map is not None:
+                self._map.close()
+            if self._fh is not None:
                 self._fh.close()
-            finally:
-                self._fh = None
+        finally:
+            self._map = self._fh = None
 
     def forget(self) -> None:
         """The mirror starts over (MirrorLost): the next save writes the file whole."""
