@@ -31,17 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import figures  # noqa: E402
 from bench.refresh_scale import calendars  # noqa: E402
-from tests.e2e.helpers import start_run, wait_for  # noqa: E402
+from tests.e2e.helpers import children, start_run, wait_for  # noqa: E402
 from tests.e2e.test_google_list import setup_home  # noqa: E402
 from tests.fakegoogle import FakeGoogle, gevent  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int, children: bool = True) -> float:
+def cpu_seconds(pid: int, reaped: bool = True) -> float:
     """The process's CPU and its reaped children's (the Google helper each refresh starts)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15 if children else 13]) / TICK  # utime, stime, cutime, cstime
+    return sum(int(f) for f in fields[11:15 if reaped else 13]) / TICK  # utime, stime, cutime, cstime
 
 
 def thread_seconds(pid: int) -> float | None:
@@ -72,16 +72,6 @@ def idle_rate(pid: int, seconds: float) -> tuple[float, str]:
     if t0 is not None and t1 is not None and n0 == n1 and t1 >= t0:
         return (t1 - t0) * 3600 / (w1 - w0), "scheduler, ns"
     return (c1 - c0) * 3600 / (w1 - w0), f"clock ticks, +-{3600 / TICK / seconds:.2f}"
-
-
-def children(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return out
 
 
 def settled(pid: int, timeout: float = 60) -> float:
@@ -169,12 +159,12 @@ def scale(fake: FakeGoogle, a, now: datetime) -> list[figures.Figure]:
             pid = svc.proc.pid
             c_start = cpu_seconds(pid)
             due_per_hour, how = idle_rate(pid, a.minutes * 60)
-            c1, w1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(pid, children=False)
+            c1, w1, own1 = cpu_seconds(pid), time.monotonic(), cpu_seconds(pid, reaped=False)
             rss, _ = rss_mb(pid)
             svc.ask_refresh()
             svc.wait_refreshed(2)
             helper_peak = settled(pid)
-            c2, own2 = cpu_seconds(pid), cpu_seconds(pid, children=False)
+            c2, own2 = cpu_seconds(pid), cpu_seconds(pid, reaped=False)
             one_refresh = c2 - c1 - due_per_hour * (time.monotonic() - w1) / 3600
             by_helper = (c2 - own2) - (c1 - own1)
             rss2, peak = rss_mb(pid)

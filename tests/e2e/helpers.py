@@ -91,3 +91,14 @@ def fold(lines: list[str]) -> list[str]:
             line = " " + line[74:]
         out.append(line)
     return out
+
+
+def children(pid: int) -> list[int]:
+    """The pids of `pid`'s child processes (Linux: /proc/<pid>/task/*/children)."""
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out

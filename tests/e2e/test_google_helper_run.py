@@ -11,19 +11,9 @@ import signal
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from tests.e2e.helpers import start_run, wait_for, wait_in_log
+from tests.e2e.helpers import children, start_run, wait_for, wait_in_log
 from tests.e2e.test_google_list import WEBINARS, setup_home
 from tests.fakegoogle import fake_google, gevent  # noqa: F401  (fixture)
-
-
-def children(pid: int) -> list[int]:
-    out: list[int] = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            out += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return out
 
 
 def alive(pid: int) -> bool:
