@@ -195,19 +195,26 @@ class GoogleHelper:
         self._timer.start()
 
     def _let_go(self, proc: subprocess.Popen) -> None:
+        """The idle timer: ends `proc` if it is still the helper and nothing came meanwhile
+        (checked and done under the lock, so no request is written to a helper being let go)."""
         with self._lock:
             if self._pending or self._proc is not proc:
                 return
-        self.close()
+            self._proc = None
+            _end(proc)
 
     def close(self) -> None:
         """Ends the helper (end of its stdin); the reader reaps it."""
         with self._lock:
-            proc = self._proc
+            proc, self._proc = self._proc, None
             if self._timer is not None:
                 self._timer.cancel()
-        if proc is not None:
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
+            if proc is not None:
+                _end(proc)
+
+
+def _end(proc: subprocess.Popen) -> None:
+    try:
+        proc.stdin.close()
+    except OSError:
+        pass
