@@ -24,7 +24,7 @@ import hashlib
 import json
 import logging
 import math
-from datetime import date, datetime, timezone
+from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
@@ -43,7 +43,6 @@ Ref = str | int
 class MirrorLost(SourceError):
     """The mirror file is not what this process wrote (another process changed it)."""
 
-FORMAT = 1
 _NEVER = (-math.inf, math.inf)  # an item whose times cannot be read: always "in the window"
 
 
@@ -227,14 +226,6 @@ class Mirror:
     def _respan(self) -> None:
         for iid, (_, _, raw) in list(self.entries.items()):
             self.entries[iid] = self._span(json.loads(self.text(raw))) + (raw,)
-
-
-def _key(text: str):
-    if text[0] == "T":
-        return datetime.fromtimestamp(float(text[1:]), timezone.utc)
-    if text[0] == "D":
-        return date.fromisoformat(text[1:])
-    raise ValueError("not an original start")
 
 
 SHARED = ("description", "summary", "location")

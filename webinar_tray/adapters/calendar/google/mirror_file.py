@@ -19,9 +19,10 @@ import math
 import mmap
 import os
 import time
+from datetime import date, datetime, timezone
 from pathlib import Path
 
-from webinar_tray.adapters.calendar.google.mirror import OFF, Mirror, MirrorLost, _key
+from webinar_tray.adapters.calendar.google.mirror import OFF, Mirror, MirrorLost
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,15 @@ class MirrorFile:
         self.appended += len(changed) + 1
         mirror.reader = self.text_at
         mirror.saved(offsets, texts)
+
+
+def _key(text: str):
+    """An exception's original start as its `x` line writes it (Mirror._line)."""
+    if text[0] == "T":
+        return datetime.fromtimestamp(float(text[1:]), timezone.utc)
+    if text[0] == "D":
+        return date.fromisoformat(text[1:])
+    raise ValueError("not an original start")
 
 
 def _identity(st: os.stat_result) -> tuple:
