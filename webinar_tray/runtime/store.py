@@ -114,6 +114,11 @@ class SourceStatus:
     failing_since: datetime | None
 
 
+# A source answered: when, and that it is not failing.
+_FETCHED = ("INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
+            "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL")
+
+
 class Store(AttendanceRecords):
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -250,11 +255,7 @@ class Store(AttendanceRecords):
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
                 if gone is None or gone or rows:
                     self._forget_texts()
-                self._db.execute(
-                    "INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
-                    "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL",
-                    (source, _ts(now)),
-                )
+                self._db.execute(_FETCHED, (source, _ts(now)))
                 self._db.execute("COMMIT")
             except Exception:
                 self._db.execute("ROLLBACK")
@@ -266,10 +267,7 @@ class Store(AttendanceRecords):
         with self._lock:
             if self._count(source) != count:
                 return False
-            self._db.execute(
-                "INSERT INTO sources VALUES (?, ?, NULL, NULL) ON CONFLICT(source) DO UPDATE "
-                "SET fetched_at = excluded.fetched_at, error = NULL, failing_since = NULL",
-                (source, _ts(now)))
+            self._db.execute(_FETCHED, (source, _ts(now)))
             return True
 
     def _count(self, source: str) -> int:
