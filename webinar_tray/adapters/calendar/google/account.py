@@ -41,19 +41,30 @@ class GoogleAccount:
         """Saves the token when google-auth refreshed it (never logs it). A store that cannot be
         written (a locked keyring) costs only the saving: the events were fetched; it is logged
         once per reason, and tried again after the next refresh."""
-        from webinar_tray.adapters.calendar.google.tokens import TokenStoreError, info_from
+        from webinar_tray.adapters.calendar.google.tokens import info_from
 
         with self._lock:
             if self._creds.token and self._creds.token != self._saved_token:
-                try:
-                    self.store.save(info_from(self._creds))
-                except TokenStoreError as e:
-                    if str(e) != self._save_error:
-                        log.warning("the refreshed Google sign-in could not be saved: %s", e)
-                    self._save_error = str(e)
-                    return
-                self._saved_token, self._save_error = self._creds.token, None
-                log.debug("saved a refreshed Google access token")
+                self._save_error = save_token(self.store, info_from(self._creds), self._save_error)
+                if self._save_error is None:
+                    self._saved_token = self._creds.token
+
+
+def save_token(store, info: dict, last_error: str | None) -> str | None:
+    """Saves a refreshed sign-in (never logs it); returns why it could not be saved, or None.
+    A store that cannot be written (a locked keyring) costs only the saving: the events were
+    fetched; it is logged once per reason (`last_error`), and tried again after the next
+    refresh."""
+    from webinar_tray.adapters.calendar.google.tokens import TokenStoreError
+
+    try:
+        store.save(info)
+    except TokenStoreError as e:
+        if str(e) != last_error:
+            log.warning("the refreshed Google sign-in could not be saved: %s", e)
+        return str(e)
+    log.debug("saved a refreshed Google access token")
+    return None
 
 
 class HelperAccount:
@@ -77,17 +88,7 @@ class HelperAccount:
         """Nothing: the helper's refreshed tokens are saved as they come (`_save`)."""
 
     def _save(self, info: dict) -> None:
-        from webinar_tray.adapters.calendar.google.tokens import TokenStoreError
-
-        try:
-            self.store.save(info)
-        except TokenStoreError as e:
-            if str(e) != self._save_error:
-                log.warning("the refreshed Google sign-in could not be saved: %s", e)
-            self._save_error = str(e)
-            return
-        self._save_error = None
-        log.debug("saved a refreshed Google access token")
+        self._save_error = save_token(self.store, info, self._save_error)
 
 
 class _Owner:
