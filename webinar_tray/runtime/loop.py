@@ -91,7 +91,7 @@ class EngineLoop:
             self._drain()
             self.scheduler.run_pending()
             now = e.clock.now()
-            if self._dirty or first:
+            if self._dirty:
                 self._dirty = False
                 deadline = e.next_deadline()
             if deadline is not None and deadline <= now:
