@@ -101,6 +101,9 @@ class EngineHost:
         if not self.lock.acquire():
             info = read_channel(self.paths.channel_file) or {}
             raise AlreadyRunning(self.paths, info.get("pid"))
+        from webinar_tray.runtime.memory import one_heap
+
+        one_heap()  # before the engine's threads start
         try:
             self.store = self.parts.open_store()
             self.engine, self.site = self.parts.engine(self.store)
