@@ -68,6 +68,22 @@ class _Ctx:
         # links to the hosts the user named rank with the catalogue's join links
         self.preferred = settings.join.allowed_hosts + settings.match.hosts
         self.stamps: dict[datetime, str] = {}  # UTC stamps: sessions share their starts
+        self.shifted: dict[tuple, datetime] = {}  # (t, its offset, by) -> t + by, shared
+
+    def forget(self) -> None:
+        """Ends a batch: the plans keep what they share, the memos go."""
+        self.stamps.clear()
+        self.shifted.clear()
+
+
+def _shift(ctx: _Ctx, t: datetime, by: timedelta) -> datetime:
+    """t + by, one object for every plan of a batch that has it (a heavy calendar's sessions
+    share their starts and ends: 1.7 MB of equal datetimes at 25,000 events)."""
+    key = (t, t.utcoffset(), by)  # equal instants in other offsets print otherwise
+    got = ctx.shifted.get(key)
+    if got is None:
+        got = ctx.shifted[key] = t + by
+    return got
 
 
 def plan_event(
@@ -95,7 +111,8 @@ def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None,
         f"{event.calendar_id}/{event.event_id}/{stamp}",  # plan_id(calendar_id, event_id, start)
         event.calendar_id, event.event_id, event.title, event.start, event.end,
         link.url if link else None, service.name if service else None, auto, reason,
-        event.start - ctx.lead if auto else None, event.end + ctx.grace, rule is not None,
+        _shift(ctx, event.start, -ctx.lead) if auto else None, _shift(ctx, event.end, ctx.grace),
+        rule is not None,
         service.steps if service else "generic", event.organizer,
     )
 

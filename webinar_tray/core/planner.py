@@ -89,7 +89,9 @@ class Planner:
         self.known_since = known_since  # None: nothing is judged missed
         self._sources: dict[str, dict[tuple, _Entry]] = {}
         self._rank: dict[str, int] = {}
-        self._by_id: dict[str, list[_Entry]] = {}  # entries with a plan, in .events() order
+        # entries with a plan, in .events() order: one entry alone (the usual case: 25,000 lists
+        # of one weighed 3.4 MB), a list when sources or instances share the id
+        self._by_id: dict[str, _Entry | list[_Entry]] = {}
         self._indexed: dict[str, tuple] = {}  # plan id -> (key, wanted, long, missed items)
         self._all, self._wanted = _Index(), _Index()
         self._ends: list[tuple] = []  # (end, order, id, plan): auto-joins that may be missed
@@ -124,6 +126,7 @@ class Planner:
             if k not in entries:
                 self._unlink(was)
         self._sources[source] = entries
+        self._ctx.forget()
 
     def drop_sources_except(self, keep: Iterable[str]) -> None:
         keep = set(keep)
@@ -163,6 +166,7 @@ class Planner:
             self._unlink(entry)
             entry.base = None
             self._link(entry)
+        self._ctx.forget()
 
     def _link(self, entry: _Entry, plan: bool = True) -> _Entry:
         e = entry.event
@@ -171,8 +175,13 @@ class Planner:
             entry.base = _plan_event(e, self.settings, self.overrides.get(key), e.start, self._ctx)
         if entry.base is not None:
             id = entry.base.id
-            same = self._by_id.setdefault(id, [])
-            insort(same, entry, key=lambda x: x.order)
+            same = self._by_id.get(id)
+            if same is None:
+                self._by_id[id] = entry
+            else:
+                if type(same) is _Entry:
+                    same = self._by_id[id] = [same]
+                insort(same, entry, key=lambda x: x.order)
             self._dirty.add(id)
         return entry
 
@@ -180,11 +189,14 @@ class Planner:
         if entry.base is None:
             return
         id = entry.base.id
-        same = self._by_id.get(id, [])
-        if entry in same:
-            same.remove(entry)
-        if not same:
-            self._by_id.pop(id, None)
+        same = self._by_id.get(id)
+        if same is entry:
+            del self._by_id[id]
+        elif type(same) is list:
+            if entry in same:
+                same.remove(entry)
+            if len(same) == 1:
+                self._by_id[id] = same[0]
         self._dirty.add(id)
 
     # ---- the indexes ----------------------------------------------------------------------
@@ -234,8 +246,12 @@ class Planner:
         self._settled &= set(self._by_id)
         self._dirty.clear()
 
-    def _describe(self, id: str) -> tuple | None:
+    def _same(self, id: str) -> tuple[_Entry, ...] | list[_Entry]:
         same = self._by_id.get(id)
+        return () if same is None else (same,) if type(same) is _Entry else same
+
+    def _describe(self, id: str) -> tuple | None:
+        same = self._same(id)
         self._unstable.discard(id)
         if not same:
             return None
@@ -296,7 +312,7 @@ class Planner:
         return self._at(id, now, hi)
 
     def _at(self, id: str, now: datetime, hi: datetime) -> PlannedJoin | None:
-        for entry in self._by_id.get(id, ()):
+        for entry in self._same(id):
             p = entry.base
             if p.end > now and p.start < hi:
                 if p.auto_join and not self.settings.join.late_join and now > p.start + ON_TIME_TOLERANCE:
