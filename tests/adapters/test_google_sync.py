@@ -350,3 +350,28 @@ def test_a_mirror_file_changed_by_another_process_means_a_full_sync_not_wrong_ev
     assert shape(got) == shape(ref.fetch(*WINDOWS[3]))
     assert "the saved mirror cannot be used" in caplog.text
     assert not any(q.get("syncToken") for q in event_requests(fake_google)[n:][-1:]), "a full sync"
+
+
+def test_events_of_one_listing_share_their_repeated_strings_and_times(fake_google):
+    """Memory at scale (issue 13): Google sends each item with its own copy of "confirmed", the
+    organizer, the zone and the time texts; the events of one listing keep one of each."""
+    t = W0 + timedelta(hours=30)
+    fake_google.calendars["primary"] = [
+        gevent(f"e{i}", f"Talk {i}", t + timedelta(hours=i % 2), tz=LA, organizer="Host@Example.com",
+               recurring_event_id="s1", video="https://meet.google.com/abc-defg-hij")
+        for i in range(6)]
+    src, _ = make_source(fake_google, creds=make_creds(fake_google))
+    evs = src.fetch(W0, W0 + timedelta(days=3))
+    assert len(evs) == 6 and evs[0] is not evs[2]
+    a, b = evs[0], next(e for e in evs[1:] if e.start == evs[0].start)
+    assert a.organizer == "host@example.com"
+    for name in ("status", "organizer", "start", "end"):
+        assert getattr(a, name) is getattr(b, name), name
+    assert a.conference_links[0] is b.conference_links[0]
+    assert a.extra["time_zone"] is b.extra["time_zone"]
+    assert a.extra["recurring_event_id"] is b.extra["recurring_event_id"]
+    # a changed item is mapped again; the unchanged ones are the very events kept
+    fake_google.calendars["primary"][0]["summary"] = "Talk 0, renamed"
+    again = {e.event_id: e for e in src.fetch(W0, W0 + timedelta(days=3))}
+    assert again["e0"].title == "Talk 0, renamed"
+    assert all(again[e.event_id] is e for e in evs if e.event_id != "e0")

@@ -114,6 +114,7 @@ class GoogleCalendarSource:
         # None: this process asks (it then imports the Google client libraries).
         self._helper = helper
         self.calendar_name = ""
+        self._instants: dict = {}  # one datetime per time text (and address), within a fetch
         # The mirror and its sync token (sync.py); without it every fetch lists the window.
         self._sync = GoogleSync(self, mirror_file) if incremental else None
 
@@ -137,17 +138,20 @@ class GoogleCalendarSource:
         """Events overlapping [start, end); `deadline` checked between pages and retries."""
         start, end = _aware(start), _aware(end)
         t0 = time.monotonic()
-        if self._sync is None:
-            items = self.list_window(start, end, deadline)
-            events = [ev for ev in map(self._to_event, items) if ev is not None]
-        else:
-            events = self._sync.events(start, end, self._to_event, deadline)
+        try:
+            if self._sync is None:
+                items = self.list_window(start, end, deadline)
+                events = [ev for ev in map(self._to_event, items) if ev is not None]
+            else:
+                events = self._sync.events(start, end, self._to_event, deadline)
+        finally:
+            self._instants = {}  # the events keep what they share
         log.debug("%s: %d events in %.2f s", self.name, len(events), time.monotonic() - t0)
         return events
 
     def _to_event(self, item: dict) -> CalendarEvent | None:
         try:
-            return to_event(self.calendar_id, item, self.calendar_name)
+            return to_event(self.calendar_id, item, self.calendar_name, self._instants)
         except Exception as e:  # one bad event must not hide the others
             log.warning("%s: skipped event %s: %s", self.name, _event_id(item), _short(e))
             return None

@@ -14,10 +14,13 @@ IGNORED_EVENT_TYPES = frozenset({"workingLocation", "outOfOffice", "focusTime"})
 
 
 
-def to_event(calendar_id: str, item: dict, calendar_name: str = "") -> CalendarEvent | None:
+def to_event(calendar_id: str, item: dict, calendar_name: str = "",
+             instants: dict | None = None) -> CalendarEvent | None:
     """One events.list item as a CalendarEvent; None for events that are never meetings
     (working location, out of office, focus time) and for bare deleted stubs. Raises
-    ValueError/KeyError/TypeError for an item that cannot be read."""
+    ValueError/KeyError/TypeError for an item that cannot be read. `instants`: the times (and
+    lower-cased addresses) already read in this listing, by their text (the events of a busy
+    calendar share their starts, ends and organizers: one object each instead of one per event)."""
     event_type = item.get("eventType") or "default"
     if event_type in IGNORED_EVENT_TYPES:
         return None
@@ -27,19 +30,14 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "") -> CalendarE
     status = item.get("status") or "confirmed"
     if status == "cancelled" and "start" not in item:
         return None  # a deleted instance: Google sends only its id and status
-    start, all_day = _when(item["start"])
+    start, all_day = _when(item["start"], instants)
     end_raw = item.get("end")
-    end = _when(end_raw)[0] if end_raw else None
+    end = _when(end_raw, instants)[0] if end_raw else None
     if all_day and (end is None or end <= start):  # an all-day event lasts at least its day
         end = _local_midnight(date.fromisoformat(str(item["start"]["date"])) + timedelta(days=1))
     end = fix_end(start, end)
 
-    organizer = ((item.get("organizer") or {}).get("email") or "").strip().lower()
-    response = ""
-    for a in item.get("attendees") or []:
-        if isinstance(a, dict) and a.get("self"):
-            response = a.get("responseStatus") or ""
-            break
+    organizer, response = _people(item, instants)
     links: list[str] = []
     for ep in (item.get("conferenceData") or {}).get("entryPoints") or []:
         if isinstance(ep, dict) and ep.get("entryPointType") == "video" and ep.get("uri"):
@@ -75,15 +73,43 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "") -> CalendarE
     )
 
 
-def _when(when: dict) -> tuple[datetime, bool]:
+def _people(item: dict, memo: dict | None) -> tuple[str, str]:
+    """(the organizer's address in lower case, the user's own answer) of an item."""
+    organizer = ((item.get("organizer") or {}).get("email") or "").strip()
+    if not organizer.islower():  # lower() makes a new string even of one already in lower case
+        organizer = _lower(organizer, memo)
+    for a in item.get("attendees") or []:
+        if isinstance(a, dict) and a.get("self"):
+            return organizer, a.get("responseStatus") or ""
+    return organizer, ""
+
+
+def _lower(text: str, memo: dict | None) -> str:
+    """text.lower(), one string for every event of a listing that has it (`memo`)."""
+    if memo is None:
+        return text.lower()
+    key = ("lower", text)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = text.lower()
+    return got
+
+
+def _when(when: dict, instants: dict | None = None) -> tuple[datetime, bool]:
     """(aware instant, all_day) of a start/end object: dateTime keeps its own offset (timeZone is
     for display only); a date is local midnight of that day."""
     if not isinstance(when, dict):
         raise TypeError("start/end is not an object")
-    if when.get("dateTime"):
-        t = datetime.fromisoformat(str(when["dateTime"]).replace("z", "Z"))
+    raw = when.get("dateTime")
+    if raw:
+        t = instants.get(raw) if instants is not None and type(raw) is str else None
+        if t is not None:
+            return t, False
+        t = datetime.fromisoformat(str(raw).replace("z", "Z"))
         if t.tzinfo is None:  # not sent by Google; if it ever is, the event's zone says where
-            t = _in_zone(t, when.get("timeZone"))
+            return _in_zone(t, when.get("timeZone")), False
+        if instants is not None and type(raw) is str:  # its own offset: the text says it all
+            instants[raw] = t
         return t, False
     if when.get("date"):
         return _local_midnight(date.fromisoformat(str(when["date"]))), True

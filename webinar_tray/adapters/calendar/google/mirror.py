@@ -67,7 +67,8 @@ class Mirror:
         self.overridden: dict[str, dict[str, object]] = {}  # series id -> {exception id: key}
         self._series_of: dict[str, str] = {}  # exception id -> series id
         self.stubs: set[str] = set()  # cancelled instances: they only hide an occurrence
-        self._mapped: dict[str, tuple[Ref, object]] = {}  # id -> (reference, its event) last listed
+        # id -> its event as last listed (None: not a meeting); an item's change drops it
+        self._mapped: dict[str, object] = {}
         self._parsed: dict[str, dict] = {}  # items applied since the last listing, decoded
         self.floor = -math.inf  # items that ended before this (a timestamp) were let go
 
@@ -96,6 +97,7 @@ class Mirror:
         raw = raw or json.dumps(item, separators=(",", ":"))
         cancelled = item.get("status") == "cancelled"
         self._forget(iid)
+        self._mapped.pop(iid, None)
         series = item.get("recurringEventId")
         if item.get("recurrence") and not cancelled:
             self.entries.pop(iid, None)
@@ -119,6 +121,7 @@ class Mirror:
         """An entry read back from the mirror file (`series`, `key`: an exception's; `raw`: its
         text or OFF + the offset of its line)."""
         self._forget(iid)
+        self._mapped.pop(iid, None)
         if series:
             self.overridden.setdefault(series, {})[iid] = key
             self._series_of[iid] = series
@@ -184,13 +187,13 @@ class Mirror:
         mapper = _sharing(mapper)
         for iid, (s, e, raw) in self.entries.items():
             if s < hi and e > lo and iid not in self.stubs:
-                hit = cache.get(iid)
-                if hit is None or hit[0] is not raw:
+                ev = cache.get(iid, _UNMAPPED)
+                if ev is _UNMAPPED:
                     item = parsed.get(iid)
-                    hit = (raw, mapper(item) if item is not None else _decoded(self.text(raw), mapper))
-                fresh[iid] = hit
-                if hit[1] is not None:
-                    picked.append((s, hit[1]))
+                    ev = mapper(item) if item is not None else _decoded(self.text(raw), mapper)
+                fresh[iid] = ev
+                if ev is not None:
+                    picked.append((s, ev))
         self._mapped = fresh  # only the window's: what left it is mapped again if it returns
         masters = {mid: m for mid, (m, _) in self.masters.items()}
         overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items()}
@@ -228,20 +231,39 @@ class Mirror:
             self.entries[iid] = self._span(json.loads(self.text(raw))) + (raw,)
 
 
-SHARED = ("description", "summary", "location")
+_UNMAPPED = object()  # an id with no event kept (None is kept: not a meeting)
+
+# The strings a mapped event keeps that repeat across items: a series' texts, and the words,
+# ids and addresses every event of a calendar repeats (status, type, organizer, time zone).
+SHARED = ("description", "summary", "location", "status", "eventType", "hangoutLink",
+          "recurringEventId")
+SHARED_IN = (("organizer", "email"), ("start", "timeZone"), ("end", "timeZone"))
 
 
 def _sharing(mapper: Callable[[dict], object]) -> Callable[[dict], object]:
-    """`mapper` with the texts of the items it maps in one listing shared: Google sends every
+    """`mapper` with the strings of the items it maps in one listing shared: Google sends every
     instance of a series with its own copy of the description (the decoder makes each a new
-    string), and a heavy calendar holds thousands of them."""
+    string), and a heavy calendar holds thousands of them (each copy of "confirmed" alone is
+    58 bytes; 25,000 events kept about 7 MB of such copies)."""
     texts: dict[str, str] = {}
+
+    def share(d: dict, k: str) -> None:
+        v = d.get(k)
+        if type(v) is str and v:
+            d[k] = texts.setdefault(v, v)
 
     def mapped(item: dict):
         for k in SHARED:
-            v = item.get(k)
-            if type(v) is str and v:
-                item[k] = texts.setdefault(v, v)
+            share(item, k)
+        for outer, k in SHARED_IN:
+            d = item.get(outer)
+            if type(d) is dict:
+                share(d, k)
+        conf = item.get("conferenceData")
+        points = conf.get("entryPoints") if type(conf) is dict else None
+        for ep in points if type(points) is list else ():
+            if type(ep) is dict:
+                share(ep, "uri")
         return mapper(item)
 
     return mapped
