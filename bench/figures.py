@@ -38,6 +38,11 @@ class Figure:
 
 
 def add_argument(ap: argparse.ArgumentParser) -> None:
+    """Every bench's main calls this first: the `--figures` option, and the app's bytecode
+    compiled as users have it (bytecode.py)."""
+    from bench import bytecode
+
+    bytecode.ensure()
     ap.add_argument("--figures", metavar="FILE", help="also write the figures as JSON (for python -m bench)")
 
 
