@@ -24,3 +24,7 @@ def ensure() -> None:
         ok = all(compileall.compile_dir(str(d), quiet=2, workers=2) for d in where if d.is_dir())
     if not ok:
         print("bench: some modules did not compile (they run from source)", file=sys.stderr)
+
+
+if __name__ == "__main__":  # python -m bench.bytecode: compile now, as every bench does first
+    ensure()
