@@ -114,7 +114,7 @@ class GoogleCalendarSource:
         # None: this process asks (it then imports the Google client libraries).
         self._helper = helper
         self.calendar_name = ""
-        self._instants: dict = {}  # one datetime per time text (and address), within a fetch
+        self._memo: dict = {}  # what one fetch's events share (mapping.to_event)
         # The mirror and its sync token (sync.py); without it every fetch lists the window.
         self._sync = GoogleSync(self, mirror_file) if incremental else None
 
@@ -145,13 +145,13 @@ class GoogleCalendarSource:
             else:
                 events = self._sync.events(start, end, self._to_event, deadline)
         finally:
-            self._instants = {}  # the events keep what they share
+            self._memo = {}  # the events keep what they share
         log.debug("%s: %d events in %.2f s", self.name, len(events), time.monotonic() - t0)
         return events
 
     def _to_event(self, item: dict) -> CalendarEvent | None:
         try:
-            return to_event(self.calendar_id, item, self.calendar_name, self._instants)
+            return to_event(self.calendar_id, item, self.calendar_name, self._memo)
         except Exception as e:  # one bad event must not hide the others
             log.warning("%s: skipped event %s: %s", self.name, _event_id(item), _short(e))
             return None

@@ -5,6 +5,7 @@ expansion (mirror.py, expand.py)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from datetime import time as dtime
 
 from webinar_tray.core.events import CalendarEvent, fix_end
@@ -15,12 +16,16 @@ IGNORED_EVENT_TYPES = frozenset({"workingLocation", "outOfOffice", "focusTime"})
 
 
 def to_event(calendar_id: str, item: dict, calendar_name: str = "",
-             instants: dict | None = None) -> CalendarEvent | None:
+             memo: dict | None = None) -> CalendarEvent | None:
     """One events.list item as a CalendarEvent; None for events that are never meetings
     (working location, out of office, focus time) and for bare deleted stubs. Raises
-    ValueError/KeyError/TypeError for an item that cannot be read. `instants`: the times (and
-    lower-cased addresses) already read in this listing, by their text (the events of a busy
-    calendar share their starts, ends and organizers: one object each instead of one per event)."""
+    ValueError/KeyError/TypeError for an item that cannot be read.
+
+    `memo`: what the events of one listing share. Google sends every item with its own copy of
+    each string (a series' description, "confirmed", the organizer, the zone, the Meet link,
+    the time texts); a heavy calendar's events keep one of each (`_one`) and one datetime per
+    time text instead of one per event (25,000 events kept about 10 MB of copies)."""
+    one = partial(_one, memo) if memo is not None else _same
     event_type = item.get("eventType") or "default"
     if event_type in IGNORED_EVENT_TYPES:
         return None
@@ -30,42 +35,36 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "",
     status = item.get("status") or "confirmed"
     if status == "cancelled" and "start" not in item:
         return None  # a deleted instance: Google sends only its id and status
-    start, all_day = _when(item["start"], instants)
+    start, all_day = _when(item["start"], memo)
     end_raw = item.get("end")
-    end = _when(end_raw, instants)[0] if end_raw else None
+    end = _when(end_raw, memo)[0] if end_raw else None
     if all_day and (end is None or end <= start):  # an all-day event lasts at least its day
         end = _local_midnight(date.fromisoformat(str(item["start"]["date"])) + timedelta(days=1))
     end = fix_end(start, end)
 
-    organizer, response = _people(item, instants)
-    links: list[str] = []
-    for ep in (item.get("conferenceData") or {}).get("entryPoints") or []:
-        if isinstance(ep, dict) and ep.get("entryPointType") == "video" and ep.get("uri"):
-            uri = str(ep["uri"]).strip()
-            if uri not in links:
-                links.append(uri)
-    extra: dict = {"event_type": event_type}
+    organizer, response = _people(item, one)
+    extra: dict = {"event_type": one(event_type)}
     tz = (item["start"] or {}).get("timeZone")
     if tz:
-        extra["time_zone"] = tz
+        extra["time_zone"] = one(tz)
     if item.get("recurringEventId"):
-        extra["recurring_event_id"] = item["recurringEventId"]
+        extra["recurring_event_id"] = one(item["recurringEventId"])
     original = item.get("originalStartTime")
     if isinstance(original, dict):
         extra["original_start"] = original.get("dateTime") or original.get("date") or ""
     return CalendarEvent(
         calendar_id=calendar_id,
         event_id=event_id,
-        title=(item.get("summary") or "").strip() or "(no title)",
+        title=one((item.get("summary") or "").strip() or "(no title)"),
         start=start,
         end=end,
         all_day=all_day,
-        location=item.get("location") or "",
-        description=item.get("description") or "",
+        location=one(item.get("location") or ""),
+        description=one(item.get("description") or ""),
         organizer=organizer,
-        conference_links=tuple(links),
-        hangout_link=item.get("hangoutLink") or "",
-        status=status,
+        conference_links=_video_links(item, one),
+        hangout_link=one(item.get("hangoutLink") or ""),
+        status=one(status),
         response=response,
         calendar_name=calendar_name,
         source="google",
@@ -73,43 +72,52 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "",
     )
 
 
-def _people(item: dict, memo: dict | None) -> tuple[str, str]:
+def _video_links(item: dict, one) -> tuple[str, ...]:
+    """The conference data's video entry points, in order, each once."""
+    links: list[str] = []
+    for ep in (item.get("conferenceData") or {}).get("entryPoints") or []:
+        if isinstance(ep, dict) and ep.get("entryPointType") == "video" and ep.get("uri"):
+            uri = one(str(ep["uri"]).strip())
+            if uri not in links:
+                links.append(uri)
+    return tuple(links)
+
+
+def _people(item: dict, one) -> tuple[str, str]:
     """(the organizer's address in lower case, the user's own answer) of an item."""
-    organizer = ((item.get("organizer") or {}).get("email") or "").strip()
-    if not organizer.islower():  # lower() makes a new string even of one already in lower case
-        organizer = _lower(organizer, memo)
+    organizer = one(((item.get("organizer") or {}).get("email") or "").strip().lower())
     for a in item.get("attendees") or []:
         if isinstance(a, dict) and a.get("self"):
             return organizer, a.get("responseStatus") or ""
     return organizer, ""
 
 
-def _lower(text: str, memo: dict | None) -> str:
-    """text.lower(), one string for every event of a listing that has it (`memo`)."""
-    if memo is None:
-        return text.lower()
-    key = ("lower", text)
-    got = memo.get(key)
-    if got is None:
-        got = memo[key] = text.lower()
-    return got
+def _one(memo: dict, text):
+    """One string object per text within a listing (`memo`; strings are their own keys, the
+    times of `_when` are kept under ("t", text))."""
+    return memo.setdefault(text, text) if type(text) is str and text else text
 
 
-def _when(when: dict, instants: dict | None = None) -> tuple[datetime, bool]:
+def _same(text):
+    return text
+
+
+def _when(when: dict, memo: dict | None = None) -> tuple[datetime, bool]:
     """(aware instant, all_day) of a start/end object: dateTime keeps its own offset (timeZone is
     for display only); a date is local midnight of that day."""
     if not isinstance(when, dict):
         raise TypeError("start/end is not an object")
     raw = when.get("dateTime")
     if raw:
-        t = instants.get(raw) if instants is not None and type(raw) is str else None
+        key = ("t", raw) if memo is not None and type(raw) is str else None
+        t = memo.get(key) if key else None
         if t is not None:
             return t, False
         t = datetime.fromisoformat(str(raw).replace("z", "Z"))
         if t.tzinfo is None:  # not sent by Google; if it ever is, the event's zone says where
             return _in_zone(t, when.get("timeZone")), False
-        if instants is not None and type(raw) is str:  # its own offset: the text says it all
-            instants[raw] = t
+        if key:  # its own offset: the text says it all
+            memo[key] = t
         return t, False
     if when.get("date"):
         return _local_midnight(date.fromisoformat(str(when["date"]))), True

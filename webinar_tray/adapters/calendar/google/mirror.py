@@ -184,7 +184,6 @@ class Mirror:
         picked: list[tuple[float, object]] = []
         cache, fresh, parsed = self._mapped, {}, self._parsed
         self._parsed = {}
-        mapper = _sharing(mapper)
         for iid, (s, e, raw) in self.entries.items():
             if s < hi and e > lo and iid not in self.stubs:
                 ev = cache.get(iid, _UNMAPPED)
@@ -232,41 +231,6 @@ class Mirror:
 
 
 _UNMAPPED = object()  # an id with no event kept (None is kept: not a meeting)
-
-# The strings a mapped event keeps that repeat across items: a series' texts, and the words,
-# ids and addresses every event of a calendar repeats (status, type, organizer, time zone).
-SHARED = ("description", "summary", "location", "status", "eventType", "hangoutLink",
-          "recurringEventId")
-SHARED_IN = (("organizer", "email"), ("start", "timeZone"), ("end", "timeZone"))
-
-
-def _sharing(mapper: Callable[[dict], object]) -> Callable[[dict], object]:
-    """`mapper` with the strings of the items it maps in one listing shared: Google sends every
-    instance of a series with its own copy of the description (the decoder makes each a new
-    string), and a heavy calendar holds thousands of them (each copy of "confirmed" alone is
-    58 bytes; 25,000 events kept about 7 MB of such copies)."""
-    texts: dict[str, str] = {}
-
-    def share(d: dict, k: str) -> None:
-        v = d.get(k)
-        if type(v) is str and v:
-            d[k] = texts.setdefault(v, v)
-
-    def mapped(item: dict):
-        for k in SHARED:
-            share(item, k)
-        for outer, k in SHARED_IN:
-            d = item.get(outer)
-            if type(d) is dict:
-                share(d, k)
-        conf = item.get("conferenceData")
-        points = conf.get("entryPoints") if type(conf) is dict else None
-        for ep in points if type(points) is list else ():
-            if type(ep) is dict:
-                share(ep, "uri")
-        return mapper(item)
-
-    return mapped
 
 
 def _decoded(raw: str, mapper: Callable[[dict], object]):
