@@ -97,7 +97,6 @@ class Mirror:
         raw = raw or json.dumps(item, separators=(",", ":"))
         cancelled = item.get("status") == "cancelled"
         self._forget(iid)
-        self._mapped.pop(iid, None)
         series = item.get("recurringEventId")
         if item.get("recurrence") and not cancelled:
             self.entries.pop(iid, None)
@@ -121,7 +120,6 @@ class Mirror:
         """An entry read back from the mirror file (`series`, `key`: an exception's; `raw`: its
         text or OFF + the offset of its line)."""
         self._forget(iid)
-        self._mapped.pop(iid, None)
         if series:
             self.overridden.setdefault(series, {})[iid] = key
             self._series_of[iid] = series
@@ -135,7 +133,6 @@ class Mirror:
         for iid in gone:
             self._forget(iid)
             del self.entries[iid]
-            self._mapped.pop(iid, None)
         self.floor = max(self.floor, before)
         return len(gone)
 
@@ -209,8 +206,10 @@ class Mirror:
     # -- internals --------------------------------------------------------------------------
 
     def _forget(self, iid: str) -> None:
-        """Drops what an earlier version of item `iid` added, but its entry (replaced in place)."""
+        """Drops what an earlier version of item `iid` added (its event too), but its entry
+        (replaced in place)."""
         self.masters.pop(iid, None)
+        self._mapped.pop(iid, None)
         self.stubs.discard(iid)
         series = self._series_of.pop(iid, None)
         if series is not None:
