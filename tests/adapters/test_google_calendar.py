@@ -168,6 +168,8 @@ def test_every_mapping_shape(fake_google, caplog):
                attendees=[{"email": "other@example.com", "responseStatus": "accepted"}]),
         gevent("accepted", "Accepted", t, self_response="accepted"),
         gevent("abc123_20261125T150000Z", "Weekly webinar", t, recurring_event_id="abc123"),
+        gevent("abc123_20261202T150000Z", "Weekly webinar, moved", t + timedelta(days=1),
+               recurring_event_id="abc123", original_start=t + timedelta(days=7)),
         gevent("la", "LA webinar", datetime(2026, 11, 25, 7, 0), tz="America/Los_Angeles"),
         gevent("seoul", "Seoul webinar", datetime(2026, 11, 26, 0, 30), tz="Asia/Seoul"),
         gevent("notitle", None, t),
@@ -208,7 +210,11 @@ def test_every_mapping_shape(fake_google, caplog):
     assert ev["meet"].response == ""
 
     r = ev["abc123_20261125T150000Z"]
-    assert r.extra["recurring_event_id"] == "abc123" and r.extra["original_start"]
+    assert r.extra["recurring_event_id"] == "abc123"
+    assert "original_start" not in r.extra  # it starts at its original start
+    moved = ev["abc123_20261202T150000Z"]  # an occurrence moved a week earlier keeps where it was
+    assert moved.extra["recurring_event_id"] == "abc123"
+    assert datetime.fromisoformat(moved.extra["original_start"]) == t + timedelta(days=7)
 
     la, seoul = ev["la"], ev["seoul"]
     assert la.start == datetime(2026, 11, 25, 15, 0, tzinfo=UTC)  # PST = UTC-8

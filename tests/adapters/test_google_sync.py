@@ -370,6 +370,7 @@ def test_events_of_one_listing_share_their_repeated_strings_and_times(fake_googl
     assert a.conference_links[0] is b.conference_links[0]
     assert a.extra["time_zone"] is b.extra["time_zone"]
     assert a.extra["recurring_event_id"] is b.extra["recurring_event_id"]
+    assert a.extra is evs[1].extra  # a series' unmoved instances share one (never changed) dict
     # a changed item is mapped again; the unchanged ones are the very events kept
     fake_google.calendars["primary"][0]["summary"] = "Talk 0, renamed"
     again = {e.event_id: e for e in src.fetch(W0, W0 + timedelta(days=3))}

@@ -43,15 +43,6 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "",
     end = fix_end(start, end)
 
     organizer, response = _people(item, one)
-    extra: dict = {"event_type": one(event_type)}
-    tz = (item["start"] or {}).get("timeZone")
-    if tz:
-        extra["time_zone"] = one(tz)
-    if item.get("recurringEventId"):
-        extra["recurring_event_id"] = one(item["recurringEventId"])
-    original = item.get("originalStartTime")
-    if isinstance(original, dict):
-        extra["original_start"] = original.get("dateTime") or original.get("date") or ""
     return CalendarEvent(
         calendar_id=calendar_id,
         event_id=event_id,
@@ -68,8 +59,35 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "",
         response=response,
         calendar_name=calendar_name,
         source="google",
-        extra=extra,
+        extra=_extra(item, event_type, memo),
     )
+
+
+def _extra(item: dict, event_type: str, memo: dict | None) -> dict:
+    """What the event keeps of Google's own fields. `original_start` only for an occurrence
+    that was moved (an unmoved one starts at its original start), so a series' instances have
+    equal extras, and a listing's events share one dict for each (never changed after)."""
+    start = item["start"] or {}
+    pairs = [("event_type", event_type)]
+    if start.get("timeZone"):
+        pairs.append(("time_zone", start["timeZone"]))
+    if item.get("recurringEventId"):
+        pairs.append(("recurring_event_id", item["recurringEventId"]))
+    original = item.get("originalStartTime")
+    if isinstance(original, dict):
+        was = original.get("dateTime") or original.get("date") or ""
+        if was != (start.get("dateTime") or start.get("date") or ""):
+            pairs.append(("original_start", was))
+    if memo is None:
+        return dict(pairs)
+    key = ("x", *pairs)
+    try:
+        shared = memo.get(key)
+    except TypeError:  # a value that is not text (unhashable): kept alone
+        return dict(pairs)
+    if shared is None:
+        shared = memo[key] = {k: _one(memo, v) for k, v in pairs}
+    return shared
 
 
 def _video_links(item: dict, one) -> tuple[str, ...]:
