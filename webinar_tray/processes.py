@@ -14,6 +14,9 @@ def child_main(argv: list[str]) -> int | None:
     """The exit status of the child process `argv` asks for, or None: not a child's argv."""
     if argv[:1] == [GOOGLE_HELPER]:
         from webinar_tray.adapters.calendar.google.helper import main
+        from webinar_tray.runtime.memory import one_shot
+
+        one_shot()  # it lives for one refresh: what it parses is let go when it exits
 
         return main()
     return None

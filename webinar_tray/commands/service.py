@@ -59,6 +59,9 @@ def run(paths: Paths) -> int:
 
 # ---- list ----------------------------------------------------------------------------------
 def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
+    from webinar_tray.runtime.memory import one_shot
+
+    one_shot()
     ctx = Context.load(paths)
     logsetup.setup(None, stderr=True, level=logging.WARNING)
     store = ctx.open_store()

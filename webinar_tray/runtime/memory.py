@@ -31,3 +31,15 @@ def give_back_memory() -> None:
         _libc().malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+def one_shot() -> None:
+    """For a process that builds a large state once and exits (`list`, the Google helper): what
+    it builds lives until the end, so the cyclic collector's passes over it are pure cost (a
+    25,000-event `list` made about 40 of them and spent 0.3 CPU-s there). Freeze what was
+    imported and collect young objects every 50,000 allocations instead of 700: cycles are
+    still collected, memory stays bounded."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
