@@ -12,6 +12,7 @@ not started a second time.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -146,19 +147,16 @@ class Round:
 
     def wait(self) -> list[Outcome]:
         """Run the round in this thread's time: every outcome, in source order."""
-        got: list[Outcome] = []
-        done = threading.Event()
-
-        def deliver(o: Outcome | None) -> None:
-            if o is None:
-                done.set()
-            else:
-                got.append(o)
-
-        self.start(deliver)
-        done.wait()
         order = {source_key(s): i for i, s in enumerate(self.sources)}
-        return sorted(got, key=lambda o: order.get(o.key, 0))
+        return sorted(self.each(), key=lambda o: order.get(o.key, 0))
+
+    def each(self):
+        """Run the round in this thread's time: each outcome as soon as it came (a heavy
+        calendar is stored while the others are still fetched)."""
+        got: queue.SimpleQueue = queue.SimpleQueue()
+        self.start(got.put)
+        while (o := got.get()) is not None:
+            yield o
 
 
 def reason(name: str, message: str) -> str:
@@ -197,14 +195,18 @@ def apply(outcome: Outcome, store: Store, result: RefreshResult, before: list | 
 
 def refresh(sources: list[CalendarSource], store: Store, now: datetime, settings: RefreshSettings,
             fetched: dict[str, list] | None = None) -> RefreshResult:
-    """Every source at once (each with its deadline), applied in the calling thread. `fetched`,
+    """Every source at once (each with its deadline), each applied in the calling thread as it
+    comes. `fetched`,
     when given, gets each source's fetched events by key (the sources that failed are left out)."""
     round = Round(sources, now, settings)
-    for outcome in round.wait():
+    for outcome in round.each():
         apply(outcome, store, round.result)
         if fetched is not None and outcome.events is not None:
             fetched[outcome.key] = outcome.events
     store.forget_sources_except(source_key(s) for s in sources)
+    order = {s.name: i for i, s in enumerate(sources)}  # the summary names them in their order
+    round.result.ok.sort(key=lambda name: order.get(name, 0))
+    round.result.failed.sort(key=lambda f: order.get(f[0], 0))
     return round.result
 
 
