@@ -4,10 +4,10 @@ than LONG_TEXT is kept once in `texts` (a series' instances share one) and refer
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Callable, Iterable
 
 from webinar_tray.core.events import CalendarEvent
+from webinar_tray.json_codec import dumps, loads
 
 LONG_TEXT = 256
 
@@ -29,13 +29,13 @@ def rows_of(source: str, events: Iterable[CalendarEvent], ts: Callable) -> tuple
             if ref is None:
                 ref = texts[e.description] = hashlib.sha256(e.description.encode()).hexdigest()
             d["description"] = ""
-        rows.append((source, e.calendar_id, e.event_id, ts(e.start), json.dumps(d), ref))
+        rows.append((source, e.calendar_id, e.event_id, ts(e.start), dumps(d), ref))
     return rows, texts
 
 
 def event_of(data: str, text_ref: str | None, texts: dict[str, str]) -> CalendarEvent:
     """The event of a row (ValueError, TypeError or KeyError when it is unreadable)."""
-    d = json.loads(data)
+    d = loads(data)
     if text_ref is not None:
         d["description"] = texts[text_ref]  # one string shared by the series
     return CalendarEvent.from_dict(d)

@@ -277,7 +277,26 @@ def _build_service(creds, api_endpoint: str, timeout: float):
         client_options={"api_endpoint": api_endpoint},
         static_discovery=True,
         cache_discovery=False,
+        model=_json_model(),
     )
+
+
+def _json_model():
+    """The library's JsonModel (calendar v3 has no data wrapper), decoding a page with
+    json_codec: a heavy calendar's 21 MB of pages in less time, read as bytes (no decoded
+    copy). What is not JSON goes to the library's own handling."""
+    from googleapiclient.model import JsonModel
+
+    from webinar_tray.json_codec import loads
+
+    class FastJsonModel(JsonModel):
+        def deserialize(self, content):
+            try:
+                return loads(content)
+            except (ValueError, UnicodeDecodeError):
+                return JsonModel.deserialize(self, content)
+
+    return FastJsonModel(data_wrapper=False)
 
 
 # -- error details (never the token) ----------------------------------------------------------

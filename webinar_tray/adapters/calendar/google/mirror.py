@@ -21,7 +21,6 @@ different sign-in never reads another account's mirror (a new `login` costs one 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 from datetime import datetime
@@ -30,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from webinar_tray.adapters.calendar.google.expand import instances, original_key
 from webinar_tray.adapters.calendar.google.mapping import span
+from webinar_tray.json_codec import dumps, loads
 from webinar_tray.ports import Deadline, SourceError
 
 log = logging.getLogger(__name__)
@@ -88,23 +88,24 @@ class Mirror:
             self._mapped = {}  # events carry the calendar's name
         self.token = token
 
-    def apply(self, item: dict, raw: str | None = None) -> str | None:
+    def apply(self, item: dict, raw: str | None = None, line: bool = True) -> str | None:
         """One item as Google sent it (a full sync's or a change); returns the line that records
-        it in the mirror file (None for an item without an id)."""
+        it in the mirror file (None for an item without an id, or when `line` is False: a full
+        sync and a file being read write no line of their own)."""
         iid = item.get("id")
         if not isinstance(iid, str) or not iid:
             return None
-        raw = raw or json.dumps(item, separators=(",", ":"))
+        raw = raw or dumps(item)
         cancelled = item.get("status") == "cancelled"
         self._forget(iid)
         series = item.get("recurringEventId")
         if item.get("recurrence") and not cancelled:
             self.entries.pop(iid, None)
             self.masters[iid] = (item, raw)
-            return "j " + raw
+            return "j " + raw if line else None
         if cancelled and not series and not (self.show_deleted and "start" in item):
             self.entries.pop(iid, None)  # deleted
-            return "j " + raw
+            return "j " + raw if line else None
         if series:
             key = original_key(item.get("originalStartTime"))
             if key is not None:
@@ -114,7 +115,7 @@ class Mirror:
                 self.stubs.add(iid)
         entry = self.entries[iid] = self._span(item) + (raw,)  # in place: keeps its position
         self._parsed[iid] = item
-        return self._line(iid, entry)
+        return self._line(iid, entry) if line else None
 
     def put(self, iid: str, lo: float, hi: float, raw: Ref, series: str = "", key=None) -> None:
         """An entry read back from the mirror file (`series`, `key`: an exception's; `raw`: its
@@ -226,7 +227,7 @@ class Mirror:
 
     def _respan(self) -> None:
         for iid, (_, _, raw) in list(self.entries.items()):
-            self.entries[iid] = self._span(json.loads(self.text(raw))) + (raw,)
+            self.entries[iid] = self._span(loads(self.text(raw))) + (raw,)
 
 
 _UNMAPPED = object()  # an id with no event kept (None is kept: not a meeting)
@@ -234,7 +235,7 @@ _UNMAPPED = object()  # an id with no event kept (None is kept: not a meeting)
 
 def _decoded(raw: str, mapper: Callable[[dict], object]):
     try:
-        item = json.loads(raw)
+        item = loads(raw)
     except ValueError:
         log.warning("a saved Google event cannot be read; it is left out")
         return None

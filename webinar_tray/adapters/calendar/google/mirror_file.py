@@ -23,6 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from webinar_tray.adapters.calendar.google.mirror import OFF, Mirror, MirrorLost
+from webinar_tray.json_codec import loads
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,7 @@ class MirrorFile:
                 _, iid, lo, hi, series, key, _ = line.split(" ", 6)
                 mirror.put(iid, float(lo), float(hi), OFF + at, series, _key(key))
             elif line.startswith("j "):
-                mirror.apply(json.loads(line[2:]), line[2:])
+                mirror.apply(loads(line[2:]), line[2:], line=False)
             else:
                 s = json.loads(line)["_sync"]
                 mirror.meta(s.get("token"), s.get("name"), s.get("zone"))

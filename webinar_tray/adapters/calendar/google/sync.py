@@ -165,7 +165,7 @@ class GoogleSync:
         mirror.meta(None, last.get("summary"), last.get("timeZone"))
         for item in items:
             if isinstance(item, dict):
-                mirror.apply(item)
+                mirror.apply(item, line=False)  # the file is written whole below
         mirror.token = last.get("nextSyncToken") or None
         if mirror.token is None:
             log.warning("%s: the full sync ended without a sync token; the next refresh reads "
