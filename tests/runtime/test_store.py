@@ -143,6 +143,30 @@ def test_a_series_description_is_stored_once_and_forgotten_with_its_events(tmp_p
     s.close()
 
 
+def test_cached_events_read_together_share_their_repeated_texts_times_and_extras(tmp_path, caplog):
+    """A heavy cache read at start keeps one copy of what its events repeat (as a Google
+    listing's events do), and an unreadable row among them is still skipped, the rest read."""
+    extra = {"event_type": "default", "recurring_event_id": "series-1"}
+    evs = [event("Weekly webinar", start=T0 + timedelta(hours=i % 2), event_id=f"w_{i}",
+                 organizer="host@example.com", calendar_name="Team", source="google", extra=dict(extra))
+           for i in range(6)]
+    s = Store(tmp_path / "db.sqlite3")
+    s.replace_events("src", evs, T0)
+    raw = sqlite3.connect(tmp_path / "db.sqlite3")
+    raw.execute("UPDATE events SET data = '{\"start\": \"not a time\"}' WHERE event_id = 'w_5'")
+    raw.commit()
+    with caplog.at_level(logging.WARNING):
+        back = sorted(s.events(), key=lambda e: e.event_id)
+    assert [e.event_id for e in back] == [f"w_{i}" for i in range(5)]
+    assert "w_5" in caplog.text and "skipped" in caplog.text
+    assert back == evs[:5] and all(b.extra == extra for b in back)
+    a, b = back[0], back[2]  # same start
+    for name in ("title", "organizer", "calendar_name", "source", "status", "description", "start", "end"):
+        assert getattr(a, name) is getattr(b, name), name
+    assert a.extra is back[1].extra
+    s.close()
+
+
 def test_a_schema_1_cache_is_migrated_and_still_read(tmp_path):
     from webinar_tray.runtime.store import _SCHEMA
 

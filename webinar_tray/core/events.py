@@ -41,8 +41,9 @@ class CalendarEvent:
     @classmethod
     def from_dict(cls, d: dict) -> "CalendarEvent":
         d = dict(d)
-        d["start"] = datetime.fromisoformat(d["start"])
-        d["end"] = datetime.fromisoformat(d["end"])
+        for k in ("start", "end"):  # a datetime already (a shared one: event_rows.py) or its text
+            if not isinstance(d[k], datetime):
+                d[k] = datetime.fromisoformat(d[k])
         d["conference_links"] = tuple(d.get("conference_links") or ())
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})

@@ -4,6 +4,7 @@ than LONG_TEXT is kept once in `texts` (a series' instances share one) and refer
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Callable, Iterable
 
 from webinar_tray.core.events import CalendarEvent
@@ -33,9 +34,37 @@ def rows_of(source: str, events: Iterable[CalendarEvent], ts: Callable) -> tuple
     return rows, texts
 
 
-def event_of(data: str, text_ref: str | None, texts: dict[str, str]) -> CalendarEvent:
-    """The event of a row (ValueError, TypeError or KeyError when it is unreadable)."""
+def event_of(data: str, text_ref: str | None, texts: dict[str, str],
+             memo: dict | None = None) -> CalendarEvent:
+    """The event of a row (ValueError, TypeError or KeyError when it is unreadable). `memo`:
+    what the events read together share (as a Google listing's do, mapping.py): one string
+    per repeated text, one datetime per time text, one `extra` dict per equal content. A
+    25,000-event cache read at start kept each event's own copies."""
     d = loads(data)
     if text_ref is not None:
         d["description"] = texts[text_ref]  # one string shared by the series
+    if memo is not None and type(d) is dict:
+        _share(d, memo)
     return CalendarEvent.from_dict(d)
+
+
+_SHARED = ("calendar_id", "title", "location", "description", "organizer", "hangout_link", "status",
+           "response", "calendar_name", "source")
+
+
+def _share(d: dict, memo: dict) -> None:
+    for k in _SHARED:
+        v = d.get(k)
+        if type(v) is str:
+            d[k] = memo.setdefault(v, v)
+    for k in ("start", "end"):
+        v = d.get(k)
+        if type(v) is str:
+            t = memo.get(("t", v))
+            if t is None:
+                t = memo[("t", v)] = datetime.fromisoformat(v)
+            d[k] = t
+    extra = d.get("extra")
+    if type(extra) is dict and all(type(v) is str for v in extra.values()):
+        key = ("x", *extra.items())
+        d["extra"] = memo.setdefault(key, extra)

@@ -311,9 +311,10 @@ class Store(AttendanceRecords):
             texts = {r["hash"]: r["text"] for r in self._db.execute("SELECT hash, text FROM texts")}
             rows = self._db.execute("SELECT source, event_id, data, text_ref FROM events " + tail,
                                     tuple(args)).fetchall()
+        memo: dict = {}  # what the events share (event_of)
         for row in rows:
             try:
-                out.append((row["source"], event_of(row["data"], row["text_ref"], texts)))
+                out.append((row["source"], event_of(row["data"], row["text_ref"], texts, memo)))
             except (ValueError, TypeError, KeyError) as e:
                 log.warning("cached event %s from %s is unreadable (%s); skipped",
                             row["event_id"], row["source"], e)
