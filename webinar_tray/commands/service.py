@@ -14,8 +14,6 @@ from webinar_tray.compose import Context, build_engine, build_host, build_source
 from webinar_tray.commands.exits import EXIT_FAILED, EXIT_OK, EXIT_SIGNIN, EXIT_USAGE
 from webinar_tray.config.paths import Paths
 from webinar_tray.core.text import clean_line
-from webinar_tray.host import AlreadyRunning
-from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +25,8 @@ def setup_logging(paths: Paths, service: bool) -> None:
 
 # ---- run ----------------------------------------------------------------------------------
 def run(paths: Paths) -> int:
+    from webinar_tray.host import AlreadyRunning  # the engine's host: not for list or history
+
     ctx = Context.load(paths)  # ConfigError -> exit 2 before anything starts
     setup_logging(paths, service=True)
     for w in ctx.warnings:
@@ -166,6 +166,8 @@ def join(paths: Paths, url: str, minutes: float, headless: bool | None) -> int:
     if not from_stdin and urlsplit(url).query:
         print(QUERY_HINT, file=sys.stderr)
     setup_logging(paths, service=True)
+    from webinar_tray.runtime.instance import InstanceLock, NoAnswer, hand_over
+
     lock = InstanceLock(paths.lock_file)
     try:  # never to a listener on a stale port file: the lock says whether an engine runs
         reply = hand_over(lock, paths.channel_file, {"cmd": "join", "url": url, "minutes": minutes})
