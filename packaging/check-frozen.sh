@@ -37,6 +37,11 @@ for b in "$bin" "$cli"; do
   echo "frozen $(basename "$b") --version: $out, $t1 s (first), $t2 s (again)"
 done
 
+# json_codec.py falls back to the json module without orjson: a bundle that lost it still works,
+# only slower, so its absence is looked for here
+compgen -G "$dir/_internal/orjson/orjson*" >/dev/null || fail "orjson is not in the bundle ($dir/_internal/orjson)"
+echo "bundle: orjson's extension is in"
+
 # ---- doctor --json -------------------------------------------------------------------------
 set +e
 "$cli" doctor --json >"$work/doctor.json" 2>"$work/doctor.err"; code=$?
