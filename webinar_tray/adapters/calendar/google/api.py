@@ -22,6 +22,7 @@ google-api-python-client, mapped to CalendarEvent (mapping.py).
 
 from __future__ import annotations
 
+import functools
 import http.client
 import logging
 import random
@@ -281,6 +282,7 @@ def _build_service(creds, api_endpoint: str, timeout: float):
     )
 
 
+@functools.cache  # one for every calendar: it keeps no state
 def _json_model():
     """The library's JsonModel (calendar v3 has no data wrapper), decoding a page with
     json_codec: a heavy calendar's 21 MB of pages in less time, read as bytes (no decoded
