@@ -52,6 +52,27 @@ class CalendarEvent:
 _FIELDS = tuple(f.name for f in fields(CalendarEvent))
 
 
+# What the events of one batch (a Google listing, a cache read) share: a heavy calendar's
+# events repeat their series' texts and extras, and each copy would be kept (25,000 events:
+# about 10 MB). `memo` lives for the batch; the events keep what it handed out.
+
+def shared_text(memo: dict, text):
+    """One string object per text in `memo` (anything else is returned as it is)."""
+    return memo.setdefault(text, text) if type(text) is str and text else text
+
+
+def shared_extra(memo: dict, extra: dict) -> dict:
+    """One `extra` dict per content in `memo` (its texts shared too); never changed after."""
+    try:
+        key = ("x", *extra.items())
+        got = memo.get(key)
+    except TypeError:  # a value that is not text (unhashable): kept alone
+        return extra
+    if got is None:
+        got = memo[key] = {k: shared_text(memo, v) for k, v in extra.items()}
+    return got
+
+
 def utc_stamp(t: datetime) -> str:
     """The contract's compact UTC form: YYYYMMDDTHHMMSSZ (formatted by hand: strftime is a
     third of the planner's own time on 25,000 events)."""

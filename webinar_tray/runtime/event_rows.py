@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 from typing import Callable, Iterable
 
-from webinar_tray.core.events import CalendarEvent
+from webinar_tray.core.events import CalendarEvent, shared_extra, shared_text
 from webinar_tray.json_codec import dumps, loads
 
 LONG_TEXT = 256
@@ -54,9 +54,8 @@ _SHARED = ("calendar_id", "title", "location", "description", "organizer", "hang
 
 def _share(d: dict, memo: dict) -> None:
     for k in _SHARED:
-        v = d.get(k)
-        if type(v) is str:
-            d[k] = memo.setdefault(v, v)
+        if k in d:
+            d[k] = shared_text(memo, d[k])
     for k in ("start", "end"):
         v = d.get(k)
         if type(v) is str:
@@ -64,7 +63,5 @@ def _share(d: dict, memo: dict) -> None:
             if t is None:
                 t = memo[("t", v)] = datetime.fromisoformat(v)
             d[k] = t
-    extra = d.get("extra")
-    if type(extra) is dict and all(type(v) is str for v in extra.values()):
-        key = ("x", *extra.items())
-        d["extra"] = memo.setdefault(key, extra)
+    if type(d.get("extra")) is dict:
+        d["extra"] = shared_extra(memo, d["extra"])

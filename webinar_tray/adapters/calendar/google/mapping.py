@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from datetime import time as dtime
 
-from webinar_tray.core.events import CalendarEvent, fix_end
+from webinar_tray.core.events import CalendarEvent, fix_end, shared_extra, shared_text
 
 # Event types that are never meetings: dropped entirely.
 IGNORED_EVENT_TYPES = frozenset({"workingLocation", "outOfOffice", "focusTime"})
@@ -23,9 +23,9 @@ def to_event(calendar_id: str, item: dict, calendar_name: str = "",
 
     `memo`: what the events of one listing share. Google sends every item with its own copy of
     each string (a series' description, "confirmed", the organizer, the zone, the Meet link,
-    the time texts); a heavy calendar's events keep one of each (`_one`) and one datetime per
+    the time texts); a heavy calendar's events keep one of each (`shared_text`) and one datetime per
     time text instead of one per event (25,000 events kept about 10 MB of copies)."""
-    one = partial(_one, memo) if memo is not None else _same
+    one = partial(shared_text, memo) if memo is not None else _same
     event_type = item.get("eventType") or "default"
     if event_type in IGNORED_EVENT_TYPES:
         return None
@@ -78,16 +78,7 @@ def _extra(item: dict, event_type: str, memo: dict | None) -> dict:
         was = original.get("dateTime") or original.get("date") or ""
         if was != (start.get("dateTime") or start.get("date") or ""):
             pairs.append(("original_start", was))
-    if memo is None:
-        return dict(pairs)
-    key = ("x", *pairs)
-    try:
-        shared = memo.get(key)
-    except TypeError:  # a value that is not text (unhashable): kept alone
-        return dict(pairs)
-    if shared is None:
-        shared = memo[key] = {k: _one(memo, v) for k, v in pairs}
-    return shared
+    return dict(pairs) if memo is None else shared_extra(memo, dict(pairs))
 
 
 def _video_links(item: dict, one) -> tuple[str, ...]:
@@ -108,12 +99,6 @@ def _people(item: dict, one) -> tuple[str, str]:
         if isinstance(a, dict) and a.get("self"):
             return organizer, a.get("responseStatus") or ""
     return organizer, ""
-
-
-def _one(memo: dict, text):
-    """One string object per text within a listing (`memo`; strings are their own keys, the
-    times of `_when` are kept under ("t", text))."""
-    return memo.setdefault(text, text) if type(text) is str and text else text
 
 
 def _same(text):
