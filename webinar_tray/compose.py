@@ -78,6 +78,24 @@ def build_sources(settings: Settings, paths: Paths, demo_site=None, launched_at=
     return sources
 
 
+def cached_events(settings: Settings, paths: Paths, store: Store, now) -> list:
+    """Every cached event, contacting nothing (`list --offline`, doctor, the setup page): the
+    store's rows and each Google calendar's saved mirror (read beside a running app)."""
+    from webinar_tray.runtime.sync import cached_by_source
+
+    sources = [] if paths.demo else cached_google_sources(settings, paths)
+    return [e for events in cached_by_source(store, sources, now, settings.refresh).values()
+            for e in events]
+
+
+def cached_google_sources(settings: Settings, paths: Paths) -> list:
+    """The Google calendars as readers of their saved mirrors: the sign-in is only read (which
+    account's mirror is whose), and the Google libraries are not imported."""
+    from webinar_tray.adapters.calendar.google.account import google_sources
+
+    return google_sources(settings, paths, resolve_file, helper=True)
+
+
 # ---- the engine -------------------------------------------------------------------------------
 def build_engine(ctx: Context, store: Store, *, headless: bool | None = None, with_sources: bool = True,
                  notifier=None, joiner=None, waker=None, helper: bool = False):

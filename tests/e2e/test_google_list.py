@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 
 from tests.e2e.helpers import history, start_run, wait_for, wt
@@ -55,6 +57,15 @@ def test_list_reads_two_calendars_over_many_pages_and_exit_3_when_revoked(home, 
     assert sum(t.startswith("Vendor briefing") for t in auto) == 25  # Zoom webinar links
     assert not any(t.startswith("Stand-up") for t in auto)
     assert {x["calendar_id"] for x in rows} == {"primary", WEBINARS}
+    # the mirror files are the cache of a Google calendar: no second copy in the database,
+    # and `--offline` reads them back, asking nothing of Google
+    with closing(sqlite3.connect(home / "webinar-tray.sqlite3")) as db:
+        assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM sources WHERE fetched_at IS NOT NULL").fetchone()[0] == 2
+    n = len(fake.requests)
+    r = wt(home, "list", "--json", "--offline")
+    assert r.returncode == 0 and json.loads(r.stdout) == rows, r.stderr
+    assert len(fake.requests) == n
 
     fake.revoke_all()
     r = wt(home, "list", "--json", timeout=60)

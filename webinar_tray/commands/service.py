@@ -78,9 +78,11 @@ def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
         failed = sync.summary(result, len(sources))
         signin = result.signin_needed
         # planned from what was just fetched, plus the cache of the sources that failed
-        events = sync.cached_form(fetched, store, [sync.source_key(s) for s in sources])
+        events = sync.cached_form(fetched, store, sources, now, ctx.settings.refresh)
     else:
-        events = store.events()
+        from webinar_tray.compose import cached_events
+
+        events = cached_events(ctx.settings, paths, store, now)
     from webinar_tray.core.plan import plan
 
     planned = plan(events, ctx.settings, store.overrides(), now)

@@ -84,7 +84,8 @@ class Engine:
         # The plan, kept up to date by each change (a refresh's source, settings, a choice):
         # a due check reads the part near now and never plans again.
         self.planner = Planner(settings, store.overrides(), self.known_since)
-        for source, events in store.events_by_source().items():
+        # what the last refresh kept: the store's rows and each Google calendar's mirror file
+        for source, events in sync.cached_by_source(store, sources, self.started_at, settings.refresh).items():
             self.planner.set_source(source, events)
 
     # ---- settings -------------------------------------------------------------------------

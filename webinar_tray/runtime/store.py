@@ -1,4 +1,6 @@
 """The sqlite store: cached events, per-event overrides, join state and attendance history.
+(A Google calendar whose mirror file holds its last sync keeps no rows here, only when it was
+fetched: `mark_fetched`; readers list it from the file, runtime/sync.cached_by_source.)
 
 One connection guarded by a lock (the engine's threads share it); WAL so that `list` and
 `history` in another process read while the engine writes. A corrupt database is moved aside
@@ -254,6 +256,20 @@ class Store(AttendanceRecords):
                                      [(h, t) for t, h in texts.items()])
                 self._db.executemany("INSERT OR REPLACE INTO events VALUES (?, ?, ?, ?, ?, ?)", rows)
                 if gone is None or gone or rows:
+                    self._forget_texts()
+                self._db.execute(_FETCHED, (source, _ts(now)))
+                self._db.execute("COMMIT")
+            except Exception:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def mark_fetched(self, source: str, now: datetime) -> None:
+        """A good fetch of a source that saves its events itself (a Google calendar's mirror
+        file): only when it happened is recorded, and the rows kept of it before go."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if self._db.execute("DELETE FROM events WHERE source = ?", (source,)).rowcount:
                     self._forget_texts()
                 self._db.execute(_FETCHED, (source, _ts(now)))
                 self._db.execute("COMMIT")

@@ -88,7 +88,7 @@ class Round:
                  busy: dict[str, threading.Thread] | None = None):
         self.sources = list(sources)
         self.now = now
-        self.start_at, self.end_at = now - LOOKBEHIND, now + timedelta(hours=settings.lookahead_hours)
+        self.start_at, self.end_at = window(now, settings)
         self.timeout = float(settings.timeout_seconds)
         self.result = RefreshResult(at=now)
         self._busy = busy if busy is not None else {}
@@ -182,7 +182,10 @@ def apply(outcome: Outcome, store: Store, result: RefreshResult, before: list | 
     `before`: the source's cached events as the caller holds them (only changes are written)."""
     source, now = outcome.source, result.at
     if outcome.events is not None:
-        store.replace_events(outcome.key, outcome.events, now, before)
+        if getattr(source, "keeps_events", False):  # its own file holds them: no second copy
+            store.mark_fetched(outcome.key, now)
+        else:
+            store.replace_events(outcome.key, outcome.events, now, before)
         result.ok.append(source.name)
         log.info("refresh: %s: %d events in %.1f s", source.name, len(outcome.events), outcome.seconds)
         return
@@ -210,12 +213,44 @@ def refresh(sources: list[CalendarSource], store: Store, now: datetime, settings
     return round.result
 
 
-def cached_form(fetched: dict[str, list], store: Store, keys: list[str]) -> list:
-    """The events the cache now holds for `keys`, without reading back what was just written:
-    each fetched source as the store keeps it (a later duplicate replaces an earlier one), the
-    others from the store."""
+def window(now: datetime, settings: RefreshSettings) -> tuple[datetime, datetime]:
+    """What a refresh at `now` asks each source for."""
+    return now - LOOKBEHIND, now + timedelta(hours=settings.lookahead_hours)
+
+
+def cached_by_source(store: Store, sources: list, now: datetime, settings: RefreshSettings,
+                     keys: list[str] | None = None) -> dict[str, list]:
+    """The cached events by source key (of `keys` only, when given), contacting nothing: the
+    store's rows, and for a source that saves its events itself (`cached`: a Google
+    calendar's mirror file) and has no rows in the store, the window listed from its file."""
+    out = store.events_by_source(keys)
+    start, end = window(now, settings)
+    for source in sources:
+        key = source_key(source)
+        lister = getattr(source, "cached", None)
+        if lister is None or out.get(key) or (keys is not None and key not in keys):
+            continue
+        try:
+            events = lister(start, end)
+        except SourceError as e:  # nothing of it is shown; the others are
+            log.warning("%s: its saved events cannot be read (%s)", source.name, e)
+            continue
+        except Exception:  # a bug here must not keep the app from starting
+            log.exception("%s: its saved events cannot be read", source.name)
+            continue
+        if events is not None:
+            out[key] = events
+    return out
+
+
+def cached_form(fetched: dict[str, list], store: Store, sources: list, now: datetime,
+                settings: RefreshSettings) -> list:
+    """The events the cache now holds for `sources`, without reading back what was just
+    written: each fetched source as the store keeps it (a later duplicate replaces an earlier
+    one), the others from the cache (`cached_by_source`)."""
+    keys = [source_key(s) for s in sources]
     missing = [k for k in keys if k not in fetched]
-    cached = store.events_by_source(missing) if missing else {}
+    cached = cached_by_source(store, sources, now, settings, missing) if missing else {}
     out: list = []
     for k in keys:
         if k in fetched:

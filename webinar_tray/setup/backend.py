@@ -102,17 +102,21 @@ class Backend:
                 events += self.fetch_ics(address, settings)
             except Exception as e:  # noqa: BLE001 - shown on the page
                 errors.append(f"ICS address #{i}: {_safe_error(e)}")
-        events += self._cached_google()
+        events += self._cached_google(settings)
         return events, errors
 
-    def _cached_google(self) -> list[CalendarEvent]:
+    def _cached_google(self, settings: Settings) -> list[CalendarEvent]:
         if not self.paths.database.exists():
             return []
+        from datetime import timezone
+
+        from webinar_tray.compose import cached_events
         from webinar_tray.runtime.store import Store
 
         store = Store(self.paths.database)
         try:
-            return [e for e in store.events() if e.source == "google"]
+            now = datetime.now(timezone.utc)
+            return [e for e in cached_events(settings, self.paths, store, now) if e.source == "google"]
         finally:
             store.close()
 

@@ -1,7 +1,7 @@
 """doctor's `wake` check: will the PC be awake for the next auto-join?
 
-The next auto-join comes from the cached plan (the store's events, as `list --offline` reads
-them; nothing is fetched, and no database is created). On Windows: the power plan (does the PC
+The next auto-join comes from the cached plan (the store's events and the Google mirrors, as
+`list --offline` reads them; nothing is fetched, and no database is created). On Windows: the power plan (does the PC
 sleep on AC power, and before that webinar? are wake timers allowed?) and the Task Scheduler
 task the running app keeps; ok is False only when the PC sleeps and wake timers are off (the
 fix turns them on). On macOS and Linux waking needs admin rights, so the check does not apply
@@ -19,12 +19,13 @@ from webinar_tray.core.wake import WakeFor, next_wake
 def cached_next_wake(s: State, now: datetime) -> WakeFor | None:
     if not s.paths.database.exists():
         return None
+    from webinar_tray.compose import cached_events
     from webinar_tray.core.plan import plan
     from webinar_tray.runtime.store import Store
 
     store = Store(s.paths.database)
     try:
-        events, overrides = store.events(), store.overrides()
+        events, overrides = cached_events(s.settings, s.paths, store, now), store.overrides()
     finally:
         store.close()
     return next_wake(plan(events, s.settings, overrides, now), now, s.settings.wake)

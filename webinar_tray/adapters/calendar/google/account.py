@@ -112,6 +112,13 @@ class _Saving:
             self._account.persist()
 
     @property
+    def keeps_events(self) -> bool:
+        return self._source.keeps_events
+
+    def cached(self, start: datetime, end: datetime):
+        return self._source.cached(start, end)
+
+    @property
     def account_name(self) -> str:
         """The primary calendar's name is the account's e-mail address ("" until read)."""
         inner = self._source

@@ -150,6 +150,22 @@ class GoogleCalendarSource:
         log.debug("%s: %d events in %.2f s", self.name, len(events), time.monotonic() - t0)
         return events
 
+    @property
+    def keeps_events(self) -> bool:
+        """Whether the events of the last fetch are saved by this source (its mirror file), so
+        the store keeps no copy of them (`cached` lists them again)."""
+        return self._sync is not None and self._sync.saved()
+
+    def cached(self, start: datetime, end: datetime) -> list[CalendarEvent] | None:
+        """[start, end) as the saved mirror holds it, contacting nothing; None without a mirror
+        file (the store's rows are then this calendar's cache)."""
+        if self._sync is None or self._sync.path is None:
+            return None
+        try:
+            return self._sync.cached(_aware(start), _aware(end), self._to_event)
+        finally:
+            self._memo = {}  # the events keep what they share
+
     def _to_event(self, item: dict) -> CalendarEvent | None:
         try:
             return to_event(self.calendar_id, item, self.calendar_name, self._memo)

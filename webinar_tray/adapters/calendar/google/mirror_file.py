@@ -41,12 +41,16 @@ class MirrorFile:
         self._identity: tuple | None = None  # the file as this process last wrote or read it
         self._fh = None  # open for reading texts until `release()`
         self._map: mmap.mmap | None = None  # ... and mapped: a listing may read every line
+        self.torn = False  # the last read-only load left out a torn last line
 
     # -- reading ----------------------------------------------------------------------------
 
-    def load(self, mirror: Mirror, name: str) -> bool:
+    def load(self, mirror: Mirror, name: str, read_only: bool = False) -> bool:
         """Fills `mirror` from the file; False (mirror empty) when there is none or it belongs
-        to another account/query; a file that cannot be read is set aside."""
+        to another account/query; a file that cannot be read is set aside. `read_only` (a reader
+        beside the process that writes the file): a torn last line (an append in progress) ends
+        the reading and `torn` says so, and a file that cannot be read is left where it is."""
+        self.torn = False
         try:
             fh = open(self.path, "rb")
         except FileNotFoundError:
@@ -57,16 +61,20 @@ class MirrorFile:
             return False
         try:
             with fh:
-                loaded = self._replay(fh, mirror)
+                loaded = self._replay(fh, mirror, read_only)
                 self._identity = _identity(os.fstat(fh.fileno()))
         except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as e:
             mirror.clear()
-            self._set_aside(name, e)
+            if read_only:
+                log.warning("%s: the saved mirror %s cannot be read (%s)", name, self.path.name,
+                            type(e).__name__)
+            else:
+                self._set_aside(name, e)
             return False
         mirror.reader = self.text_at
         return loaded
 
-    def _replay(self, fh, mirror: Mirror) -> bool:
+    def _replay(self, fh, mirror: Mirror, read_only: bool = False) -> bool:
         first = fh.readline()
         head = json.loads(first.decode("utf-8") or "null")
         if not isinstance(head, dict) or head.get("v") != FORMAT:
@@ -77,6 +85,9 @@ class MirrorFile:
         for raw_line in fh:
             at, offset = offset, offset + len(raw_line)
             if not raw_line.endswith(b"\n"):
+                if read_only:
+                    self.torn = True
+                    break
                 raise ValueError("a torn last line")
             line = raw_line[:-1].decode("utf-8")
             if line.startswith("e "):
@@ -96,6 +107,19 @@ class MirrorFile:
             mirror.prune(mirror.floor)
         self.appended = max(0, lines - len(mirror))
         return mirror.token is not None
+
+    @property
+    def current(self) -> bool:
+        """Whether the file holds the mirror as this process last read or wrote it (False when
+        the next save must rewrite it: after a failed save, before the first)."""
+        return not self.whole and self._identity is not None
+
+    def unchanged(self) -> bool:
+        """Whether the file is as this process last read or wrote it (none: never was one)."""
+        try:
+            return _identity(os.stat(self.path)) == self._identity
+        except OSError:
+            return self._identity is None
 
     def text_at(self, offset: int) -> str:
         """The item text of the `e`/`x` line starting at `offset` (MirrorLost when the file is

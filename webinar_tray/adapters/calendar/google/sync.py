@@ -111,6 +111,47 @@ class GoogleSync:
                 if self._file is not None:
                     self._file.release()
 
+    def cached(self, start: datetime, end: datetime, mapper) -> list:
+        """[start, end) as the saved mirror holds it, contacting nothing: `list --offline`,
+        doctor and the setup page beside the running app, and the app at start. The mirror
+        this process holds is used as it is; else the file is read without setting anything
+        aside (another process may be appending to it): a clean read is kept for the next sync,
+        one with a torn tail is not (the next sync reads the file again and deals with it).
+        Another process's later sync is read from the file; a file rewritten while it is read is
+        read again, once; then nothing is listed."""
+        with self._lock:
+            owner = self.source.owner()
+            for attempt in (1, 2):
+                mine = (owner == self._owner and attempt == 1
+                        and (self._file is None or self._file.unchanged()))
+                mirror, file = (self.mirror, self._file) if mine else self._read(owner)
+                self.source.calendar_name = mirror.name or self.source.calendar_name
+                try:
+                    return mirror.events(start, end, self.source.name, mapper)
+                except MirrorLost as e:
+                    log.info("%s: the saved mirror changed while it was read (%s)", self.source.name, e)
+                finally:
+                    if file is not None:
+                        file.release()
+            return []
+
+    def _read(self, owner: str) -> tuple[Mirror, MirrorFile | None]:
+        """The saved mirror as the file holds it now (empty when there is none); kept as this
+        process's mirror when nothing was loaded yet and the read was clean."""
+        mirror = Mirror(self.source.show_deleted)
+        if self.path is None:
+            return mirror, None
+        file = MirrorFile(self.path, self._header(owner))
+        if not file.load(mirror, self.source.name, read_only=True):
+            mirror.clear()
+        elif not file.torn and self._owner != owner:
+            self.mirror, self._file, self._owner, self._partial = mirror, file, owner, None
+        return mirror, file
+
+    def saved(self) -> bool:
+        """Whether the mirror as last synced is in its file (its last save went through)."""
+        return self._file is not None and self._file.current
+
     def _events(self, start: datetime, end: datetime, mapper, deadline: Deadline | None) -> list:
         if start.timestamp() < self.mirror.floor:  # items of that time were let go
             self.mirror.token = None
@@ -206,10 +247,12 @@ class GoogleSync:
         self.mirror = Mirror(self.source.show_deleted)
         if self.path is None:
             return
-        header = {"calendar": self.source.calendar_id, "account": owner,
-                  "show_deleted": bool(self.source.show_deleted)}
-        self._file = MirrorFile(self.path, header)
+        self._file = MirrorFile(self.path, self._header(owner))
         if self._file.load(self.mirror, self.source.name):
             log.debug("%s: %d items from the saved mirror", self.source.name, len(self.mirror))
         else:
             self.mirror.clear()
+
+    def _header(self, owner: str) -> dict:
+        return {"calendar": self.source.calendar_id, "account": owner,
+                "show_deleted": bool(self.source.show_deleted)}
