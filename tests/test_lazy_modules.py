@@ -107,10 +107,10 @@ def test_google_client_libraries_leave_cryptography_and_pyparsing_unloaded_until
     code = textwrap.dedent("""
         import sys
         from webinar_tray.adapters.calendar.google.tokens import credentials_from
-        from webinar_tray.adapters.calendar.google.api import _build_service
+        from webinar_tray.adapters.calendar.google.service import build_service
         creds = credentials_from({"token": "t", "refresh_token": "r", "client_id": "c",
                                   "client_secret": "s", "token_uri": "http://127.0.0.1:9/token"})
-        service = _build_service(creds, "http://127.0.0.1:9/", 5)
+        service = build_service(creds, "http://127.0.0.1:9/", 5)
         service.events().list(calendarId="primary", maxResults=5)
         heavy = ("pyparsing", "cryptography", "cryptography.x509", "google.auth.crypt")
         print(sorted(m for m in heavy if m in sys.modules))

@@ -283,6 +283,21 @@ def test_short_lived_tokens_are_refreshed_before_each_request(fake_google):
     assert fake_google.grants.count("refresh_token") == len(event_requests(fake_google)) == 4
 
 
+def test_calendars_asking_at_once_refresh_the_sign_in_once(fake_google):
+    """Each calendar's thread has its own AuthorizedHttp, which would refresh the shared
+    sign-in itself (6 token requests for 10 calendars before `service.OneRefresh`)."""
+    from webinar_tray.runtime import sync
+
+    creds = make_creds(fake_google)
+    ids = [f"team{i}@group.calendar.google.com" for i in range(10)]
+    for c in ids:
+        fake_google.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
+    sources = [make_source(fake_google, c, creds=creds)[0] for c in ids]
+    outcomes = sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings()).wait()
+    assert all(o.events and not o.error for o in outcomes), [o.error for o in outcomes]
+    assert fake_google.grants == ["refresh_token"]
+
+
 def test_revoked_access_is_sign_in_needed(fake_google):
     fake_google.calendars["primary"] = [gevent("a", "Webinar", W0 + timedelta(hours=1))]
     src, _ = make_source(fake_google)

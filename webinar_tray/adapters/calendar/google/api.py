@@ -22,7 +22,6 @@ google-api-python-client, mapped to CalendarEvent (mapping.py).
 
 from __future__ import annotations
 
-import functools
 import http.client
 import logging
 import random
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from webinar_tray.adapters.calendar.google.mapping import aware as _aware
 from webinar_tray.adapters.calendar.google.mapping import to_event
 from webinar_tray.adapters.calendar.google.mirror import account_fingerprint
+from webinar_tray.adapters.calendar.google.service import build_service
 from webinar_tray.adapters.calendar.google.sync import FullSyncRequired, GoogleSync
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.ports import Deadline, SignInNeeded, SourceError
@@ -129,7 +129,7 @@ class GoogleCalendarSource:
         creds = self._credentials()
         local = self._local
         if getattr(local, "creds", None) is not creds or getattr(local, "service", None) is None:
-            local.service = _build_service(creds, self.api_endpoint, self.timeout)
+            local.service = build_service(creds, self.api_endpoint, self.timeout)
             local.creds = creds
         return local.service
 
@@ -273,48 +273,6 @@ class GoogleCalendarSource:
         if status == 403:
             return SourceError(f"{self.name}: access denied: {message or reason or 'HTTP 403'}")
         return SourceError(f"{self.name}: HTTP {status} {message or reason}".strip())
-
-
-# -- building the client ----------------------------------------------------------------------
-
-
-def _build_service(creds, api_endpoint: str, timeout: float):
-    import google_auth_httplib2
-    import httplib2
-    from googleapiclient.discovery import build
-
-    # build(credentials=…) would make an httplib2.Http with a 60 s timeout; we pass our own so
-    # the timeout is ours. AuthorizedHttp refreshes the token before the first request and
-    # again on a 401 (twice at most).
-    http = google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(timeout=timeout))
-    return build(
-        "calendar",
-        "v3",
-        http=http,
-        client_options={"api_endpoint": api_endpoint},
-        static_discovery=True,
-        cache_discovery=False,
-        model=_json_model(),
-    )
-
-
-@functools.cache  # one for every calendar: it keeps no state
-def _json_model():
-    """The library's JsonModel (calendar v3 has no data wrapper), decoding a page with
-    json_codec: a heavy calendar's 21 MB of pages in less time, read as bytes (no decoded
-    copy). What is not JSON goes to the library's own handling."""
-    from googleapiclient.model import JsonModel
-
-    from webinar_tray.json_codec import loads
-
-    class FastJsonModel(JsonModel):
-        def deserialize(self, content):
-            try:
-                return loads(content)
-            except (ValueError, UnicodeDecodeError):
-                return JsonModel.deserialize(self, content)
-
-    return FastJsonModel(data_wrapper=False)
 
 
 # -- error details (never the token) ----------------------------------------------------------

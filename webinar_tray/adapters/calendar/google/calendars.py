@@ -11,7 +11,8 @@ import http.client
 import logging
 from dataclasses import dataclass
 
-from webinar_tray.adapters.calendar.google.api import SCOPE_REASONS, _build_service, _google_reason
+from webinar_tray.adapters.calendar.google.api import SCOPE_REASONS, _google_reason
+from webinar_tray.adapters.calendar.google.service import build_service
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def list_calendars(creds, api_endpoint: str, timeout: float = 20.0) -> list[Cale
     entries: list[CalendarEntry] = []
     token = None
     try:
-        service = _build_service(creds, api_endpoint, timeout)
+        service = build_service(creds, api_endpoint, timeout)
         for _ in range(MAX_PAGES):
             page = service.calendarList().list(maxResults=250, pageToken=token, fields=FIELDS).execute(
                 num_retries=1)
