@@ -1,20 +1,24 @@
 """The Google mapping's shortcuts give what the plain way gives, on items strangers could write
 (missing fields, wrong types, odd strings): a listing's shared memo (texts, times, extras) maps
-every item as a fresh memo does, failing the same way for the same item, and `new_event` (the
-slots filled directly) builds the event the class's own __init__ builds."""
+every item as a fresh memo does, failing the same way for the same item; `new_event` (the
+slots filled directly) builds the event the class's own __init__ builds; the mirror's own
+reading of two offset times is `span`'s."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, strategies as st
 
 from tests.property.strategies import hostile_text
-from webinar_tray.adapters.calendar.google.mapping import to_event
+from webinar_tray.adapters.calendar.google.mapping import span, to_event
+from webinar_tray.adapters.calendar.google.mirror import _NEVER, Mirror
 from webinar_tray.core.events import _FIELDS, CalendarEvent, new_event
 
 TIMES = ["2026-12-07T18:49:53+00:00", "2026-12-07T19:49:53+01:00", "2026-12-07T18:49:53Z",
-         "2026-12-07t18:50:00z", "2026-12-07T18:49:53", "2026-12-08T09:00:00-05:00", "not a time", ""]
+         "2026-12-07t18:50:00z", "2026-12-07T21:00:00z", "2026-12-07T18:49:53", "2026-12-08T09:00:00-05:00",
+         "not a time", ""]
 DATES = ["2026-12-07", "2026-12-08", "2026-12-06", "2026-13-01", ""]
 ZONES = ["Europe/Berlin", "America/Los_Angeles", "Nowhere/Else", ""]
 
@@ -107,3 +111,21 @@ def test_new_event_takes_every_field_or_nothing():
         except TypeError:
             continue
         raise AssertionError(f"new_event took {len(short)} values")
+
+
+timed = st.fixed_dictionaries({"dateTime": st.sampled_from(TIMES)}, optional={"timeZone": st.sampled_from(ZONES)})
+
+
+@given(st.fixed_dictionaries({}, optional={"start": timed | when, "end": timed | when}),
+       st.sampled_from(["UTC", "Europe/Berlin", "Pacific/Chatham"]))
+def test_the_mirrors_span_is_spans_as_timestamps(item, zone):
+    """The mirror reads Google's usual times (two offsets) itself: what span reads, or _NEVER
+    for an item span cannot read."""
+    mirror = Mirror()
+    mirror.meta(None, "Calendar", zone)
+    try:
+        s, e = span(item, ZoneInfo(zone)) if "start" in item else (None, None)
+        want = (s.timestamp(), e.timestamp()) if s is not None else _NEVER
+    except Exception:
+        want = _NEVER
+    assert mirror._span(item) == want
