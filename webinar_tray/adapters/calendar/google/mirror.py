@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from operator import itemgetter
 from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -193,7 +194,9 @@ class Mirror:
                     picked.append((s, ev))
         self._mapped = fresh  # only the window's: what left it is mapped again if it returns
         masters = {mid: m for mid, (m, _) in self.masters.items()}
-        overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items()}
+        # the original starts of the series expanded here only: a set of every exception's
+        # (their hashes computed) cost 8 ms a listing of 25,000 when no master was listed
+        overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items() if mid in masters}
         zone = ZoneInfo(self.zone)
         for item in instances(masters, overridden, start, end, name, deadline):
             s, e = span(item, zone)
@@ -201,7 +204,7 @@ class Mirror:
                 ev = mapper(item)
                 if ev is not None:
                     picked.append((s.timestamp(), ev))
-        picked.sort(key=lambda p: p[0])
+        picked.sort(key=itemgetter(0))  # by start, stable
         return [ev for _, ev in picked]
 
     # -- internals --------------------------------------------------------------------------
