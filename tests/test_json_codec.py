@@ -92,3 +92,28 @@ def _has_nan(v) -> bool:
     if isinstance(v, dict):
         return any(map(_has_nan, v.values()))
     return False
+
+
+class _Text(str):
+    """A str subclass: not JSON's own type, so the standard library prints it."""
+
+
+ROW_VALUE = (st.none() | st.booleans() | st.integers(-2 ** 63, 2 ** 63 - 1) | st.text()
+             | st.floats(allow_nan=False, allow_infinity=False) | st.text().map(_Text)
+             | st.lists(st.floats(allow_nan=False, allow_infinity=False), max_size=2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=3), ROW_VALUE, max_size=5), max_size=6))
+def test_rows_print_as_json_prints_them_whatever_a_row_holds(rows):
+    """Flat rows (the plan's) are checked for floats all at once: a float, a subclass or a list
+    in any row still sends the whole to the standard library."""
+    assert dumps_indented(rows) == json.dumps(rows, indent=2, ensure_ascii=False)
+    assert dumps_indented(tuple(rows)) == json.dumps(tuple(rows), indent=2, ensure_ascii=False)
+
+
+def test_a_float_in_the_last_of_many_plan_rows_is_printed_as_json_prints_it():
+    rows = [{"id": f"c/e{i}", "auto_join": False, "join_at": None} for i in range(1000)]
+    rows[-1]["join_at"] = 1e-05  # orjson would write 0.00001
+    assert dumps_indented(rows) == json.dumps(rows, indent=2, ensure_ascii=False)
+    assert json_codec._has_float(rows) and not json_codec._has_float(rows[:-1])

@@ -1,11 +1,12 @@
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from tests.fakes import T0, event
 from webinar_tray.core.plan import plan
 from webinar_tray.core.settings import Settings
-from webinar_tray.output import HISTORY_COLUMNS, history_csv, history_row, history_text, plan_row, plan_text
+from webinar_tray.output import (HISTORY_COLUMNS, history_csv, history_row, history_text, plan_row, plan_rows,
+                                 plan_text)
 from webinar_tray.runtime.store import Attendance
 
 
@@ -20,6 +21,20 @@ def test_plan_rows_and_text():
     assert "ISC2 Think Tank webinar [BrightTALK] — joins at" in text
     assert "not auto-joined: not a webinar" in text
     assert plan_text([], {}, T0).startswith("No upcoming")
+
+
+def test_plan_rows_are_plan_row_of_each_times_formatted_once():
+    """plan_rows keeps each formatted time (keyed by the time: equal instants at other offsets
+    print the same local time): the rows are plan_row's, None times included."""
+    berlin = timezone(timedelta(hours=1))
+    evs = [event(start=T0 + timedelta(hours=1)), event("Other webinar", start=T0 + timedelta(hours=1)),
+           event("Webinar in Berlin", start=(T0 + timedelta(hours=1)).astimezone(berlin)),
+           event("Weekly sync", start=T0 + timedelta(days=1, hours=1), url="https://meet.google.com/a-b-c")]
+    planned = plan(evs, Settings(), {}, T0)
+    states = {planned[-1].id: "attending"}
+    assert any(p.join_at is None for p in planned) and any(p.join_at for p in planned)
+    assert plan_rows(planned, states) == [plan_row(p, states) for p in planned]
+    assert plan_rows([], {}) == []
 
 
 def test_history_csv_has_the_contract_columns_and_joins_lists():

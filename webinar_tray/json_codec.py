@@ -16,6 +16,7 @@ Without orjson (a platform with no wheel) everything is the standard library's."
 from __future__ import annotations
 
 import json
+from itertools import chain
 
 try:
     import orjson
@@ -56,9 +57,13 @@ def dumps_indented(obj) -> str:
 
 
 _SCALARS = frozenset({str, bool, int, type(None)})
+_ROW = frozenset({dict})
 
 
 def _has_float(obj, depth: int = 0) -> bool:
+    """Whether `obj` holds a float or anything but JSON's own types (then the library prints
+    it). The types are looked at in C (`issuperset` over `map(type, …)`): a Python test per
+    value took 23 ms of the 30 of printing 25,000 plan rows."""
     t = type(obj)
     if t in _SCALARS:
         return False
@@ -68,8 +73,11 @@ def _has_float(obj, depth: int = 0) -> bool:
         values = obj.values()
     elif t is list or t is tuple:
         values = obj
+        if _ROW.issuperset(map(type, obj)) and _SCALARS.issuperset(
+                map(type, chain.from_iterable(map(dict.values, obj)))):
+            return False  # flat rows (the plan's): every value at once
     else:
         return True  # not JSON's: the library says so
-    if all(type(v) in _SCALARS for v in values):  # a flat row (a plan row): one pass
+    if _SCALARS.issuperset(map(type, values)):  # a flat row: one pass
         return False
     return any(_has_float(v, depth + 1) for v in values)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from operator import itemgetter
 from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
@@ -193,7 +194,9 @@ class Mirror:
                     picked.append((s, ev))
         self._mapped = fresh  # only the window's: what left it is mapped again if it returns
         masters = {mid: m for mid, (m, _) in self.masters.items()}
-        overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items()}
+        # the original starts of the series expanded here only: a set of every exception's
+        # (their hashes computed) cost 8 ms a listing of 25,000 when no master was listed
+        overridden = {mid: set(keys.values()) for mid, keys in self.overridden.items() if mid in masters}
         zone = ZoneInfo(self.zone)
         for item in instances(masters, overridden, start, end, name, deadline):
             s, e = span(item, zone)
@@ -201,7 +204,7 @@ class Mirror:
                 ev = mapper(item)
                 if ev is not None:
                     picked.append((s.timestamp(), ev))
-        picked.sort(key=lambda p: p[0])
+        picked.sort(key=itemgetter(0))  # by start, stable
         return [ev for _, ev in picked]
 
     # -- internals --------------------------------------------------------------------------
@@ -217,9 +220,20 @@ class Mirror:
             self.overridden.get(series, {}).pop(iid, None)
 
     def _span(self, item: dict) -> tuple[float, float]:
+        """`span` as timestamps, `_NEVER` for an item without readable times."""
         if "start" not in item:
             return _NEVER
         try:
+            # Google's usual item, two times with their offsets, read here without span's
+            # calls (a third of a full sync's apply); the rest (dates, no end...) by span
+            start, end = item["start"], item.get("end")
+            lo = start.get("dateTime") if type(start) is dict else None
+            hi = end.get("dateTime") if type(end) is dict else None
+            if lo and hi and type(lo) is str and type(hi) is str:
+                lo = datetime.fromisoformat(lo.replace("z", "Z"))
+                hi = datetime.fromisoformat(hi.replace("z", "Z"))
+                if lo.tzinfo is not None and hi.tzinfo is not None:
+                    return lo.timestamp(), hi.timestamp()
             s, e = span(item, ZoneInfo(self.zone))
             return s.timestamp(), e.timestamp()
         except Exception:  # unreadable times: the mapping step reports the item
