@@ -173,3 +173,23 @@ def test_event_with_a_1mb_description_plans_quickly():
     desc = ("<p>lorem ipsum dolor sit amet</p> " * 40000)[:1_000_000] + " https://www.brighttalk.com/webcast/1/2"
     p = one(event(start=IN_1H, description=desc, url=None))
     assert p.join_url == "https://www.brighttalk.com/webcast/1/2" and p.provider == "BrightTALK"
+
+
+def test_the_planner_builds_the_same_frozen_plan_as_the_dataclass():
+    """plan._Unfrozen (the planner's quick constructor) must give what PlannedJoin(...) gives,
+    field for field, and a plan that stays frozen; a field added to PlannedJoin and not to it
+    fails here."""
+    import dataclasses
+    import inspect
+
+    from webinar_tray.core.plan import PlannedJoin, _Unfrozen
+
+    names = [f.name for f in dataclasses.fields(PlannedJoin)]
+    assert list(inspect.signature(_Unfrozen).parameters) == names
+    values = [f"v{i}" for i in range(len(names))]
+    made, want = _Unfrozen(*values), PlannedJoin(*values)
+    assert type(made) is PlannedJoin and made == want and hash(made) == hash(want)
+    assert [getattr(made, n) for n in names] == values and repr(made) == repr(want)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.title = "changed"  # type: ignore[misc]
+    assert dataclasses.replace(made, title="x").title == "x"
