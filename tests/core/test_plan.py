@@ -193,3 +193,15 @@ def test_the_planner_builds_the_same_frozen_plan_as_the_dataclass():
     with pytest.raises(dataclasses.FrozenInstanceError):
         made.title = "changed"  # type: ignore[misc]
     assert dataclasses.replace(made, title="x").title == "x"
+
+
+def test_instances_of_one_series_keep_their_own_choice_and_answer():
+    """The planner judges a series once per batch (plan._Ctx.judged): an instance turned on or
+    off, or declined, must still get its own reason."""
+    evs = [event("Weekly sync", start=IN_1H + timedelta(days=i), url="https://meet.google.com/abc-defg-hij",
+                 event_id=f"s{i}", response="declined" if i == 3 else "") for i in range(5)]
+    overrides = {f"cal@example.com/s{i}": on for i, on in ((1, True), (2, False), (4, True))}
+    s = replace(S, refresh=replace(S.refresh, lookahead_hours=24 * 7))
+    got = [(p.event_id, p.auto_join, p.reason) for p in plan(evs, s, overrides, NOW)]
+    assert got == [("s0", False, "no-rule"), ("s1", True, None), ("s2", False, "turned-off"),
+                   ("s3", False, "declined"), ("s4", True, None)]

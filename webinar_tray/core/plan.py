@@ -89,7 +89,8 @@ def plan(
 
 
 class _Ctx:
-    """What planning reads from the settings for every event, worked out once per call."""
+    """What planning reads from the settings for every event, worked out once per call, and
+    the memos of a batch: for the one Settings it was made with."""
 
     def __init__(self, settings: Settings):
         self.lead = timedelta(seconds=settings.join.lead_seconds)
@@ -98,11 +99,14 @@ class _Ctx:
         self.preferred = settings.join.allowed_hosts + settings.match.hosts
         self.stamps: dict[datetime, str] = {}  # UTC stamps: sessions share their starts
         self.shifted: dict[tuple, datetime] = {}  # (t, its offset, by) -> t + by, shared
+        self.late_join = settings.join.late_join
+        self.judged: dict[tuple, tuple | None] = {}  # see _plan_event: one per series and choice
 
     def forget(self) -> None:
         """Ends a batch: the plans keep what they share, the memos go."""
         self.stamps.clear()
         self.shifted.clear()
+        self.judged.clear()
 
 
 def _shift(ctx: _Ctx, t: datetime, by: timedelta) -> datetime:
@@ -124,14 +128,19 @@ def plan_event(
 
 def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None, now: datetime,
                 ctx: _Ctx) -> PlannedJoin | None:
-    cands, link, host, wrapper = _links_of(event.conference_links, event.hangout_link, event.location,
-                                           event.description, ctx.preferred)
-    service = link.service if link else None
-    rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match,
-                        host)
-    if link is None and rule is None and not cands:
+    # Everything but the times and ids depends on these fields alone (with the batch's settings),
+    # and a series' instances share them: judged once per batch. `is` as _reason tests it.
+    key = (event.conference_links, event.hangout_link, event.location, event.description, event.title,
+           event.organizer, event.calendar_id, event.status, event.all_day, event.response,
+           override is True, override is False)
+    judged = ctx.judged.get(key, _UNJUDGED)
+    if judged is _UNJUDGED:
+        judged = ctx.judged[key] = _judge(event, settings, override, ctx)
+    if judged is None:
         return None
-    reason = _reason(event, settings, link, cands, rule, override, now, host, wrapper)
+    url, provider, steps, reason, is_webinar = judged
+    if reason is None and not ctx.late_join and now > event.start + ON_TIME_TOLERANCE:
+        reason = "ended"  # _reason's last check, the one that reads the time
     auto = reason is None
     stamp = ctx.stamps.get(event.start)
     if stamp is None:
@@ -139,11 +148,28 @@ def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None,
     return _Unfrozen(  # a PlannedJoin
         f"{event.calendar_id}/{event.event_id}/{stamp}",  # plan_id(calendar_id, event_id, start)
         event.calendar_id, event.event_id, event.title, event.start, event.end,
-        link.url if link else None, service.name if service else None, auto, reason,
+        url, provider, auto, reason,
         _shift(ctx, event.start, -ctx.lead) if auto else None, _shift(ctx, event.end, ctx.grace),
-        rule is not None,
-        service.steps if service else "generic", event.organizer,
+        is_webinar, steps, event.organizer,
     )
+
+
+_UNJUDGED = object()
+
+
+def _judge(event: CalendarEvent, settings: Settings, override: bool | None, ctx: _Ctx) -> tuple | None:
+    """(join url, provider, steps, reason not to join but "ended", is a webinar) of `event`, or
+    None when it has no link and matches no rule."""
+    cands, link, host, wrapper = _links_of(event.conference_links, event.hangout_link, event.location,
+                                           event.description, ctx.preferred)
+    service = link.service if link else None
+    rule = webinar_rule(event, link.url if link else None, service.kind if service else None, settings.match,
+                        host)
+    if link is None and rule is None and not cands:
+        return None
+    reason = _reason(event, settings, link, cands, rule, override, host, wrapper)
+    return (link.url if link else None, service.name if service else None,
+            service.steps if service else "generic", reason, rule is not None)
 
 
 @dataclass(frozen=True)
@@ -172,7 +198,9 @@ def _links_of(conference_links, hangout_link, location, description, preferred_h
     return cands, link, host_of(link.url), is_wrapper(link.url)
 
 
-def _reason(event, settings, link, cands, rule, override, now, host, wrapper) -> str | None:
+def _reason(event, settings, link, cands, rule, override, host, wrapper) -> str | None:
+    """Why `event` is not auto-joined, or None; all but "ended" (late_join off, already started:
+    _plan_event checks that, as the last check, since it alone reads the time)."""
     if event.status == "cancelled":
         return "cancelled"
     if event.all_day:
@@ -194,8 +222,6 @@ def _reason(event, settings, link, cands, rule, override, now, host, wrapper) ->
         joins = link.service is not None and not link.service.fallback
         if not joins and not host_in(host, settings.join.allowed_hosts):
             return "unknown-host"
-    if not settings.join.late_join and now > event.start + ON_TIME_TOLERANCE:
-        return "ended"
     return None
 
 
