@@ -205,3 +205,22 @@ def test_instances_of_one_series_keep_their_own_choice_and_answer():
     got = [(p.event_id, p.auto_join, p.reason) for p in plan(evs, s, overrides, NOW)]
     assert got == [("s0", False, "no-rule"), ("s1", True, None), ("s2", False, "turned-off"),
                    ("s3", False, "declined"), ("s4", True, None)]
+
+
+def test_equal_starts_in_other_offsets_keep_their_own_offsets():
+    """The planner shares its figures between events of one start or end object and between
+    equal ones (plan._Ctx): equal instants written in other offsets still print as written."""
+    from datetime import timezone
+
+    plus1 = timezone(timedelta(hours=1))
+    a = event("A webinar", start=IN_1H, event_id="a")
+    b = event("B webinar", start=IN_1H.astimezone(plus1), event_id="b")
+    c = event("C webinar", start=IN_1H, event_id="c")  # a's start and end again, other objects
+    c = replace(c, start=a.start + timedelta(0), end=a.end + timedelta(0))
+    got = plan([a, b, c, a], S, {}, NOW)
+    assert [p.event_id for p in got] == ["a", "b", "c"]
+    assert got == [plan_event(e, S, None, NOW) for e in (a, b, c)]
+    assert [(p.join_at.isoformat(), p.leave_at.isoformat()) for p in got] == [
+        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00"),
+        ("2026-11-25T10:59:00+01:00", "2026-11-25T12:05:00+01:00"),
+        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00")]

@@ -93,12 +93,14 @@ class _Ctx:
     the memos of a batch: for the one Settings it was made with."""
 
     def __init__(self, settings: Settings):
-        self.lead = timedelta(seconds=settings.join.lead_seconds)
+        self.before = -timedelta(seconds=settings.join.lead_seconds)  # join at start + before
         self.grace = timedelta(seconds=settings.join.grace_seconds)
         # links to the hosts the user named rank with the catalogue's join links
         self.preferred = settings.join.allowed_hosts + settings.match.hosts
         self.stamps: dict[datetime, str] = {}  # UTC stamps: sessions share their starts
         self.shifted: dict[tuple, datetime] = {}  # (t, its offset, by) -> t + by, shared
+        self.starts: dict[int, tuple] = {}  # id(start) -> (start, its stamp, its join time)
+        self.ends: dict[int, tuple] = {}  # id(end) -> (end, its leave time)
         self.late_join = settings.join.late_join
         self.judged: dict[tuple, tuple | None] = {}  # see _plan_event: one per series and choice
 
@@ -106,6 +108,8 @@ class _Ctx:
         """Ends a batch: the plans keep what they share, the memos go."""
         self.stamps.clear()
         self.shifted.clear()
+        self.starts.clear()
+        self.ends.clear()
         self.judged.clear()
 
 
@@ -141,15 +145,23 @@ def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None,
     url, provider, steps, reason, is_webinar = judged
     if reason is None and not ctx.late_join and now > event.start + ON_TIME_TOLERANCE:
         reason = "ended"  # _reason's last check, the one that reads the time
+    start, end = event.start, event.end
+    # the events of a batch share their start and end objects: their figures are looked up by
+    # the object (kept in the memo, so its id is not reused), the value memos behind
+    got = ctx.starts.get(id(start))
+    if got is None or got[0] is not start:
+        stamp = ctx.stamps.get(start)
+        if stamp is None:
+            stamp = ctx.stamps[start] = utc_stamp(start)
+        got = ctx.starts[id(start)] = (start, stamp, _shift(ctx, start, ctx.before))
+    leave = ctx.ends.get(id(end))
+    if leave is None or leave[0] is not end:
+        leave = ctx.ends[id(end)] = (end, _shift(ctx, end, ctx.grace))
     auto = reason is None
-    stamp = ctx.stamps.get(event.start)
-    if stamp is None:
-        stamp = ctx.stamps[event.start] = utc_stamp(event.start)
     return _Unfrozen(  # a PlannedJoin
-        f"{event.calendar_id}/{event.event_id}/{stamp}",  # plan_id(calendar_id, event_id, start)
-        event.calendar_id, event.event_id, event.title, event.start, event.end,
-        url, provider, auto, reason,
-        _shift(ctx, event.start, -ctx.lead) if auto else None, _shift(ctx, event.end, ctx.grace),
+        f"{event.calendar_id}/{event.event_id}/{got[1]}",  # plan_id(calendar_id, event_id, start)
+        event.calendar_id, event.event_id, event.title, start, end,
+        url, provider, auto, reason, got[2] if auto else None, leave[1],
         is_webinar, steps, event.organizer,
     )
 
