@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from webinar_tray.core.services import host_matches
+from webinar_tray.core.url_host import hostname
 
 if TYPE_CHECKING:
     from webinar_tray.core.links import LinkCandidate
@@ -35,7 +36,7 @@ def looks_like_non_join(url: str, home_may_join: bool = False) -> bool:
     single-page app's route `/#/g/…` is not a bare home page)."""
     try:
         p = urlsplit(url)
-        host = p.hostname or ""
+        host = hostname(url) or ""
     except ValueError:
         return False
     if _JUNK_HOST.match(host):
@@ -73,7 +74,7 @@ def rank(c: LinkCandidate, index: int, preferred_hosts: tuple[str, ...]) -> tupl
 
 def _host(url: str) -> str:
     try:
-        return (urlsplit(url).hostname or "").rstrip(".")
+        return (hostname(url) or "").rstrip(".")
     except ValueError:
         return ""
 

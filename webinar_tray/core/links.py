@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from webinar_tray.core.link_rank import looks_like_non_join, passcode_first, rank  # noqa: F401 (API)
 from webinar_tray.core.services import CATALOGUE, Service, find_service
 from webinar_tray.core.unwrap import is_wrapper, unwrap  # noqa: F401 (part of this module's API)
+from webinar_tray.core.url_host import hostname
 
 if TYPE_CHECKING:
     from webinar_tray.core.events import CalendarEvent
@@ -264,7 +265,7 @@ def is_safe(url: str | None) -> bool:
         return False
     try:
         p = urlsplit(url)
-        host = p.hostname
+        host = hostname(url)
         p.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError:
         return False
