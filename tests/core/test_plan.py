@@ -173,3 +173,54 @@ def test_event_with_a_1mb_description_plans_quickly():
     desc = ("<p>lorem ipsum dolor sit amet</p> " * 40000)[:1_000_000] + " https://www.brighttalk.com/webcast/1/2"
     p = one(event(start=IN_1H, description=desc, url=None))
     assert p.join_url == "https://www.brighttalk.com/webcast/1/2" and p.provider == "BrightTALK"
+
+
+def test_the_planner_builds_the_same_frozen_plan_as_the_dataclass():
+    """plan._Unfrozen (the planner's quick constructor) must give what PlannedJoin(...) gives,
+    field for field, and a plan that stays frozen; a field added to PlannedJoin and not to it
+    fails here."""
+    import dataclasses
+    import inspect
+
+    from webinar_tray.core.plan import PlannedJoin, _Unfrozen
+
+    names = [f.name for f in dataclasses.fields(PlannedJoin)]
+    assert list(inspect.signature(_Unfrozen).parameters) == names
+    values = [f"v{i}" for i in range(len(names))]
+    made, want = _Unfrozen(*values), PlannedJoin(*values)
+    assert type(made) is PlannedJoin and made == want and hash(made) == hash(want)
+    assert [getattr(made, n) for n in names] == values and repr(made) == repr(want)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.title = "changed"  # type: ignore[misc]
+    assert dataclasses.replace(made, title="x").title == "x"
+
+
+def test_instances_of_one_series_keep_their_own_choice_and_answer():
+    """The planner judges a series once per batch (plan._Ctx.judged): an instance turned on or
+    off, or declined, must still get its own reason."""
+    evs = [event("Weekly sync", start=IN_1H + timedelta(days=i), url="https://meet.google.com/abc-defg-hij",
+                 event_id=f"s{i}", response="declined" if i == 3 else "") for i in range(5)]
+    overrides = {f"cal@example.com/s{i}": on for i, on in ((1, True), (2, False), (4, True))}
+    s = replace(S, refresh=replace(S.refresh, lookahead_hours=24 * 7))
+    got = [(p.event_id, p.auto_join, p.reason) for p in plan(evs, s, overrides, NOW)]
+    assert got == [("s0", False, "no-rule"), ("s1", True, None), ("s2", False, "turned-off"),
+                   ("s3", False, "declined"), ("s4", True, None)]
+
+
+def test_equal_starts_in_other_offsets_keep_their_own_offsets():
+    """The planner shares its figures between events of one start or end object and between
+    equal ones (plan._Ctx): equal instants written in other offsets still print as written."""
+    from datetime import timezone
+
+    plus1 = timezone(timedelta(hours=1))
+    a = event("A webinar", start=IN_1H, event_id="a")
+    b = event("B webinar", start=IN_1H.astimezone(plus1), event_id="b")
+    c = event("C webinar", start=IN_1H, event_id="c")  # a's start and end again, other objects
+    c = replace(c, start=a.start + timedelta(0), end=a.end + timedelta(0))
+    got = plan([a, b, c, a], S, {}, NOW)
+    assert [p.event_id for p in got] == ["a", "b", "c"]
+    assert got == [plan_event(e, S, None, NOW) for e in (a, b, c)]
+    assert [(p.join_at.isoformat(), p.leave_at.isoformat()) for p in got] == [
+        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00"),
+        ("2026-11-25T10:59:00+01:00", "2026-11-25T12:05:00+01:00"),
+        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00")]

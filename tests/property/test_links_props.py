@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -53,3 +54,19 @@ def test_is_safe_only_says_yes_to_http_links_with_a_host(url):
     if is_safe(url):
         parts = urlsplit(url)
         assert parts.scheme.lower() in ("http", "https") and parts.hostname
+
+
+@given(st.lists(link_text, min_size=1, max_size=4))
+def test_the_remembered_hostname_is_urlsplits(urls):
+    """core.url_host.hostname remembers hosts: asked again (from its memory), it must still say
+    what urlsplit says, or raise what urlsplit raises."""
+    from webinar_tray.core.url_host import hostname
+
+    for url in urls + urls:
+        try:
+            want = urlsplit(url).hostname
+        except ValueError:
+            with pytest.raises(ValueError):
+                hostname(url)
+            continue
+        assert hostname(url) == want

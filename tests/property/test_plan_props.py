@@ -6,6 +6,7 @@ random edits of events, settings and choices while now moves."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import event, given
@@ -15,7 +16,7 @@ from tests.fakes import T0
 from tests.property.strategies import hostile_text, link_text
 from webinar_tray.core.events import CalendarEvent, override_key
 from webinar_tray.core.links import is_safe
-from webinar_tray.core.plan import plan
+from webinar_tray.core.plan import plan, plan_event
 from webinar_tray.core.planner import Planner
 from webinar_tray.core.schedule import Missed, Remind, Start, due, next_deadline, reach, wanted
 from webinar_tray.core.settings import JoinSettings, MatchSettings, NotificationSettings, Settings
@@ -209,6 +210,54 @@ def test_the_incremental_planner_plans_as_a_full_rebuild(settings, start, steps,
         for p in planner.ended(now):
             if p.id in states:
                 planner.settle(p.id)
+
+
+# What the planner reads of an event, a few values each.
+SERIES_FIELDS = dict(
+    calendar_id=["primary", "ics:0123abcd"], title=["Quarterly webinar", "Sync", "SYNC"],
+    all_day=[False, True], location=["", "BrightTALK", "https://evil.example/w"], description=LINKS,
+    organizer=["", "events@isc2.org"], conference_links=[(), ("https://meet.google.com/abc-defg-hij",)],
+    hangout_link=["", "https://us02web.zoom.us/j/1"], status=["confirmed", "cancelled"],
+    response=["", "declined"],
+)
+
+
+@st.composite
+def series(draw):
+    """Instances of a few series, each differing from its series in at most one field (and in
+    its id and times): what the planner's per-batch memo (plan._Ctx.judged) tells apart."""
+    bases = draw(st.lists(st.fixed_dictionaries({k: st.sampled_from(v) for k, v in SERIES_FIELDS.items()}),
+                          min_size=1, max_size=2))
+    out = []
+    for _ in range(draw(st.integers(0, 16))):
+        fields = dict(draw(st.sampled_from(bases)))
+        changed = draw(st.sampled_from([None, *SERIES_FIELDS]))
+        if changed:
+            fields[changed] = draw(st.sampled_from(SERIES_FIELDS[changed]))
+        start = T0 + timedelta(minutes=30 * draw(st.integers(min_value=-4, max_value=8)))
+        out.append(CalendarEvent(event_id=draw(st.sampled_from(["e1", "e2", "e3", "e4"])), start=start,
+                                 end=start + timedelta(minutes=draw(st.sampled_from([1, 60, 300]))), **fields))
+    return out
+
+
+@given(series(), close_settings,
+       st.dictionaries(st.sampled_from([f"{c}/e{i}" for c in ("primary", "ics:0123abcd") for i in range(1, 5)]),
+                       st.booleans()),
+       st.sampled_from([-60, 0, 1, 3, 90]), st.sampled_from([(), ("primary",)]))
+def test_the_plan_of_a_batch_is_each_event_planned_alone(evs, settings, overrides, minutes, calendars):
+    """plan() judges the events that share their texts, rule inputs and choice once per batch:
+    the plan must be what planning every event on its own (a fresh memo each) gives."""
+    settings = replace(settings, match=replace(settings.match, calendars=calendars))
+    now = T0 + timedelta(minutes=minutes)
+    horizon = now + timedelta(hours=settings.refresh.lookahead_hours)
+    alone: dict[str, object] = {}
+    for e in evs:
+        if e.end > now and e.start < horizon:
+            p = plan_event(e, settings, overrides.get(override_key(e.calendar_id, e.event_id)), now)
+            if p is not None:
+                alone.setdefault(p.id, p)
+    want = sorted(alone.values(), key=lambda p: (p.start, p.title, p.id))
+    assert plan(evs, settings, overrides, now) == want
 
 
 @given(st.lists(st.dictionaries(st.sampled_from(["id", "title", "auto_join", "reason", "x"]),

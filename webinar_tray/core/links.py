@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from webinar_tray.core.link_rank import looks_like_non_join, passcode_first, rank  # noqa: F401 (API)
 from webinar_tray.core.services import CATALOGUE, Service, find_service
 from webinar_tray.core.unwrap import is_wrapper, unwrap  # noqa: F401 (part of this module's API)
+from webinar_tray.core.url_host import hostname
 
 if TYPE_CHECKING:
     from webinar_tray.core.events import CalendarEvent
@@ -51,10 +52,13 @@ class LinkCandidate:
 
 # One pass, left to right: an HTML tag (whose href we read, and whose other attributes we skip so
 # image/stylesheet addresses are not taken for links) or a bare URL. Every quantifier is bounded or
-# stops at a delimiter the next match starts after, so the scan is linear in the text.
+# stops at a delimiter the next match starts after, so the scan is linear in the text. The
+# lookahead names every first character a match can have (case-insensitive, as the rest): the
+# same matches, but the engine rejects any other position with one test instead of trying each
+# alternative (half the time of the scan).
 _TOKEN = re.compile(
-    r"<(?P<tag>[A-Za-z][A-Za-z0-9-]{0,30})(?=[\s/>])(?P<attrs>[^<>]{0,%d})>"
-    r"|(?P<url>(?:https?|ftp|file|zoommtg)://[^\s<>\"'`]{1,%d})" % (MAX_TAG, MAX_URL),
+    r"(?=[<hfz])(?:<(?P<tag>[A-Za-z][A-Za-z0-9-]{0,30})(?=[\s/>])(?P<attrs>[^<>]{0,%d})>"
+    r"|(?P<url>(?:https?|ftp|file|zoommtg)://[^\s<>\"'`]{1,%d}))" % (MAX_TAG, MAX_URL),
     re.IGNORECASE,
 )
 _HREF = re.compile(
@@ -179,12 +183,13 @@ def extract_urls(text: str, limit: int = MAX_LINKS) -> list[str]:
     seen: set[str] = set()
     out: list[str] = []
     for m in _TOKEN.finditer(_drop_blocks(_reveal(text))):
-        if m.group("url") is not None:
-            url = _clean_bare(m.group("url"))
+        tag, attrs, url = m.groups()  # one call, not one per named group
+        if url is not None:
+            url = _clean_bare(url)
             if "://" not in url:
                 continue
-        elif m.group("tag").lower() in _LINK_TAGS:
-            h = _HREF.search(m.group("attrs"))
+        elif tag.lower() in _LINK_TAGS:
+            h = _HREF.search(attrs)
             if not h:
                 continue
             url = _clean_href(next(g for g in h.groups() if g is not None))
@@ -260,7 +265,7 @@ def is_safe(url: str | None) -> bool:
         return False
     try:
         p = urlsplit(url)
-        host = p.hostname
+        host = hostname(url)
         p.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError:
         return False

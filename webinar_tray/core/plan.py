@@ -33,6 +33,35 @@ class PlannedJoin:
     organizer: str = ""  # the event's organizer (e-mail address): kept in the attendance record
 
 
+class _Unfrozen:
+    """A PlannedJoin's fields set by plain attribute stores, then made a PlannedJoin: the
+    frozen dataclass's __init__ sets each of its 15 fields through object.__setattr__, 30 ms
+    of planning 25,000 events; this takes 8. The slots are PlannedJoin's own (so the class
+    may change: CPython checks the layouts match), and once it is a PlannedJoin it is as
+    frozen as any (tests/core/test_plan.py compares the two constructions)."""
+
+    __slots__ = PlannedJoin.__slots__
+
+    def __init__(self, id, calendar_id, event_id, title, start, end, join_url, provider, auto_join,
+                 reason, join_at, leave_at, is_webinar, steps, organizer):
+        self.id = id
+        self.calendar_id = calendar_id
+        self.event_id = event_id
+        self.title = title
+        self.start = start
+        self.end = end
+        self.join_url = join_url
+        self.provider = provider
+        self.auto_join = auto_join
+        self.reason = reason
+        self.join_at = join_at
+        self.leave_at = leave_at
+        self.is_webinar = is_webinar
+        self.steps = steps
+        self.organizer = organizer
+        self.__class__ = PlannedJoin  # type: ignore[assignment]
+
+
 # A webinar that started less than this long ago is still joined "on time" when late_join is off
 # (the PC woke a little late, the refresh ran a few seconds after the start).
 ON_TIME_TOLERANCE = timedelta(minutes=2)
@@ -60,20 +89,28 @@ def plan(
 
 
 class _Ctx:
-    """What planning reads from the settings for every event, worked out once per call."""
+    """What planning reads from the settings for every event, worked out once per call, and
+    the memos of a batch: for the one Settings it was made with."""
 
     def __init__(self, settings: Settings):
-        self.lead = timedelta(seconds=settings.join.lead_seconds)
+        self.before = -timedelta(seconds=settings.join.lead_seconds)  # join at start + before
         self.grace = timedelta(seconds=settings.join.grace_seconds)
         # links to the hosts the user named rank with the catalogue's join links
         self.preferred = settings.join.allowed_hosts + settings.match.hosts
         self.stamps: dict[datetime, str] = {}  # UTC stamps: sessions share their starts
         self.shifted: dict[tuple, datetime] = {}  # (t, its offset, by) -> t + by, shared
+        self.starts: dict[int, tuple] = {}  # id(start) -> (start, its stamp, its join time)
+        self.ends: dict[int, tuple] = {}  # id(end) -> (end, its leave time)
+        self.late_join = settings.join.late_join
+        self.judged: dict[tuple, tuple | None] = {}  # see _plan_event: one per series and choice
 
     def forget(self) -> None:
         """Ends a batch: the plans keep what they share, the memos go."""
         self.stamps.clear()
         self.shifted.clear()
+        self.starts.clear()
+        self.ends.clear()
+        self.judged.clear()
 
 
 def _shift(ctx: _Ctx, t: datetime, by: timedelta) -> datetime:
@@ -95,6 +132,46 @@ def plan_event(
 
 def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None, now: datetime,
                 ctx: _Ctx) -> PlannedJoin | None:
+    # Everything but the times and ids depends on these fields alone (with the batch's settings),
+    # and a series' instances share them: judged once per batch. `is` as _reason tests it.
+    key = (event.conference_links, event.hangout_link, event.location, event.description, event.title,
+           event.organizer, event.calendar_id, event.status, event.all_day, event.response,
+           override is True, override is False)
+    judged = ctx.judged.get(key, _UNJUDGED)
+    if judged is _UNJUDGED:
+        judged = ctx.judged[key] = _judge(event, settings, override, ctx)
+    if judged is None:
+        return None
+    url, provider, steps, reason, is_webinar = judged
+    if reason is None and not ctx.late_join and now > event.start + ON_TIME_TOLERANCE:
+        reason = "ended"  # _reason's last check, the one that reads the time
+    start, end = event.start, event.end
+    # the events of a batch share their start and end objects: their figures are looked up by
+    # the object (kept in the memo, so its id is not reused), the value memos behind
+    got = ctx.starts.get(id(start))
+    if got is None or got[0] is not start:
+        stamp = ctx.stamps.get(start)
+        if stamp is None:
+            stamp = ctx.stamps[start] = utc_stamp(start)
+        got = ctx.starts[id(start)] = (start, stamp, _shift(ctx, start, ctx.before))
+    leave = ctx.ends.get(id(end))
+    if leave is None or leave[0] is not end:
+        leave = ctx.ends[id(end)] = (end, _shift(ctx, end, ctx.grace))
+    auto = reason is None
+    return _Unfrozen(  # a PlannedJoin
+        f"{event.calendar_id}/{event.event_id}/{got[1]}",  # plan_id(calendar_id, event_id, start)
+        event.calendar_id, event.event_id, event.title, start, end,
+        url, provider, auto, reason, got[2] if auto else None, leave[1],
+        is_webinar, steps, event.organizer,
+    )
+
+
+_UNJUDGED = object()
+
+
+def _judge(event: CalendarEvent, settings: Settings, override: bool | None, ctx: _Ctx) -> tuple | None:
+    """(join url, provider, steps, reason not to join but "ended", is a webinar) of `event`, or
+    None when it has no link and matches no rule."""
     cands, link, host, wrapper = _links_of(event.conference_links, event.hangout_link, event.location,
                                            event.description, ctx.preferred)
     service = link.service if link else None
@@ -102,19 +179,9 @@ def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None,
                         host)
     if link is None and rule is None and not cands:
         return None
-    reason = _reason(event, settings, link, cands, rule, override, now, host, wrapper)
-    auto = reason is None
-    stamp = ctx.stamps.get(event.start)
-    if stamp is None:
-        stamp = ctx.stamps[event.start] = utc_stamp(event.start)
-    return PlannedJoin(
-        f"{event.calendar_id}/{event.event_id}/{stamp}",  # plan_id(calendar_id, event_id, start)
-        event.calendar_id, event.event_id, event.title, event.start, event.end,
-        link.url if link else None, service.name if service else None, auto, reason,
-        _shift(ctx, event.start, -ctx.lead) if auto else None, _shift(ctx, event.end, ctx.grace),
-        rule is not None,
-        service.steps if service else "generic", event.organizer,
-    )
+    reason = _reason(event, settings, link, cands, rule, override, host, wrapper)
+    return (link.url if link else None, service.name if service else None,
+            service.steps if service else "generic", reason, rule is not None)
 
 
 @dataclass(frozen=True)
@@ -143,7 +210,9 @@ def _links_of(conference_links, hangout_link, location, description, preferred_h
     return cands, link, host_of(link.url), is_wrapper(link.url)
 
 
-def _reason(event, settings, link, cands, rule, override, now, host, wrapper) -> str | None:
+def _reason(event, settings, link, cands, rule, override, host, wrapper) -> str | None:
+    """Why `event` is not auto-joined, or None; all but "ended" (late_join off, already started:
+    _plan_event checks that, as the last check, since it alone reads the time)."""
     if event.status == "cancelled":
         return "cancelled"
     if event.all_day:
@@ -165,8 +234,6 @@ def _reason(event, settings, link, cands, rule, override, now, host, wrapper) ->
         joins = link.service is not None and not link.service.fallback
         if not joins and not host_in(host, settings.join.allowed_hosts):
             return "unknown-host"
-    if not settings.join.late_join and now > event.start + ON_TIME_TOLERANCE:
-        return "ended"
     return None
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.core.settings import MatchSettings
+from webinar_tray.core.url_host import hostname
 
 
 def host_of(url: str | None) -> str:
     try:
-        return (urlsplit(url or "").hostname or "").lower()
+        return (hostname(url or "") or "").lower()
     except ValueError:
         return ""
 

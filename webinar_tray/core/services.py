@@ -23,6 +23,7 @@ from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from webinar_tray.core.service_index import index_of
+from webinar_tray.core.url_host import hostname
 
 KINDS = ("webinar", "meeting", "stream")
 STEPS = ("brighttalk", "zoom", "on24", "webex", "teams", "youtube", "generic")
@@ -355,13 +356,12 @@ CATALOGUE: tuple[Service, ...] = (
 def split_host_path(url: str) -> tuple[str, str] | None:
     """(host, path) of an http(s) URL: host lower case, no port, no trailing dot; else None."""
     try:
-        p = urlsplit(url.strip())
-        host = p.hostname or ""
+        p = urlsplit(url := url.strip())
+        host = (hostname(url) or "").rstrip(".")
     except (ValueError, AttributeError):
         return None
     if p.scheme not in ("http", "https"):
         return None
-    host = host.rstrip(".")
     if not host:
         return None
     return host, p.path or "/"

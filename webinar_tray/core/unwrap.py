@@ -16,6 +16,8 @@ import binascii
 import re
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from webinar_tray.core.url_host import hostname
+
 LAYERS = 3  # wrappers taken off one link at most
 
 _GOOGLE = re.compile(r"^(?:www\.)?google\.(?:com|[a-z]{2}|com?\.[a-z]{2})$")
@@ -67,7 +69,7 @@ def _proofpoint_v3(url: str) -> str | None:
 def _host_path_query(url: str) -> tuple[str, str, str] | None:
     try:
         p = urlsplit(url)
-        host = (p.hostname or "").rstrip(".")
+        host = (hostname(url) or "").rstrip(".")
     except (ValueError, AttributeError):
         return None
     if p.scheme not in ("http", "https") or not host:
