@@ -185,6 +185,7 @@ class FakeGoogle:
         self.deny_consent = False
         self.consented_before = False
         self.delay = 0.0  # seconds every API response is held back (for timeout tests)
+        self.in_flight = self.most_in_flight = 0  # API requests being answered: now, at most
         self.sync_tokens = SyncTokens()
 
         # logs
@@ -796,17 +797,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, body, headers, content_type="text/plain; charset=utf-8")
             return
         if path.startswith("/calendar/v3/"):
-            if fake.delay:
-                time.sleep(fake.delay)
-            t0 = time.perf_counter()
-            status, headers, body = fake.calendar_api("GET", path, q, self.headers.get("Authorization") or "")
-            data = json.dumps(body).encode()
             with fake._lock:
-                fake.api_seconds += time.perf_counter() - t0
-                fake.api_bytes += len(data)
-            self._send(status, data, headers)
+                fake.in_flight += 1
+                fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+            try:
+                self._api_get(path, q)
+            finally:
+                with fake._lock:
+                    fake.in_flight -= 1
             return
         self._json(404, google_error(404))
+
+    def _api_get(self, path: str, q: dict) -> None:
+        fake = self.fake
+        if fake.delay:
+            time.sleep(fake.delay)
+        t0 = time.perf_counter()
+        status, headers, body = fake.calendar_api("GET", path, q, self.headers.get("Authorization") or "")
+        data = json.dumps(body).encode()
+        with fake._lock:
+            fake.api_seconds += time.perf_counter() - t0
+            fake.api_bytes += len(data)
+        self._send(status, data, headers)
 
     def _do_POST(self) -> None:
         path, q = self._split()

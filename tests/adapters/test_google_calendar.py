@@ -298,6 +298,42 @@ def test_calendars_asking_at_once_refresh_the_sign_in_once(fake_google):
     assert fake_google.grants == ["refresh_token"]
 
 
+def test_a_refresh_asks_google_three_pages_at_a_time(fake_google):
+    """Pages asked all at once share the bottleneck and all arrive at the end; the app reads
+    them one at a time (service.IN_FLIGHT says why)."""
+    from webinar_tray.adapters.calendar.google.service import IN_FLIGHT
+    from webinar_tray.runtime import sync
+
+    fake_google.delay = 0.2  # every page takes a while: all ten would be in flight at once
+    creds = make_creds(fake_google)
+    ids = [f"team{i}@group.calendar.google.com" for i in range(10)]
+    for c in ids:
+        fake_google.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
+    sources = [make_source(fake_google, c, creds=creds)[0] for c in ids]
+    outcomes = sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings()).wait()
+    assert all(o.events and not o.error for o in outcomes), [o.error for o in outcomes]
+    assert fake_google.most_in_flight == IN_FLIGHT == 3
+
+
+def test_waiting_for_a_page_slot_counts_against_the_deadline(fake_google):
+    """Three calendars whose pages are slow hold every slot: the fourth gives up at its
+    deadline with the usual message (before the three answer), and they are not held back."""
+    from webinar_tray.runtime import sync
+
+    fake_google.delay = 3.0
+    creds = make_creds(fake_google)
+    ids = [f"team{i}@group.calendar.google.com" for i in range(4)]
+    for c in ids:
+        fake_google.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
+    sources = [make_source(fake_google, c, creds=creds, retries=0)[0] for c in ids]
+    t0 = time.monotonic()
+    outcomes = sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings(timeout_seconds=2)).wait()
+    assert time.monotonic() - t0 < 2 + sync.LATE + 1
+    [late] = [o for o in outcomes if o.error]
+    assert "no answer within 2 s" in late.error and late.seconds < 2.5, late
+    assert sum(bool(o.events) for o in outcomes) == 3
+
+
 def test_revoked_access_is_sign_in_needed(fake_google):
     fake_google.calendars["primary"] = [gevent("a", "Webinar", W0 + timedelta(hours=1))]
     src, _ = make_source(fake_google)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from webinar_tray.adapters.calendar.google.mapping import aware as _aware
 from webinar_tray.adapters.calendar.google.mapping import to_event
 from webinar_tray.adapters.calendar.google.mirror import account_fingerprint
-from webinar_tray.adapters.calendar.google.service import build_service
+from webinar_tray.adapters.calendar.google.service import build_service, in_flight
 from webinar_tray.adapters.calendar.google.sync import FullSyncRequired, GoogleSync
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.ports import Deadline, SignInNeeded, SourceError
@@ -213,9 +213,11 @@ class GoogleCalendarSource:
             if deadline is not None:
                 deadline.check()
             try:
-                if self._helper is not None:  # the same page, asked for by the helper process
-                    return self._helper.call(self.name, self.calendar_id, params, self.page_size, deadline)
-                return self._page_once(params)
+                with in_flight(deadline):
+                    if self._helper is not None:  # the same page, asked for by the helper process
+                        return self._helper.call(self.name, self.calendar_id, params, self.page_size,
+                                                 deadline)
+                    return self._page_once(params)
             except _Transient as t:
                 if attempt >= self.retries:
                     raise SourceError(f"{self.name}: {t.why} (gave up after {attempt + 1} tries)") from None
