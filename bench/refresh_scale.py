@@ -3,7 +3,10 @@
 google-api-python-client. Printed beside the floor measured in the same run: the process start
 (`python -m webinar_tray --version`) plus a bare urllib fetch of the same pages. Never asserted.
 
-    uv run python -m bench.refresh_scale [--calendars 10] [--events 2500] [--profile]
+    uv run python -m bench.refresh_scale [--calendars 10] [--events 2500] [--rounds 3] [--profile]
+
+Each figure is the median of `--rounds` cold rounds (a fresh fake and home each), the floor and
+`list` taken in every round: one round on this shared machine moved the ratio by +-0.4.
 
 `--profile offline|online` prints the top of a cProfile of `list --json [--offline]` run in
 this process.
@@ -15,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,22 +92,15 @@ def bare_fetch(fake: FakeGoogle, cals: list[str], token: str, now: datetime) -> 
     return time.perf_counter() - t0
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--calendars", type=int, default=10)
-    ap.add_argument("--events", type=int, default=2500)
-    ap.add_argument("--profile", choices=("offline", "online"),
-                    help="print a cProfile of `list --json [--offline]` run in this process")
-    figures.add_argument(ap)
-    a = ap.parse_args()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+def one_round(a, now: datetime, profile: str | None = None) -> dict:
+    """One cold round on a fresh fake Google and home: the floor's parts, then `list --json`
+    (a full sync of every calendar) and `list --json --offline`, each in a new process."""
     with FakeGoogle() as fake, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         fake.page_size = 2500
         fake.calendars.update(calendars(a.calendars, a.events, now))
         names = list(fake.calendars)
-        extra = ""
-        setup_home(home, fake, extra)
+        setup_home(home, fake, "")
         cfg = home / "config.toml"
         text = cfg.read_text().replace('calendars = ["primary", "webinars@group.calendar.google.com"]',
                                        "calendars = " + json.dumps(names))
@@ -113,36 +110,62 @@ def main() -> None:
         t_start, _ = timed(py + ["--version"], env)
         token = fake.issue_access_token()
         t_fetch = bare_fetch(fake, names, token, now)
-        floor = t_start + t_fetch
         t_list, r = timed(py + ["list", "--json"], env)
         if r.returncode != 0:
             sys.exit(f"list --json failed ({r.returncode}): {r.stderr[-2000:]}")
-        rows = len(json.loads(r.stdout))
-        t_off, r2 = timed(py + ["list", "--json", "--offline"], env)
-        n = a.calendars * a.events
-        print(f"P4 refresh, {a.calendars} calendars x {a.events} events ({n:,}); {rows:,} rows listed")
-        print(f"  floor (start {t_start:.2f} s + bare fetch {t_fetch:.2f} s)   {floor:6.2f} s")
-        print(f"  list --json                                {t_list:6.2f} s   {t_list / floor:4.1f}x the floor")
-        print(f"  list --json --offline                      {t_off:6.2f} s")
-        figures.emit(a.figures, [
-            figures.Figure("P4", f"list --json, {a.calendars} x {a.events} events", t_list, "s", floor,
-                           "start + bare fetch", "<= 2x reference", 2.0, ratio=True),
-            figures.Figure("P4", "list --json --offline", t_off, "s", t_start, "start")])
-        if a.profile:
-            import cProfile
-            import pstats
+        t_off, _ = timed(py + ["list", "--json", "--offline"], env)
+        if profile:
+            profiled(env, profile)
+        return {"start": t_start, "fetch": t_fetch, "floor": t_start + t_fetch, "list": t_list,
+                "offline": t_off, "rows": len(json.loads(r.stdout))}
 
-            os.environ.update(env)
-            from webinar_tray.cli import main as cli_main
 
-            prof = cProfile.Profile()
-            prof.enable()
-            try:
-                cli_main(["list", "--json"] + (["--offline"] if a.profile == "offline" else []))
-            except SystemExit:
-                pass
-            prof.disable()
-            pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+def profiled(env: dict, which: str) -> None:
+    import cProfile
+    import pstats
+
+    os.environ.update(env)
+    from webinar_tray.cli import main as cli_main
+
+    prof = cProfile.Profile()
+    prof.enable()
+    try:
+        cli_main(["list", "--json"] + (["--offline"] if which == "offline" else []))
+    except SystemExit:
+        pass
+    prof.disable()
+    pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+
+
+def _each(rounds: list[dict], key: str) -> str:
+    return ", ".join(f"{r[key]:.2f}" for r in rounds)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--calendars", type=int, default=10)
+    ap.add_argument("--events", type=int, default=2500)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="cold rounds; each figure is the median (the machine is shared and noisy)")
+    ap.add_argument("--profile", choices=("offline", "online"),
+                    help="print a cProfile of `list --json [--offline]` run in this process")
+    figures.add_argument(ap)
+    a = ap.parse_args()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    rounds = [one_round(a, now, a.profile if i == 0 else None) for i in range(max(1, a.rounds))]
+    m = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+    n = a.calendars * a.events
+    print(f"P4 refresh, {a.calendars} calendars x {a.events} events ({n:,}); {m['rows']:,.0f} rows "
+          f"listed; medians of {len(rounds)} cold rounds")
+    print(f"  floor (start {m['start']:.2f} s + bare fetch {m['fetch']:.2f} s)   {m['floor']:6.2f} s   "
+          f"rounds: {_each(rounds, 'floor')}")
+    print(f"  list --json                                {m['list']:6.2f} s   {m['list'] / m['floor']:4.1f}x "
+          f"the floor   rounds: {_each(rounds, 'list')}")
+    print(f"  list --json --offline                      {m['offline']:6.2f} s")
+    figures.emit(a.figures, [
+        figures.Figure("P4", f"list --json, {a.calendars} x {a.events} events", m["list"], "s", m["floor"],
+                       "start + bare fetch", "<= 2x reference", 2.0, ratio=True),
+        figures.Figure("P4", "list --json --offline", m["offline"], "s", m["start"], "start")])
 
 
 if __name__ == "__main__":
