@@ -169,3 +169,34 @@ def test_a_reader_that_fails_leaves_the_others(tmp_path, caplog):
         got = sync.cached_by_source(store, [Broken(), Kept()], now, sync.RefreshSettings())
     assert got == {"google:kept": ["an event"]} and "Broken" in caplog.text
     store.close()
+
+
+def test_a_sign_in_that_cannot_be_read_still_lists_the_last_sign_ins_mirror(fake_google, tmp_path):
+    """A locked keyring or a broken token file at start: the calendars say "sign-in needed" at
+    every refresh, and the schedule saved under the last sign-in is still the cache (the store
+    keeps no rows of it). With no mirror saved there is nothing to list."""
+    from dataclasses import replace
+
+    from webinar_tray.adapters.calendar.google.account import NotSignedIn, google_sources
+    from webinar_tray.config.files import resolve_file
+    from webinar_tray.config.paths import resolve_paths
+    from webinar_tray.core.settings import Settings
+
+    fake_google.calendars["primary"] = calendar_data()
+    paths = resolve_paths(tmp_path / "home").ensure()
+    (paths.config_dir / "client_secret.json").write_text("{}")
+    settings = Settings()
+    settings = replace(settings, google=replace(settings.google, token_store="file", calendars=["primary"]))
+    assert google_sources(settings, paths, resolve_file)[0].cached(*WINDOWS[0]) is None  # none saved
+    path = mirror_path(paths.data_dir / "google-sync", "primary")
+    got = make_source(fake_google, mirror_file=path)[0].fetch(*WINDOWS[0])
+    (paths.data_dir / "google-token.json").mkdir()  # the token cannot be read
+    [src] = google_sources(settings, paths, resolve_file)
+    assert isinstance(src, NotSignedIn) and got
+    assert shape(src.cached(*WINDOWS[0])) == shape(got)
+    n = len(fake_google.requests)
+    store = Store(tmp_path / "cache.sqlite3")
+    now = WINDOWS[0][0] + sync.LOOKBEHIND
+    assert sync.cached_by_source(store, [src], now, sync.RefreshSettings())[src.key]
+    assert len(fake_google.requests) == n
+    store.close()

@@ -13,15 +13,34 @@ from webinar_tray.ports import SignInNeeded
 log = logging.getLogger(__name__)
 
 class NotSignedIn:
-    """Stands for a configured Google calendar while nobody is signed in: every refresh says so."""
+    """Stands for a configured Google calendar while nobody is signed in (or the sign-in cannot
+    be read: a locked keyring): every refresh says so, and its saved mirror, if any, is still
+    its cache (`cached`), so a schedule kept from the last sign-in is still joined. The mirrors
+    are deleted at `logout`, so one that is there belongs to the last sign-in."""
 
-    def __init__(self, calendar_id: str, why: str):
+    def __init__(self, calendar_id: str, why: str, mirror_file: Path | None = None):
         self.name = f"Google Calendar {calendar_id}"
         self.key = f"google:{calendar_id}"
         self.why = why
+        self.calendar_id, self.mirror_file = calendar_id, mirror_file
 
     def fetch(self, start: datetime, end: datetime, deadline=None):
         raise SignInNeeded(self.why)
+
+    def cached(self, start: datetime, end: datetime):
+        """The window as the saved mirror holds it, read as the sign-in it was saved under."""
+        from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
+        from webinar_tray.adapters.calendar.google.mapping import aware
+        from webinar_tray.adapters.calendar.google.sync import mirror_owner
+
+        owner = mirror_owner(self.mirror_file) if self.mirror_file is not None else None
+        if owner is None:
+            return None
+        reader = GoogleCalendarSource(self.calendar_id, lambda: None, "", mirror_file=self.mirror_file)
+        try:
+            return reader._sync.cached(aware(start), aware(end), reader._to_event, owner=owner)
+        finally:
+            reader._memo = {}
 
 
 class GoogleAccount:
@@ -142,23 +161,24 @@ def google_sources(settings, paths, resolve_file, helper: bool = False) -> list:
         return []
     from webinar_tray.adapters.calendar.google.tokens import TokenStoreError
 
+    from webinar_tray.adapters.calendar.google.sync import mirror_path
+
+    folder = paths.data_dir / "google-sync"  # each calendar's mirror and sync token (sync.py)
     store = token_store(settings, paths)
     try:
         info = store.load()
     except TokenStoreError as e:  # a folder in the token file's place, a locked keyring
         log.warning("Google sign-in needed: %s", e)
         why = f"sign-in needed: {e}"
-        return [NotSignedIn(c, why) for c in settings.google.calendars]
+        return [NotSignedIn(c, why, mirror_path(folder, c)) for c in settings.google.calendars]
     if not info or not info.get("refresh_token"):
         why = "not signed in to Google Calendar: run `webinar-tray login`"
-        return [NotSignedIn(c, why) for c in settings.google.calendars]
+        return [NotSignedIn(c, why, mirror_path(folder, c)) for c in settings.google.calendars]
     from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
-    from webinar_tray.adapters.calendar.google.sync import mirror_path
 
     endpoint = settings.google.api_endpoint
     account = HelperAccount(store, info, endpoint) if helper else GoogleAccount(store, info)
     pager = account.helper if helper else None
-    folder = paths.data_dir / "google-sync"  # each calendar's mirror and sync token (sync.py)
     return [
         _Saving(GoogleCalendarSource(c, account.credentials, endpoint,
                                      mirror_file=mirror_path(folder, c), helper=pager), account)

@@ -76,6 +76,19 @@ def forget_mirrors(folder: Path) -> int:
     return n
 
 
+def mirror_owner(path: Path) -> str | None:
+    """The sign-in a saved mirror belongs to, as its header says (None: no readable file)."""
+    import json
+
+    try:
+        with open(path, "rb") as fh:
+            head = json.loads(fh.readline().decode("utf-8") or "null")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    owner = head.get("account") if isinstance(head, dict) else None
+    return owner if isinstance(owner, str) and owner else None
+
+
 class GoogleSync:
     """The mirror of one GoogleCalendarSource's calendar and how it is kept current."""
 
@@ -111,16 +124,17 @@ class GoogleSync:
                 if self._file is not None:
                     self._file.release()
 
-    def cached(self, start: datetime, end: datetime, mapper) -> list:
+    def cached(self, start: datetime, end: datetime, mapper, owner: str | None = None) -> list:
         """[start, end) as the saved mirror holds it, contacting nothing: `list --offline`,
         doctor and the setup page beside the running app, and the app at start. The mirror
         this process holds is used as it is; else the file is read without setting anything
         aside (another process may be appending to it): a clean read is kept for the next sync,
         one with a torn tail is not (the next sync reads the file again and deals with it).
         Another process's later sync is read from the file; a file rewritten while it is read is
-        read again, once; then nothing is listed."""
+        read again, once; then nothing is listed. `owner`: the sign-in to read it as (else the
+        source's own)."""
         with self._lock:
-            owner = self.source.owner()
+            owner = self.source.owner() if owner is None else owner
             for attempt in (1, 2):
                 mine = (owner == self._owner and attempt == 1
                         and (self._file is None or self._file.unchanged()))
