@@ -283,17 +283,22 @@ def test_short_lived_tokens_are_refreshed_before_each_request(fake_google):
     assert fake_google.grants.count("refresh_token") == len(event_requests(fake_google)) == 4
 
 
+def _round_of_calendars(fake, n: int, timeout: float = 60, **kw):
+    """`n` calendars of one event each on one sign-in, refreshed by one Round: its outcomes."""
+    from webinar_tray.runtime import sync
+
+    creds = make_creds(fake)
+    ids = [f"team{i}@group.calendar.google.com" for i in range(n)]
+    for c in ids:
+        fake.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
+    sources = [make_source(fake, c, creds=creds, **kw)[0] for c in ids]
+    return sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings(timeout_seconds=timeout)).wait()
+
+
 def test_calendars_asking_at_once_refresh_the_sign_in_once(fake_google):
     """Each calendar's thread has its own AuthorizedHttp, which would refresh the shared
     sign-in itself (6 token requests for 10 calendars before `service.OneRefresh`)."""
-    from webinar_tray.runtime import sync
-
-    creds = make_creds(fake_google)
-    ids = [f"team{i}@group.calendar.google.com" for i in range(10)]
-    for c in ids:
-        fake_google.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
-    sources = [make_source(fake_google, c, creds=creds)[0] for c in ids]
-    outcomes = sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings()).wait()
+    outcomes = _round_of_calendars(fake_google, 10)
     assert all(o.events and not o.error for o in outcomes), [o.error for o in outcomes]
     assert fake_google.grants == ["refresh_token"]
 
@@ -302,15 +307,9 @@ def test_a_refresh_asks_google_three_pages_at_a_time(fake_google):
     """Pages asked all at once share the bottleneck and all arrive at the end; the app reads
     them one at a time (service.IN_FLIGHT says why)."""
     from webinar_tray.adapters.calendar.google.service import IN_FLIGHT
-    from webinar_tray.runtime import sync
 
     fake_google.delay = 0.2  # every page takes a while: all ten would be in flight at once
-    creds = make_creds(fake_google)
-    ids = [f"team{i}@group.calendar.google.com" for i in range(10)]
-    for c in ids:
-        fake_google.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
-    sources = [make_source(fake_google, c, creds=creds)[0] for c in ids]
-    outcomes = sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings()).wait()
+    outcomes = _round_of_calendars(fake_google, 10)
     assert all(o.events and not o.error for o in outcomes), [o.error for o in outcomes]
     assert fake_google.most_in_flight == IN_FLIGHT == 3
 
@@ -321,13 +320,8 @@ def test_waiting_for_a_page_slot_counts_against_the_deadline(fake_google):
     from webinar_tray.runtime import sync
 
     fake_google.delay = 3.0
-    creds = make_creds(fake_google)
-    ids = [f"team{i}@group.calendar.google.com" for i in range(4)]
-    for c in ids:
-        fake_google.calendars[c] = [gevent(f"{c}-a", "Webinar", W0 + timedelta(hours=1))]
-    sources = [make_source(fake_google, c, creds=creds, retries=0)[0] for c in ids]
     t0 = time.monotonic()
-    outcomes = sync.Round(sources, W0 + sync.LOOKBEHIND, sync.RefreshSettings(timeout_seconds=2)).wait()
+    outcomes = _round_of_calendars(fake_google, 4, timeout=2, retries=0)
     assert time.monotonic() - t0 < 2 + sync.LATE + 1
     [late] = [o for o in outcomes if o.error]
     assert "no answer within 2 s" in late.error and late.seconds < 2.5, late

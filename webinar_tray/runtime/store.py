@@ -266,16 +266,7 @@ class Store(AttendanceRecords):
     def mark_fetched(self, source: str, now: datetime) -> None:
         """A good fetch of a source that saves its events itself (a Google calendar's mirror
         file): only when it happened is recorded, and the rows kept of it before go."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                if self._db.execute("DELETE FROM events WHERE source = ?", (source,)).rowcount:
-                    self._forget_texts()
-                self._db.execute(_FETCHED, (source, _ts(now)))
-                self._db.execute("COMMIT")
-            except Exception:
-                self._db.execute("ROLLBACK")
-                raise
+        self.replace_events(source, [], now)
 
     def _fetched(self, source: str, now: datetime, count: int) -> bool:
         """A fetch that changed nothing: records only when it happened; False (nothing done)
