@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-from webinar_tray.core.events import CalendarEvent, override_key, utc_stamp
+from webinar_tray.core.events import CalendarEvent, fast_constructor, override_key, utc_stamp
 from webinar_tray.core.links import candidates
 from webinar_tray.core.rules import host_in, host_of, webinar_rule
 from webinar_tray.core.unwrap import is_wrapper
@@ -33,33 +33,9 @@ class PlannedJoin:
     organizer: str = ""  # the event's organizer (e-mail address): kept in the attendance record
 
 
-class _Unfrozen:
-    """A PlannedJoin's fields set by plain attribute stores, then made a PlannedJoin: the
-    frozen dataclass's __init__ sets each of its 15 fields through object.__setattr__, 30 ms
-    of planning 25,000 events; this takes 8. The slots are PlannedJoin's own (so the class
-    may change: CPython checks the layouts match), and once it is a PlannedJoin it is as
-    frozen as any (tests/core/test_plan.py compares the two constructions)."""
-
-    __slots__ = PlannedJoin.__slots__
-
-    def __init__(self, id, calendar_id, event_id, title, start, end, join_url, provider, auto_join,
-                 reason, join_at, leave_at, is_webinar, steps, organizer):
-        self.id = id
-        self.calendar_id = calendar_id
-        self.event_id = event_id
-        self.title = title
-        self.start = start
-        self.end = end
-        self.join_url = join_url
-        self.provider = provider
-        self.auto_join = auto_join
-        self.reason = reason
-        self.join_at = join_at
-        self.leave_at = leave_at
-        self.is_webinar = is_webinar
-        self.steps = steps
-        self.organizer = organizer
-        self.__class__ = PlannedJoin  # type: ignore[assignment]
+# PlannedJoin(*values) by plain stores: the planner makes one per cached event (events.py says
+# why; tests/core/test_plan.py compares the two constructions)
+_Unfrozen = fast_constructor(PlannedJoin)
 
 
 # A webinar that started less than this long ago is still joined "on time" when late_join is off
