@@ -30,17 +30,13 @@ class NotSignedIn:
     def cached(self, start: datetime, end: datetime):
         """The window as the saved mirror holds it, read as the sign-in it was saved under."""
         from webinar_tray.adapters.calendar.google.api import GoogleCalendarSource
-        from webinar_tray.adapters.calendar.google.mapping import aware
-        from webinar_tray.adapters.calendar.google.sync import mirror_owner
+        from webinar_tray.adapters.calendar.google.mirror_file import saved_owner
 
-        owner = mirror_owner(self.mirror_file) if self.mirror_file is not None else None
+        owner = saved_owner(self.mirror_file) if self.mirror_file is not None else None
         if owner is None:
             return None
         reader = GoogleCalendarSource(self.calendar_id, lambda: None, "", mirror_file=self.mirror_file)
-        try:
-            return reader._sync.cached(aware(start), aware(end), reader._to_event, owner=owner)
-        finally:
-            reader._memo = {}
+        return reader.cached(start, end, owner)
 
 
 class GoogleAccount:

@@ -164,13 +164,14 @@ class GoogleCalendarSource:
         the store keeps no copy of them (`cached` lists them again)."""
         return self._sync is not None and self._sync.saved()
 
-    def cached(self, start: datetime, end: datetime) -> list[CalendarEvent] | None:
+    def cached(self, start: datetime, end: datetime, owner: str | None = None) -> list[CalendarEvent] | None:
         """[start, end) as the saved mirror holds it, contacting nothing; None without a mirror
-        file (the store's rows are then this calendar's cache)."""
+        file (the store's rows are then this calendar's cache). `owner`: the sign-in to read
+        it as, when not this source's own (account.NotSignedIn)."""
         if self._sync is None or self._sync.path is None:
             return None
         try:
-            return self._sync.cached(_aware(start), _aware(end), self._to_event)
+            return self._sync.cached(_aware(start), _aware(end), self._to_event, owner)
         finally:
             self._memo = {}  # the events keep what they share
 

@@ -232,6 +232,19 @@ class MirrorFile:
         mirror.saved(offsets, texts)
 
 
+def saved_owner(path: Path) -> str | None:
+    """The sign-in a saved mirror belongs to, as its header says (None: no readable mirror)."""
+    try:
+        with open(path, "rb") as fh:
+            head = json.loads(fh.readline().decode("utf-8") or "null")
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(head, dict) or head.get("v") != FORMAT:
+        return None
+    owner = head.get("account")
+    return owner if isinstance(owner, str) and owner else None
+
+
 def _key(text: str):
     """An exception's original start as its `x` line writes it (Mirror._line)."""
     if text[0] == "T":

@@ -76,19 +76,6 @@ def forget_mirrors(folder: Path) -> int:
     return n
 
 
-def mirror_owner(path: Path) -> str | None:
-    """The sign-in a saved mirror belongs to, as its header says (None: no readable file)."""
-    import json
-
-    try:
-        with open(path, "rb") as fh:
-            head = json.loads(fh.readline().decode("utf-8") or "null")
-    except (OSError, ValueError, UnicodeDecodeError):
-        return None
-    owner = head.get("account") if isinstance(head, dict) else None
-    return owner if isinstance(owner, str) and owner else None
-
-
 class GoogleSync:
     """The mirror of one GoogleCalendarSource's calendar and how it is kept current."""
 
