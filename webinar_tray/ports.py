@@ -58,6 +58,11 @@ class CalendarSource(Protocol):
         (SourceTimeout past `deadline`). Runs on a refresh thread, never the engine's."""
         ...
 
+    # A source that saves its events itself (a Google calendar's mirror file) also has
+    # `keeps_events` (True while its last fetch is saved: the store then keeps no rows of it)
+    # and `cached(start, end)` (the window from what it saved, contacting nothing; None when it
+    # saved nothing). runtime/sync.py reads both with getattr: other sources have neither.
+
 
 @dataclass
 class AttendReport:
