@@ -474,17 +474,18 @@ def test_a_slow_server_times_out(fake_google):
 # -- threads ----------------------------------------------------------------------------------
 
 
-def test_concurrent_fetches_use_one_client_per_thread(fake_google):
+def test_concurrent_fetches_use_one_connection_per_thread_and_one_service(fake_google):
     fake_google.page_size = 5
     fake_google.calendars["primary"] = [gevent(f"e{i:02d}", "W", W0 + timedelta(minutes=i)) for i in range(40)]
     src, creds = make_source(fake_google)
-    services, results, errors = [], [], []
+    services, https, results, errors = [], [], [], []
 
     def work():
         try:
             for _ in range(3):
                 results.append(len(src.fetch(W0, W1)))
             services.append(src._local.service)
+            https.append(src._local.http)
         except Exception as e:  # pragma: no cover - reported below
             errors.append(e)
 
@@ -494,7 +495,8 @@ def test_concurrent_fetches_use_one_client_per_thread(fake_google):
     for th in threads:
         th.join(60)
     assert errors == [] and results == [40] * 12
-    assert len({id(s) for s in services}) == 4
+    assert len({id(h) for h in https}) == 4  # httplib2 is not thread-safe
+    assert len({id(s) for s in services}) == 1  # the discovery client is built once
 
 
 def test_new_credentials_object_rebuilds_the_client(fake_google):
@@ -502,12 +504,12 @@ def test_new_credentials_object_rebuilds_the_client(fake_google):
     current = {"c": make_creds(fake_google)}
     src = GoogleCalendarSource("primary", lambda: current["c"], fake_google.api_endpoint)
     src.fetch(W0, W1)
-    s1 = src._local.service
+    s1, h1 = src._local.service, src._local.http
     src.fetch(W0, W1)
-    assert src._local.service is s1
+    assert src._local.service is s1 and src._local.http is h1
     current["c"] = make_creds(fake_google)  # after a new `login`
     src.fetch(W0, W1)
-    assert src._local.service is not s1
+    assert src._local.service is not s1 and src._local.http is not h1
 
 
 # -- secrets ----------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ google-api-python-client, mapped to CalendarEvent (mapping.py).
 
 - googleapiclient (~27 MB of imports) is imported only when the first fetch happens, never when
   this module is imported, so an idle app that never refreshes does not pay for it.
-- httplib2 is not thread-safe: every thread gets its own service object (threading.local),
-  rebuilt when the credentials callable hands out a different Credentials object (after a
-  new `login`).
+- httplib2 is not thread-safe: every thread asks through its own connection (threading.local,
+  `execute(http=…)`) with the one service object of the sign-in (service.shared_events); both
+  are made again when the credentials callable hands out a different Credentials object
+  (after a new `login`).
 - `.execute(num_retries=0)` with our own retry loop: exponential backoff with jitter on 5xx, 429,
   403 rate limits and network errors; then SourceError. A failed token refresh
   (google.auth RefreshError, which surfaces from inside `.execute()`) or a 401 that survives the
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from webinar_tray.adapters.calendar.google.mapping import aware as _aware
 from webinar_tray.adapters.calendar.google.mapping import to_event
 from webinar_tray.adapters.calendar.google.mirror import account_fingerprint
-from webinar_tray.adapters.calendar.google.service import build_service, in_flight
+from webinar_tray.adapters.calendar.google.service import authorized_http, in_flight, shared_events
 from webinar_tray.adapters.calendar.google.sync import FullSyncRequired, GoogleSync
 from webinar_tray.core.events import CalendarEvent
 from webinar_tray.ports import Deadline, SignInNeeded, SourceError
@@ -123,23 +124,18 @@ class GoogleCalendarSource:
         """Which sign-in the mirror belongs to (a fingerprint, never the token)."""
         return account_fingerprint(getattr(self._credentials(), "refresh_token", None))
 
-    # -- the service object, one per thread ----------------------------------------------------
+    # -- the service object, one per process; a connection per thread ----------------------
 
     def _service(self):
+        """The sign-in's service (shared: service.shared_events) and this thread's connection
+        (`_local.http`: httplib2 is not thread-safe), made again for a new sign-in."""
         creds = self._credentials()
         local = self._local
-        if getattr(local, "creds", None) is not creds or getattr(local, "service", None) is None:
-            local.service = build_service(creds, self.api_endpoint, self.timeout)
+        if getattr(local, "creds", None) is not creds or getattr(local, "http", None) is None:
+            local.http = authorized_http(creds, self.timeout)
             local.creds = creds
+        local.service, local.events = shared_events(creds, self.api_endpoint, self.timeout)
         return local.service
-
-    def _events_api(self):
-        """This thread's `service.events()`, made once per service: the library builds every
-        method's docstring from the schema each time it is asked (1.5 ms)."""
-        service, local = self._service(), self._local
-        if getattr(local, "events_of", None) is not service:
-            local.events, local.events_of = service.events(), service
-        return local.events
 
     # -- fetch -------------------------------------------------------------------------------
 
@@ -248,7 +244,9 @@ class GoogleCalendarSource:
 
         try:
             kwargs = dict(params, calendarId=self.calendar_id, maxResults=self.page_size)
-            return self._events_api().list(**kwargs).execute(num_retries=0)
+            self._service()
+            local = self._local
+            return local.events.list(**kwargs).execute(http=local.http, num_retries=0)
         except HttpError as e:
             raise self._http_error(e) from None
         except RefreshError as e:
