@@ -298,7 +298,13 @@ def entry_refs(source) -> list:
 
 
 def test_a_saved_mirror_keeps_its_texts_on_disk_and_lists_the_same(fake_google, tmp_path):
-    fake_google.calendars["primary"] = calendar_data()
+    # texts that are not ASCII come first: every later line's offset counts their bytes
+    lo = WINDOWS[3][0]
+    fake_google.calendars["primary"] = [
+        gevent("accents", "Sécurité des données — 東京 🔐", lo + timedelta(hours=1),
+               description="Présentation: https://zoom.us/j/2"),
+        gevent("after-accents", "Plain title", lo + timedelta(hours=2), description="https://zoom.us/j/3"),
+    ] + calendar_data()
     creds = make_creds(fake_google)
     path = mirror_path(tmp_path, "primary")
     ref, _ = make_source(fake_google, creds=creds)  # in memory only: texts kept
@@ -307,9 +313,12 @@ def test_a_saved_mirror_keeps_its_texts_on_disk_and_lists_the_same(fake_google, 
     assert shape(a.fetch(*WINDOWS[3])) == expect
     assert all(type(r) is str for r in entry_refs(ref))
     assert entry_refs(a) and all(type(r) is int for r in entry_refs(a)), "after the save, offsets only"
+    a._sync.mirror._mapped = {}  # every text read again where the save said its line starts
+    assert shape(a.fetch(*WINDOWS[3])) == expect and a._sync.stats["full"] == 1
     b, _ = make_source(fake_google, creds=creds, mirror_file=path)  # the next start
     assert shape(b.fetch(*WINDOWS[3])) == expect
     assert all(type(r) is int for r in entry_refs(b))
+    assert b._sync.stats["full"] == 0  # every text was read back at its offset
     # a change is appended and then kept as an offset too; the window moves onto saved items
     fake_google.calendars["primary"].append(gevent("later", "Later", WINDOWS[3][0] + timedelta(hours=2)))
     for lo, hi in WINDOWS:
@@ -322,6 +331,7 @@ def test_a_saved_mirror_keeps_its_texts_on_disk_and_lists_the_same(fake_google, 
     assert shape(b.fetch(*WINDOWS[3])) == expect
     c, _ = make_source(fake_google, creds=creds, mirror_file=path)
     assert shape(c.fetch(*WINDOWS[3])) == expect
+    assert c._sync.stats["full"] == 0
 
 
 @pytest.mark.parametrize("how", ["appended", "rewritten", "truncated"])

@@ -98,7 +98,8 @@ class Mirror:
             return None
         raw = raw or dumps(item)
         cancelled = item.get("status") == "cancelled"
-        self._forget(iid)
+        if iid in self.entries or iid in self.masters:  # (a full sync's items are all new)
+            self._forget(iid)
         series = item.get("recurringEventId")
         if item.get("recurrence") and not cancelled:
             self.entries.pop(iid, None)
@@ -147,7 +148,9 @@ class Mirror:
 
     def _line(self, iid: str, entry: tuple[float, float, Ref]) -> str:
         """`e`/`x` lines are read back without decoding the item; `j` lines are decoded."""
-        raw = self.text(entry[2])
+        raw = entry[2]
+        if type(raw) is not str:
+            raw = self.text(raw)
         series = self._series_of.get(iid)
         if iid in self.stubs or " " in iid or (series is not None and " " in series):
             return "j " + raw

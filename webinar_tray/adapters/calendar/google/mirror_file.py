@@ -190,17 +190,21 @@ class MirrorFile:
     def _whole(self, mirror: Mirror, marker: str) -> None:
         from webinar_tray.config.private import write_private
 
-        parts = [json.dumps(self.header).encode("utf-8") + b"\n"]
-        offset, offsets, texts = len(parts[0]), {}, {}
+        head = json.dumps(self.header)
+        lines, offsets, texts, entries = [head], {}, {}, mirror.entries
+        offset = len(head.encode("utf-8")) + 1
         for iid, line in mirror.lines():  # texts on disk are read from the old file here
-            data = line.encode("utf-8") + b"\n"
-            if iid is not None and line[:2] in ("e ", "x "):
-                offsets[iid], texts[iid] = offset, mirror.entries[iid][2]
-            parts.append(data)
-            offset += len(data)
-        parts.append(marker.encode("utf-8") + b"\n")
+            if iid is not None and line[1] == " " and line[0] in "ex":
+                offsets[iid], texts[iid] = offset, entries[iid][2]
+            lines.append(line)
+            # the line's length in bytes: its length when it is ASCII (Google's JSON as
+            # orjson writes it, mostly), without encoding every line on its own
+            offset += (len(line) if line.isascii() else len(line.encode("utf-8"))) + 1
+        lines.append(marker)
+        lines.append("")
+        data = "\n".join(lines).encode("utf-8")
         self.release()
-        write_private(self.path, b"".join(parts))
+        write_private(self.path, data)
         self._identity = _identity(os.stat(self.path))
         self.whole, self.appended = False, 0
         mirror.reader = self.text_at
