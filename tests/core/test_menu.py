@@ -611,3 +611,15 @@ def test_sign_in_needed_and_refresh_failed_point_to_the_setup_page():
     ms = state([], TrayStatus(signin_needed=True, refresh_error="ICS https://x.test/…: HTTP 404"))
     targets = [i.command for i in ms.walk() if isinstance(i.command, K.OpenSetup)]
     assert targets.count(K.OpenSetup("calendars")) == 2
+
+
+def test_soon_starts_at_the_reminder_in_real_time_across_spring_forward():
+    """A 03:00 New York session on spring-forward day turns the icon to "soon" 5 minutes before
+    in real time (06:55 UTC), not at 02:55 wall time (a time that day does not have)."""
+    from webinar_tray.core.menu import icon_state
+
+    start = datetime(2027, 3, 14, 3, 0, tzinfo=ZoneInfo("America/New_York"))
+    [p] = plan([event(start=start)], Settings(), {}, start - timedelta(hours=3))
+    at = datetime(2027, 3, 14, 6, 55, tzinfo=timezone.utc)
+    assert icon_state([p], TrayStatus(), at, 5) == "soon"
+    assert icon_state([p], TrayStatus(), at - timedelta(seconds=1), 5) == "idle"

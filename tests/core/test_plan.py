@@ -207,9 +207,10 @@ def test_instances_of_one_series_keep_their_own_choice_and_answer():
                    ("s3", False, "declined"), ("s4", True, None)]
 
 
-def test_equal_starts_in_other_offsets_keep_their_own_offsets():
+def test_equal_starts_in_other_offsets_plan_the_same_instants():
     """The planner shares its figures between events of one start or end object and between
-    equal ones (plan._Ctx): equal instants written in other offsets still print as written."""
+    equal ones (plan._Ctx): an equal instant written in another offset gets the same times, as
+    UTC instants (what the engine compares with its clock), and its start as written."""
     from datetime import timezone
 
     plus1 = timezone(timedelta(hours=1))
@@ -221,6 +222,38 @@ def test_equal_starts_in_other_offsets_keep_their_own_offsets():
     assert [p.event_id for p in got] == ["a", "b", "c"]
     assert got == [plan_event(e, S, None, NOW) for e in (a, b, c)]
     assert [(p.join_at.isoformat(), p.leave_at.isoformat()) for p in got] == [
-        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00"),
-        ("2026-11-25T10:59:00+01:00", "2026-11-25T12:05:00+01:00"),
-        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00")]
+        ("2026-11-25T09:59:00+00:00", "2026-11-25T11:05:00+00:00")] * 3
+    assert got[1].start.isoformat() == "2026-11-25T11:00:00+01:00"
+
+
+def test_the_two_sessions_of_a_fall_back_hour_keep_their_own_utc_ids():
+    """01:30 on the night New York falls back is two instants (EDT, then EST: `fold`), equal as
+    wall times in one zone and so equal to Python's `==`; each plan id names its own UTC start."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    ny = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ny)  # EDT, 05:30 UTC
+    second = first.replace(fold=1)  # EST, 06:30 UTC
+    assert first == second  # what a memo keyed by the datetime would confuse
+    evs = [event(start=first, event_id="a"), event(start=second, event_id="b")]
+    out = plan(evs, S, {}, first - timedelta(hours=2))
+    ids = {p.event_id: p.id for p in out}
+    assert ids == {"a": plan_id("cal@example.com", "a", first), "b": plan_id("cal@example.com", "b", second)}
+    assert ids["a"].endswith("/20261101T053000Z") and ids["b"].endswith("/20261101T063000Z")
+    by_id = {p.event_id: p for p in out}
+    assert by_id["b"].join_at == datetime(2026, 11, 1, 6, 29, tzinfo=timezone.utc)
+    assert by_id["a"].join_at.timestamp() + 3600 == by_id["b"].join_at.timestamp()
+
+
+def test_a_session_just_after_spring_forward_joins_at_its_lead_in_real_time():
+    """03:00 on the morning New York springs forward (07:00 UTC): 60 s before is 06:59 UTC. As
+    wall time, 02:59 does not exist that day and reads as 07:59 UTC, an hour late."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    start = datetime(2027, 3, 14, 3, 0, tzinfo=ZoneInfo("America/New_York"))
+    p = one(event(start=start, minutes=60), now=start - timedelta(hours=3))
+    assert p.join_at == datetime(2027, 3, 14, 6, 59, tzinfo=timezone.utc)
+    assert p.leave_at == datetime(2027, 3, 14, 8, 5, tzinfo=timezone.utc)  # end + 300 s grace
+    assert p.join_at.astimezone(ZoneInfo("America/New_York")).hour == 1  # 01:59 EST

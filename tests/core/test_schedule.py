@@ -275,3 +275,20 @@ def test_ended_auto_joins_given_are_judged_as_the_events_are():
     assert due([], {}, AFTER, S, ended=ended) == [Missed(ended[0])]
     assert due([], {ENDED_ID: "missed"}, AFTER, S, ended=ended) == []
     assert due([], {}, AFTER, S, ended=ended + ended) == [Missed(ended[0])], "once per id"
+
+
+def test_the_reminder_of_a_session_just_after_spring_forward_comes_before_it():
+    """An ICS session at 03:00 New York time on spring-forward day (07:00 UTC): its reminder is
+    5 minutes before in real time, 06:55 UTC. Wall-time arithmetic gives 02:55, a time that day
+    does not have, which reads as 07:55 UTC: after the start."""
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    from webinar_tray.core.plan import plan
+
+    start = datetime(2027, 3, 14, 3, 0, tzinfo=ZoneInfo("America/New_York"))
+    [p] = plan([event(start=start)], S, {}, start - timedelta(hours=3))
+    remind_at = datetime(2027, 3, 14, 6, 55, tzinfo=timezone.utc)
+    assert next_deadline([p], {}, start - timedelta(hours=1), S) == remind_at
+    assert kinds(due([p], {}, remind_at, S)) == ["Remind"]
+    assert kinds(due([p], {}, remind_at - SEC, S)) == []

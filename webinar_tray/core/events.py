@@ -102,6 +102,13 @@ def _shared_extra(memo: dict, key: tuple, extra: dict | None) -> dict:
     return got
 
 
+def in_utc(t: datetime) -> datetime:
+    """t as a UTC instant, for arithmetic in real time: a zone's wall time skips or repeats an
+    hour at a DST change (an ICS session at 03:00 on spring-forward day, 5 minutes before, is
+    02:55 wall time, which that zone reads as an hour later)."""
+    return t.astimezone(timezone.utc)
+
+
 def utc_stamp(t: datetime) -> str:
     """The contract's compact UTC form: YYYYMMDDTHHMMSSZ (formatted by hand: strftime is a
     third of the planner's own time on 25,000 events)."""

@@ -32,6 +32,7 @@ from webinar_tray.core.menu_text import (
     redact,
 )
 from webinar_tray.core.menu_tooltip import APP_NAME, TOOLTIP_MAX, tooltip as _tooltip  # noqa: F401 (APP_NAME, TOOLTIP_MAX: re-exported)
+from webinar_tray.core.events import in_utc
 from webinar_tray.core.plan import PlannedJoin
 from webinar_tray.core.schedule import wanted
 
@@ -177,7 +178,7 @@ def icon_state(plan: Sequence[PlannedJoin], status: TrayStatus, now: datetime,
     if status.attending or status.joining:
         return "attending"
     nxt = next_session(plan, status, now)
-    if nxt is not None and nxt.start - timedelta(minutes=remind_minutes) <= now < nxt.end:
+    if nxt is not None and in_utc(nxt.start) - timedelta(minutes=remind_minutes) <= now < nxt.end:
         return "soon"
     return "idle"
 
@@ -196,7 +197,7 @@ def menu_state(
     by_id = {p.id: p for p in plan}
     icon = icon_state(plan, status, now, remind_minutes)
     nxt = next_session(plan, status, now)
-    soon = nxt is not None and nxt.start - timedelta(minutes=remind_minutes) <= now < nxt.end
+    soon = nxt is not None and in_utc(nxt.start) - timedelta(minutes=remind_minutes) <= now < nxt.end
     items: list[MenuItem] = []
     if status.demo:
         items.append(MenuItem("Demo calendar (records kept apart)", enabled=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Iterable, Mapping
 
@@ -73,7 +73,7 @@ class _Ctx:
         self.grace = timedelta(seconds=settings.join.grace_seconds)
         # links to the hosts the user named rank with the catalogue's join links
         self.preferred = settings.join.allowed_hosts + settings.match.hosts
-        self.stamps: dict[datetime, str] = {}  # UTC stamps: sessions share their starts
+        self.stamps: dict[tuple, str] = {}  # (start, offset) -> UTC stamp: sessions share starts
         self.shifted: dict[tuple, datetime] = {}  # (t, its offset, by) -> t + by, shared
         self.starts: dict[int, tuple] = {}  # id(start) -> (start, its stamp, its join time)
         self.ends: dict[int, tuple] = {}  # id(end) -> (end, its leave time)
@@ -90,12 +90,16 @@ class _Ctx:
 
 
 def _shift(ctx: _Ctx, t: datetime, by: timedelta) -> datetime:
-    """t + by, one object for every plan of a batch that has it (a heavy calendar's sessions
-    share their starts and ends: 1.7 MB of equal datetimes at 25,000 events)."""
+    """The instant `by` after t, in UTC: adding to a zone's wall time is off by an hour when a
+    DST change falls between (a 03:00 session on spring-forward day would join at 02:59 wall
+    time, which that zone reads as 07:59 UTC instead of 06:59), and the two 01:30s of a
+    fall-back night are `==` as wall times. One object for every plan of a batch that has it
+    (a heavy calendar's sessions share their starts and ends: 1.7 MB of equal datetimes at
+    25,000 events)."""
     key = (t, t.utcoffset(), by)  # equal instants in other offsets print otherwise
     got = ctx.shifted.get(key)
     if got is None:
-        got = ctx.shifted[key] = t + by
+        got = ctx.shifted[key] = t.astimezone(timezone.utc) + by
     return got
 
 
@@ -119,16 +123,18 @@ def _plan_event(event: CalendarEvent, settings: Settings, override: bool | None,
     if judged is None:
         return None
     url, provider, steps, reason, is_webinar = judged
-    if reason is None and not ctx.late_join and now > event.start + ON_TIME_TOLERANCE:
+    if reason is None and not ctx.late_join and now - ON_TIME_TOLERANCE > event.start:  # instants
         reason = "ended"  # _reason's last check, the one that reads the time
     start, end = event.start, event.end
     # the events of a batch share their start and end objects: their figures are looked up by
     # the object (kept in the memo, so its id is not reused), the value memos behind
     got = ctx.starts.get(id(start))
     if got is None or got[0] is not start:
-        stamp = ctx.stamps.get(start)
+        # keyed with the offset: the two 01:30s of a fall-back night are `==` in one zone
+        skey = (start, start.utcoffset())
+        stamp = ctx.stamps.get(skey)
         if stamp is None:
-            stamp = ctx.stamps[start] = utc_stamp(start)
+            stamp = ctx.stamps[skey] = utc_stamp(start)
         got = ctx.starts[id(start)] = (start, stamp, _shift(ctx, start, ctx.before))
     leave = ctx.ends.get(id(end))
     if leave is None or leave[0] is not end:

@@ -316,7 +316,7 @@ class Planner:
         for entry in self._same(id):
             p = entry.base
             if p.end > now and p.start < hi:
-                if p.auto_join and not self.settings.join.late_join and now > p.start + ON_TIME_TOLERANCE:
+                if p.auto_join and not self.settings.join.late_join and now - ON_TIME_TOLERANCE > p.start:
                     return replace(p, auto_join=False, reason="ended", join_at=None)
                 return p
         return None

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Collection, Iterable, Mapping, Sequence
 
 from webinar_tray.core.attendance import ACTIVE, Attendance
-from webinar_tray.core.events import CalendarEvent, override_key
+from webinar_tray.core.events import CalendarEvent, in_utc, override_key
 from webinar_tray.core.plan import PlannedJoin, plan_event
 from webinar_tray.core.settings import NotificationSettings, Settings
 
@@ -126,7 +126,7 @@ def due(
 def _reminder_due(p: PlannedJoin, now: datetime, n: NotificationSettings, reminded: Collection[str]) -> bool:
     if not n.enabled or p.id in reminded or not wanted(p):
         return False
-    return p.start - timedelta(minutes=n.remind_minutes) <= now < p.start
+    return in_utc(p.start) - timedelta(minutes=n.remind_minutes) <= now < p.start
 
 
 def _ended(events: Iterable[CalendarEvent], now: datetime, settings: Settings,
@@ -204,13 +204,13 @@ def next_deadline(
     remind = timedelta(minutes=n.remind_minutes)
     ahead = reach(settings)
     for p in plan:
-        if ordered and best is not None and p.start - ahead >= best:
+        if ordered and best is not None and in_utc(p.start) - ahead >= best:
             break
         if p.id in states or p.id in active or now >= p.leave_at:
             continue
         times = []
         if n.enabled and p.id not in reminded and wanted(p) and now < p.start:
-            times.append(p.start - remind)
+            times.append(in_utc(p.start) - remind)
         if p.auto_join:
             times.append(p.join_at - PRESTART)
             if p.end > now:
