@@ -1,7 +1,9 @@
 """P4, refresh at scale: 10 Google calendars x 2,500 events in the next 48 h, served in pages of
 2,500 by the fake Calendar API on 127.0.0.1, read by `list --json` through the real
 google-api-python-client. Printed beside the floor measured in the same run: the process start
-(`python -m webinar_tray --version`) plus a bare urllib fetch of the same pages. Never asserted.
+(`python -m webinar_tray --version`) plus a bare urllib fetch of the same pages (the app's full
+sync query, with its `fields=`: the fake, like Google, sends only those fields; its change
+tracking is set to cost no JSON per item, as in bench/google_sync.py). Never asserted.
 
     uv run python -m bench.refresh_scale [--calendars 10] [--events 2500] [--rounds 3] [--profile]
 
@@ -73,13 +75,21 @@ def timed(argv, env) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - t0, r
 
 
-def bare_fetch(fake: FakeGoogle, cals: list[str], token: str, now: datetime) -> float:
+def bare_fetch(fake: FakeGoogle, cals: list[str], token: str, now: datetime, windowed: bool = False) -> float:
+    """urllib, page after page, each decoded with the standard library: the pages `list` asks
+    for (a full sync: `singleEvents=false`, no time bounds, the app's `fields=`, which the fake
+    honours as Google does). `windowed`: the floor's query until 2026-12-06, when the app still
+    listed the window (`singleEvents=true`, timeMin/timeMax, every field)."""
+    from webinar_tray.adapters.calendar.google.api import LIST_FIELDS
+
     t0 = time.perf_counter()
     for cal in cals:
         page = None
         while True:
-            q = {"timeMin": now.isoformat(), "timeMax": (now + timedelta(hours=48)).isoformat(),
-                 "singleEvents": "true", "maxResults": "2500"}
+            q = {"singleEvents": "false", "maxResults": "2500", "fields": LIST_FIELDS}
+            if windowed:
+                q = {"timeMin": now.isoformat(), "timeMax": (now + timedelta(hours=48)).isoformat(),
+                     "singleEvents": "true", "maxResults": "2500"}
             if page:
                 q["pageToken"] = page
             url = (f"{fake.api_endpoint}calendars/{urllib.parse.quote(cal)}/events?"
@@ -98,6 +108,7 @@ def one_round(a, now: datetime, profile: str | None = None) -> dict:
     with FakeGoogle() as fake, tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         fake.page_size = 2500
+        fake.sync_tokens.by_identity = True  # the fake's change tracking costs no JSON per item
         fake.calendars.update(calendars(a.calendars, a.events, now))
         names = list(fake.calendars)
         setup_home(home, fake, "")
@@ -110,13 +121,14 @@ def one_round(a, now: datetime, profile: str | None = None) -> dict:
         t_start, _ = timed(py + ["--version"], env)
         token = fake.issue_access_token()
         t_fetch = bare_fetch(fake, names, token, now)
+        t_window = bare_fetch(fake, names, token, now, windowed=True)
         t_list, r = timed(py + ["list", "--json"], env)
         if r.returncode != 0:
             sys.exit(f"list --json failed ({r.returncode}): {r.stderr[-2000:]}")
         t_off, _ = timed(py + ["list", "--json", "--offline"], env)
         if profile:
             profiled(env, profile)
-        return {"start": t_start, "fetch": t_fetch, "floor": t_start + t_fetch, "list": t_list,
+        return {"start": t_start, "fetch": t_fetch, "floor": t_start + t_fetch, "window": t_window, "list": t_list,
                 "offline": t_off, "rows": len(json.loads(r.stdout))}
 
 
@@ -162,6 +174,8 @@ def main() -> None:
     print(f"  list --json                                {m['list']:6.2f} s   {m['list'] / m['floor']:4.1f}x "
           f"the floor   rounds: {_each(rounds, 'list')}")
     print(f"  list --json --offline                      {m['offline']:6.2f} s")
+    print(f"  (bare fetch of the windowed listing, every field: {m['window']:.2f} s; the floor's "
+          f"query until 2026-12-06)")
     figures.emit(a.figures, [
         figures.Figure("P4", f"list --json, {a.calendars} x {a.events} events", m["list"], "s", m["floor"],
                        "start + bare fetch", "<= 2x reference", 2.0, ratio=True),

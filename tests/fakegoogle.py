@@ -32,7 +32,9 @@ Behaviour copied from Google (so code that passes here is likely to pass there):
   exceptions: stored events with recurringEventId + originalStartTime) in
   tests/fakegoogle_series.py; other stored events pass as they are (already-expanded instances
   are fine). With singleEvents=false cancelled instances of a series stay listed (as Google's
-  reference says). `fields` is accepted and ignored. Unknown calendar: 404 notFound.
+  reference says). `fields` selects what the answer holds, as Google's partial response does
+  (tests/fakegoogle_fields.py; a selection that cannot be read: 400). Unknown calendar: 404
+  notFound.
 - Sync tokens: the last page of a listing without timeMin/timeMax carries a `nextSyncToken`; a
   request with `syncToken` gets the items changed since (deleted ones as cancelled stubs), 400
   beside timeMin/timeMax/orderBy/q/updatedMin/iCalUID or showDeleted=false, and 410
@@ -67,6 +69,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests import fakegoogle_fields as fields
 from tests.fakegoogle_series import SYNC_RESTRICTIONS, SyncTokens, expand
 
 CLIENT_ID = "test-client.apps.googleusercontent.com"
@@ -814,6 +817,11 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fake.delay)
         t0 = time.perf_counter()
         status, headers, body = fake.calendar_api("GET", path, q, self.headers.get("Authorization") or "")
+        if status == 200 and q.get("fields"):  # a partial response, as Google sends it
+            try:
+                body = fields.select(body, fields.parse(q["fields"]))
+            except ValueError:
+                status, body = 400, google_error(400, "invalid", f"Invalid field selection {q['fields']}")
         data = json.dumps(body).encode()
         with fake._lock:
             fake.api_seconds += time.perf_counter() - t0
