@@ -5,7 +5,7 @@ events listed from it (series expanded by expand.py).
 
 Memory: an item is kept with its span as two floats and a reference to its JSON text (as
 Google sent it, re-encoded once): the text itself until it is saved, then where its line starts
-in the mirror file (`OFF` + offset: 21 MB of text stay on disk for 25,000 events); only the
+in the mirror file (`OFF` + offset: 15 MB of text stay on disk for 25,000 events); only the
 window's items are decoded per refresh, and series masters stay decoded. A mirror file that
 another process changed since this one wrote it cannot be read by offset: `MirrorLost`, and
 sync.py reads the calendar again.

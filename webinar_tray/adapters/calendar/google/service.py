@@ -101,7 +101,7 @@ def shared_events(creds, api_endpoint: str, timeout: float):
 @functools.cache  # one for every calendar: it keeps no state
 def json_model():
     """The library's JsonModel (calendar v3 has no data wrapper), decoding a page with
-    json_codec: a heavy calendar's 21 MB of pages in less time, read as bytes (no decoded
+    json_codec: a heavy calendar's 14 MB of pages in less time, read as bytes (no decoded
     copy). What is not JSON goes to the library's own handling."""
     from googleapiclient.model import JsonModel
 
