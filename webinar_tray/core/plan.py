@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Iterable, Mapping
 
-from webinar_tray.core.events import CalendarEvent, fast_constructor, override_key, utc_stamp
+from webinar_tray.core.events import CalendarEvent, fast_constructor, in_utc, override_key, utc_stamp
 from webinar_tray.core.links import candidates
 from webinar_tray.core.rules import host_in, host_of, webinar_rule
 from webinar_tray.core.unwrap import is_wrapper
@@ -99,7 +99,7 @@ def _shift(ctx: _Ctx, t: datetime, by: timedelta) -> datetime:
     key = (t, t.utcoffset(), by)  # equal instants in other offsets print otherwise
     got = ctx.shifted.get(key)
     if got is None:
-        got = ctx.shifted[key] = t.astimezone(timezone.utc) + by
+        got = ctx.shifted[key] = in_utc(t) + by
     return got
 
 
