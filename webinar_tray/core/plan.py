@@ -96,7 +96,7 @@ def _shift(ctx: _Ctx, t: datetime, by: timedelta) -> datetime:
     fall-back night are `==` as wall times. One object for every plan of a batch that has it
     (a heavy calendar's sessions share their starts and ends: 1.7 MB of equal datetimes at
     25,000 events)."""
-    key = (t, t.utcoffset(), by)  # equal instants in other offsets print otherwise
+    key = (t, t.utcoffset(), by)  # with the offset: the two 01:30s of a fall-back night are ==
     got = ctx.shifted.get(key)
     if got is None:
         got = ctx.shifted[key] = in_utc(t) + by
