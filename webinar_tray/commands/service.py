@@ -59,9 +59,13 @@ def run(paths: Paths) -> int:
 
 # ---- list ----------------------------------------------------------------------------------
 def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
-    from webinar_tray.runtime.memory import one_shot
+    from webinar_tray.runtime.memory import build_then_exit
 
-    one_shot()
+    with build_then_exit():
+        return _list_events(paths, as_json, offline)
+
+
+def _list_events(paths: Paths, as_json: bool, offline: bool) -> int:
     ctx = Context.load(paths)
     logsetup.setup(None, stderr=True, level=logging.WARNING)
     store = ctx.open_store()
