@@ -8,6 +8,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 CHILD = textwrap.dedent("""
     import gc, weakref
     from webinar_tray.runtime.memory import one_shot
@@ -68,3 +70,47 @@ def test_build_then_exit_collects_nothing_and_leaves_nothing_to_the_last_pass():
     r = subprocess.run([sys.executable, "-c", BUILD_THEN_EXIT], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
+
+
+ARENAS = textwrap.dedent("""
+    import ctypes, sys, tempfile, threading
+    from webinar_tray.runtime.memory import one_heap
+
+    if sys.argv[1] == "one":
+        one_heap()
+    libc = ctypes.CDLL("libc.so.6")
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    go = threading.Barrier(4)
+
+    def parse_a_page():  # as a source's thread does: C-heap blocks (texts past 512 bytes)
+        go.wait()
+        keep = [b"x" * 2000 + bytes([i % 256]) for i in range(2000)]
+        go.wait()  # all four hold theirs at once
+        del keep
+
+    threads = [threading.Thread(target=parse_a_page) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        fp = libc.fopen(f.name.encode(), b"w")
+        libc.malloc_info(0, fp)
+        libc.fclose(fp)
+        print(open(f.name).read().count("<heap nr="))
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas: Linux only (one_heap "
+                    "does nothing on Windows and macOS)")
+def test_one_heap_keeps_the_threads_in_one_c_heap():
+    def heaps(mode):
+        r = subprocess.run([sys.executable, "-c", ARENAS, mode], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        return int(r.stdout)
+
+    assert heaps("default") > 1  # the check can tell: glibc gave the threads arenas of their own
+    assert heaps("one") == 1

@@ -59,8 +59,9 @@ def run(paths: Paths) -> int:
 
 # ---- list ----------------------------------------------------------------------------------
 def list_events(paths: Paths, as_json: bool, offline: bool) -> int:
-    from webinar_tray.runtime.memory import build_then_exit
+    from webinar_tray.runtime.memory import build_then_exit, one_heap
 
+    one_heap()  # before the sources' threads start: what one page freed serves the next
     with build_then_exit():
         return _list_events(paths, as_json, offline)
 
