@@ -96,3 +96,40 @@ def test_csv_cells_that_start_like_a_formula_are_neutralised():
     assert [r["id"] for r in csv.DictReader(io.StringIO(forged, newline=""))] == ["c/e/1"]
     plain = list(csv.DictReader(io.StringIO(history_csv([history_row(_attendance(title="A -1 = b"))]))))
     assert plain[0]["title"] == "A -1 = b" and plain[0]["minutes"] == "60.0"
+
+
+PRINT_BOTH = """
+import json, sys
+from webinar_tray.output import print_rows_json
+for rows in json.load(open(sys.argv[1])):
+    print("before")  # buffered text first: it must stay first
+    print_rows_json(rows)
+    sys.stdout.write("\\0")
+    print("before")
+    print(json.dumps(rows, indent=2, ensure_ascii=False))
+    sys.stdout.write("\\1")
+"""
+
+
+def test_list_json_writes_the_bytes_print_would_on_any_stdout(tmp_path):
+    """`list --json` writes orjson's bytes straight to a UTF-8 stdout: the stream must get the
+    very bytes print(json.dumps(rows)) gives it, and on any other stdout the text path runs."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    cases = [[], [{"title": "Café 東京 🎥", "x": None, "auto_join": True}],
+             [{"title": "\u202eevil\x1b[2J\r\nforged", "reason": "\u2028"}, {"id": ""}],
+             [{"title": "lone \ud800 surrogate"}]]  # orjson refuses it: the library's text
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps(cases))  # \ud800 travels escaped
+    for io_encoding in ("utf-8:backslashreplace", "UTF8:backslashreplace", "latin-1:backslashreplace"):
+        env = dict(os.environ, PYTHONIOENCODING=io_encoding)
+        r = subprocess.run([sys.executable, "-c", PRINT_BOTH, str(path)], env=env, capture_output=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        pairs = r.stdout.split(b"\1")[:-1]
+        assert len(pairs) == len(cases)
+        for pair in pairs:
+            got, want = pair.split(b"\0")
+            assert got == want, io_encoding

@@ -48,12 +48,19 @@ def dumps(obj) -> str:
 def dumps_indented(obj) -> str:
     """`json.dumps(obj, indent=2, ensure_ascii=False)`, character for character (orjson writes
     some floats otherwise, 1e-05 as 0.00001: a value holding a float is the library's)."""
+    data = dumps_indented_utf8(obj)
+    return data.decode("utf-8") if data is not None else json.dumps(obj, indent=2, ensure_ascii=False)
+
+
+def dumps_indented_utf8(obj) -> bytes | None:
+    """`dumps_indented(obj)` encoded as UTF-8, when orjson writes it; else None (the standard
+    library's text, which may hold what UTF-8 cannot carry: a lone surrogate)."""
     if orjson is not None and not _has_float(obj):
         try:
-            return orjson.dumps(obj, option=orjson.OPT_INDENT_2).decode("utf-8")
+            return orjson.dumps(obj, option=orjson.OPT_INDENT_2)
         except TypeError:
             pass
-    return json.dumps(obj, indent=2, ensure_ascii=False)
+    return None
 
 
 _SCALARS = frozenset({str, bool, int, type(None)})

@@ -264,3 +264,4 @@ def test_the_plan_of_a_batch_is_each_event_planned_alone(evs, settings, override
                                 st.one_of(hostile_text, st.none(), st.booleans()), max_size=5), max_size=4))
 def test_plan_rows_are_written_as_json_dumps_writes_them(rows):
     assert rows_json(rows) == json.dumps(rows, indent=2, ensure_ascii=False)
+

@@ -93,7 +93,7 @@ def _list_events(paths: Paths, as_json: bool, offline: bool) -> int:
     planned = plan(events, ctx.settings, store.overrides(), now)
     states = store.states_of(p.id for p in planned)
     if as_json:
-        print(output.rows_json(output.plan_rows(planned, states)))
+        output.print_rows_json(output.plan_rows(planned, states))
     else:
         print(output.plan_text(planned, states, now))
     store.close()
