@@ -216,6 +216,14 @@ def test_states_of_only_the_ids_asked(tmp_path):
     s.claim(att("y", state="missed"), T0)
     assert s.states_of(["y", "z"]) == {"y": "missed"}
     assert s.states_of([]) == {}
+    # many ids (`list` at a heavy calendar): fewer records than ids, then more records than ids
+    many = [f"id{i}" for i in range(1200)]
+    assert s.states_of(iter(many + ["y"])) == {"y": "missed"}
+    for i in range(0, 1300, 2):
+        s.claim(att(f"id{i}", state="attended"), T0)
+    assert s.states_of(many[:600] + ["y", "x"]) == {"y": "missed", "x": att("x").state,
+                                                     **{f"id{i}": "attended" for i in range(0, 600, 2)}}
+    assert s.states_of(many + ["y"]) == {"y": "missed", **{f"id{i}": "attended" for i in range(0, 1200, 2)}}
 
 
 # The schema a database written before the organizer was kept (schema 2) has: its attendance table
