@@ -28,7 +28,7 @@ BENCHES: dict[str, tuple[list[str], list[str]]] = {
     "join_delay": (["--joins", "50", "--idle-seconds", "90"], ["--joins", "9", "--idle-seconds", "20"]),
     "tray_idle": (["--seconds", "90"], ["--seconds", "20"]),
     "start_time": (["--rounds", "5"], ["--rounds", "3", "--no-frozen"]),
-    "refresh_scale": ([], []),
+    "refresh_scale": ([], ["--rounds", "3"]),
     "idle_scale": (["--minutes", "1.5"], ["--minutes", "0.5"]),
     "google_sync": ([], ["--rounds", "1"]),
     "watch_cost": (["--seconds", "30"], ["--seconds", "10", "--no-headed"]),

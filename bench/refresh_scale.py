@@ -5,10 +5,11 @@ google-api-python-client. Printed beside the floor measured in the same run: the
 sync query, with its `fields=`: the fake, like Google, sends only those fields; its change
 tracking is set to cost no JSON per item, as in bench/google_sync.py). Never asserted.
 
-    uv run python -m bench.refresh_scale [--calendars 10] [--events 2500] [--rounds 3] [--profile]
+    uv run python -m bench.refresh_scale [--calendars 10] [--events 2500] [--rounds 5] [--profile]
 
 Each figure is the median of `--rounds` cold rounds (a fresh fake and home each), the floor and
-`list` taken in every round: one round on this shared machine moved the ratio by +-0.4.
+`list` taken in every round: one round on this shared machine moved the ratio by +-0.4 (three
+rounds until 2026-12-06's fifth round, whose full run had per-round ratios of 1.6 to 2.4).
 
 `--profile offline|online` prints the top of a cProfile of `list --json [--offline]` run in
 this process.
@@ -153,11 +154,15 @@ def _each(rounds: list[dict], key: str) -> str:
     return ", ".join(f"{r[key]:.2f}" for r in rounds)
 
 
+def _ratios(rounds: list[dict]) -> str:
+    return ", ".join(f"{r['list'] / r['floor']:.2f}" for r in rounds)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--calendars", type=int, default=10)
     ap.add_argument("--events", type=int, default=2500)
-    ap.add_argument("--rounds", type=int, default=3,
+    ap.add_argument("--rounds", type=int, default=5,
                     help="cold rounds; each figure is the median (the machine is shared and noisy)")
     ap.add_argument("--profile", choices=("offline", "online"),
                     help="print a cProfile of `list --json [--offline]` run in this process")
@@ -173,6 +178,7 @@ def main() -> None:
           f"rounds: {_each(rounds, 'floor')}")
     print(f"  list --json                                {m['list']:6.2f} s   {m['list'] / m['floor']:4.1f}x "
           f"the floor   rounds: {_each(rounds, 'list')}")
+    print(f"  (each round's list / floor: {_ratios(rounds)})")
     print(f"  list --json --offline                      {m['offline']:6.2f} s")
     print(f"  (bare fetch of the windowed listing, every field: {m['window']:.2f} s; the floor's "
           f"query until 2026-12-06)")
