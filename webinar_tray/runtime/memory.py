@@ -54,7 +54,7 @@ def build_then_exit():
     """Around the work of `list`, which reads one bounded input (the calendars' pages, the
     cache), prints it and ends the process: no automatic collection at all. Every young pass
     walks objects that all survive (at 25,000 events even one_shot's rare passes cost 0.07
-    CPU-s, half the planner's own time), and the few cycles made are let go when the process
+    CPU-s, a third of planning them), and the few cycles made are let go when the process
     ends (a 25,000-event `list` leaves 50,000 objects in cycles: the sources and their
     mirrors, kept to the end anyway). Bulk work elsewhere does the same (Mercurial's `nogc`).
     At the end what is left is frozen: the interpreter's last collection, which runs at exit
