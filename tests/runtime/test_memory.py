@@ -37,10 +37,15 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_one_shot_collects_rarely_but_still_collects_cycles():
-    r = subprocess.run([sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=60)
+def child(code: str, *args: str) -> str:
+    """What a child interpreter running `code` printed (it must exit 0)."""
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "ok"
+    return r.stdout.strip()
+
+
+def test_one_shot_collects_rarely_but_still_collects_cycles():
+    assert child(CHILD) == "ok"
 
 
 BUILD_THEN_EXIT = textwrap.dedent("""
@@ -59,7 +64,7 @@ BUILD_THEN_EXIT = textwrap.dedent("""
         keep = [Node() for _ in range(200_000)]  # far past any threshold
         assert gone() is not None, "collected while building"
         frozen = gc.get_freeze_count()
-    assert gc.isenabled(), "collection stays off after the block"
+    assert gc.isenabled(), "collection is not on again after the block"
     assert gc.get_freeze_count() > frozen + 100_000  # what was built (keep, the cycle) is frozen
     assert gc.collect() == 0 and gone() is not None  # the exit's last pass skips it
     print("ok")
@@ -67,9 +72,7 @@ BUILD_THEN_EXIT = textwrap.dedent("""
 
 
 def test_build_then_exit_collects_nothing_and_leaves_nothing_to_the_last_pass():
-    r = subprocess.run([sys.executable, "-c", BUILD_THEN_EXIT], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "ok"
+    assert child(BUILD_THEN_EXIT) == "ok"
 
 
 ARENAS = textwrap.dedent("""
@@ -107,10 +110,5 @@ ARENAS = textwrap.dedent("""
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's arenas: Linux only (one_heap "
                     "does nothing on Windows and macOS)")
 def test_one_heap_keeps_the_threads_in_one_c_heap():
-    def heaps(mode):
-        r = subprocess.run([sys.executable, "-c", ARENAS, mode], capture_output=True, text=True, timeout=60)
-        assert r.returncode == 0, r.stderr
-        return int(r.stdout)
-
-    assert heaps("default") > 1  # the check can tell: glibc gave the threads arenas of their own
-    assert heaps("one") == 1
+    assert int(child(ARENAS, "default")) > 1  # the check can tell: glibc gave the threads arenas of their own
+    assert int(child(ARENAS, "one")) == 1
