@@ -127,15 +127,16 @@ class GoogleCalendarSource:
     # -- the service object, one per process; a connection per thread ----------------------
 
     def _service(self):
-        """The sign-in's service (shared: service.shared_events) and this thread's connection
-        (`_local.http`: httplib2 is not thread-safe), made again for a new sign-in."""
+        """(the sign-in's `events()`, this thread's connection): the service is shared
+        (service.shared_events), the connection is the thread's own (`_local.http`: httplib2
+        is not thread-safe); both made again for a new sign-in."""
         creds = self._credentials()
         local = self._local
         if getattr(local, "creds", None) is not creds or getattr(local, "http", None) is None:
             local.http = authorized_http(creds, self.timeout)
             local.creds = creds
-        local.service, local.events = shared_events(creds, self.api_endpoint, self.timeout)
-        return local.service
+        local.service, events = shared_events(creds, self.api_endpoint, self.timeout)
+        return events, local.http
 
     # -- fetch -------------------------------------------------------------------------------
 
@@ -244,9 +245,8 @@ class GoogleCalendarSource:
 
         try:
             kwargs = dict(params, calendarId=self.calendar_id, maxResults=self.page_size)
-            self._service()
-            local = self._local
-            return local.events.list(**kwargs).execute(http=local.http, num_retries=0)
+            events, conn = self._service()
+            return events.list(**kwargs).execute(http=conn, num_retries=0)
         except HttpError as e:
             raise self._http_error(e) from None
         except RefreshError as e:
